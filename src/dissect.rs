@@ -1,0 +1,611 @@
+//! Bytes to layers, outer to inner, without allocating.
+//!
+//! [`dissect`] walks a captured frame from its link layer down: Ethernet (with any number of
+//! 802.1Q/802.1ad tags), Linux cooked v1/v2 or raw IP; IPv4 (with options) and IPv6 (with extension
+//! headers); UDP, TCP, ICMP, ICMPv6, IGMP, ARP; VXLAN on a configurable set of UDP ports and
+//! VXLAN-GPE, whose inner frames are walked the same way, up to a depth cap.
+//!
+//! Every layer borrows the input. When a layer cannot be read (too short, a length field that
+//! lies, a bad version), the [`Dissection`] keeps the layers read so far and records the
+//! [`Error`] with the layer, the bytes needed and the bytes present, so that a printer can still
+//! show everything up to the break, as tcpdump does.
+
+use crate::error::{Error, ErrorKind, Proto};
+use crate::wire::igmp::IgmpSlice;
+use crate::wire::sll::{LinuxSll2Slice, LinuxSllSlice};
+use crate::wire::vxlan::{VxlanSlice, PORT_GPE, PORT_IANA, PORT_LINUX};
+use crate::wire::vxlan_gpe::{GpeNextProto, VxlanGpeSlice};
+use etherparse::{
+    ArpPacketSlice, Ethernet2HeaderSlice, Icmpv4Slice, Icmpv6Slice, Ipv4HeaderSlice, Ipv6ExtensionsSlice,
+    Ipv6HeaderSlice, SingleVlanHeaderSlice, TcpHeaderSlice, UdpHeaderSlice,
+};
+
+/// How many layers a [`Dissection`] holds at most.
+pub const MAX_LAYERS: usize = 24;
+
+/// The link layer a capture's frames start with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum LinkType {
+    /// Ethernet II (LINKTYPE_ETHERNET, 1).
+    Ethernet,
+    /// Linux cooked capture v1 (LINKTYPE_LINUX_SLL, 113).
+    LinuxSll,
+    /// Linux cooked capture v2 (LINKTYPE_LINUX_SLL2, 276).
+    LinuxSll2,
+    /// Raw IP, version from the first nibble (LINKTYPE_RAW, 101).
+    RawIp,
+    /// Raw IPv4 (LINKTYPE_IPV4, 228).
+    Ipv4,
+    /// Raw IPv6 (LINKTYPE_IPV6, 229).
+    Ipv6,
+}
+
+impl LinkType {
+    /// The link type for a pcap/pcapng LINKTYPE_ value, or `None` if the crate does not read it.
+    pub const fn from_linktype(value: u32) -> Option<LinkType> {
+        match value {
+            1 => Some(LinkType::Ethernet),
+            113 => Some(LinkType::LinuxSll),
+            276 => Some(LinkType::LinuxSll2),
+            // 12 and 14 are DLT_RAW on some BSDs and are written into files as-is.
+            101 | 12 | 14 => Some(LinkType::RawIp),
+            228 => Some(LinkType::Ipv4),
+            229 => Some(LinkType::Ipv6),
+            _ => None,
+        }
+    }
+
+    /// The LINKTYPE_ value written into capture files.
+    pub const fn linktype(self) -> u32 {
+        match self {
+            LinkType::Ethernet => 1,
+            LinkType::LinuxSll => 113,
+            LinkType::LinuxSll2 => 276,
+            LinkType::RawIp => 101,
+            LinkType::Ipv4 => 228,
+            LinkType::Ipv6 => 229,
+        }
+    }
+}
+
+/// A small fixed-capacity set of UDP ports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PortSet {
+    ports: [u16; PortSet::CAPACITY],
+    len: usize,
+}
+
+impl PortSet {
+    /// How many ports a set holds.
+    pub const CAPACITY: usize = 16;
+
+    /// An empty set.
+    pub const fn new() -> PortSet {
+        PortSet { ports: [0; PortSet::CAPACITY], len: 0 }
+    }
+
+    /// Adds `port`; returns `false` if the set is full (a port already present counts as added).
+    pub fn insert(&mut self, port: u16) -> bool {
+        if self.contains(port) {
+            return true;
+        }
+        if self.len == Self::CAPACITY {
+            return false;
+        }
+        self.ports[self.len] = port;
+        self.len += 1;
+        true
+    }
+
+    /// Whether `port` is in the set.
+    #[inline]
+    pub fn contains(&self, port: u16) -> bool {
+        self.ports[..self.len].contains(&port)
+    }
+
+    /// The ports, in insertion order.
+    pub fn as_slice(&self) -> &[u16] {
+        &self.ports[..self.len]
+    }
+}
+
+impl Default for PortSet {
+    fn default() -> Self {
+        PortSet::new()
+    }
+}
+
+/// What [`dissect`] looks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Config {
+    /// UDP ports (source or destination) that carry VXLAN. Default: 4789 and 8472.
+    pub vxlan_ports: PortSet,
+    /// UDP ports that carry VXLAN-GPE. Default: 4790.
+    pub gpe_ports: PortSet,
+    /// How many VXLAN/GPE headers may be nested (1 = no VXLAN inside VXLAN). Default: 4.
+    pub max_depth: u8,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        let mut vxlan_ports = PortSet::new();
+        vxlan_ports.insert(PORT_IANA);
+        vxlan_ports.insert(PORT_LINUX);
+        let mut gpe_ports = PortSet::new();
+        gpe_ports.insert(PORT_GPE);
+        Config { vxlan_ports, gpe_ports, max_depth: 4 }
+    }
+}
+
+/// One header found in a packet, as a zero-copy view.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Header<'a> {
+    /// Ethernet II.
+    Ethernet(Ethernet2HeaderSlice<'a>),
+    /// One 802.1Q / 802.1ad tag.
+    Vlan(SingleVlanHeaderSlice<'a>),
+    /// Linux cooked v1.
+    LinuxSll(LinuxSllSlice<'a>),
+    /// Linux cooked v2.
+    LinuxSll2(LinuxSll2Slice<'a>),
+    /// IPv4 header with options.
+    Ipv4(Ipv4HeaderSlice<'a>),
+    /// IPv6 fixed header.
+    Ipv6(Ipv6HeaderSlice<'a>),
+    /// The IPv6 extension headers after an IPv6 header, together.
+    Ipv6Ext(Ipv6ExtensionsSlice<'a>),
+    /// UDP header.
+    Udp(UdpHeaderSlice<'a>),
+    /// TCP header with options.
+    Tcp(TcpHeaderSlice<'a>),
+    /// ICMP message (header and data).
+    Icmpv4(Icmpv4Slice<'a>),
+    /// ICMPv6 message (header and data).
+    Icmpv6(Icmpv6Slice<'a>),
+    /// ARP packet.
+    Arp(ArpPacketSlice<'a>),
+    /// IGMP message.
+    Igmp(IgmpSlice<'a>),
+    /// VXLAN header.
+    Vxlan(VxlanSlice<'a>),
+    /// VXLAN-GPE header.
+    VxlanGpe(VxlanGpeSlice<'a>),
+}
+
+impl Header<'_> {
+    /// Which protocol this header is.
+    pub fn proto(&self) -> Proto {
+        match self {
+            Header::Ethernet(_) => Proto::Ethernet,
+            Header::Vlan(_) => Proto::Vlan,
+            Header::LinuxSll(_) => Proto::LinuxSll,
+            Header::LinuxSll2(_) => Proto::LinuxSll2,
+            Header::Ipv4(_) => Proto::Ipv4,
+            Header::Ipv6(_) => Proto::Ipv6,
+            Header::Ipv6Ext(_) => Proto::Ipv6Ext,
+            Header::Udp(_) => Proto::Udp,
+            Header::Tcp(_) => Proto::Tcp,
+            Header::Icmpv4(_) => Proto::Icmpv4,
+            Header::Icmpv6(_) => Proto::Icmpv6,
+            Header::Arp(_) => Proto::Arp,
+            Header::Igmp(_) => Proto::Igmp,
+            Header::Vxlan(_) => Proto::Vxlan,
+            Header::VxlanGpe(_) => Proto::VxlanGpe,
+        }
+    }
+}
+
+/// A header with its place in the packet.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Layer<'a> {
+    /// The header.
+    pub header: Header<'a>,
+    /// Offset of the header's first byte in the packet.
+    pub offset: usize,
+    /// The bytes this layer carries after its header, bounded by its own length field (IPv4 total
+    /// length, IPv6 payload length, UDP length) and by what was captured. For ICMP, ARP and IGMP
+    /// (whose view holds the whole message) it is what follows the message: padding, or nothing.
+    pub payload: &'a [u8],
+    /// Encapsulation depth: 0 for the outer frame, 1 inside the first VXLAN/GPE header, ...
+    pub depth: u8,
+}
+
+/// The layers of one packet, outer first, and why dissection stopped early if it did.
+#[derive(Clone, Debug)]
+pub struct Dissection<'a> {
+    data: &'a [u8],
+    layers: [Option<Layer<'a>>; MAX_LAYERS],
+    len: usize,
+    error: Option<Error>,
+}
+
+impl<'a> Dissection<'a> {
+    /// The bytes that were dissected.
+    pub fn data(&self) -> &'a [u8] {
+        self.data
+    }
+    /// The layers found, outer first.
+    pub fn layers(&self) -> impl DoubleEndedIterator<Item = &Layer<'a>> + '_ {
+        self.layers[..self.len].iter().flatten()
+    }
+    /// The number of layers found.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+    /// Whether no layer was found.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+    /// The layer at `index` (0 is the outermost).
+    pub fn get(&self, index: usize) -> Option<&Layer<'a>> {
+        self.layers.get(index).and_then(Option::as_ref)
+    }
+    /// The innermost layer found.
+    pub fn last(&self) -> Option<&Layer<'a>> {
+        self.len.checked_sub(1).and_then(|i| self.get(i))
+    }
+    /// Why dissection stopped before the end, if it did.
+    pub fn error(&self) -> Option<&Error> {
+        self.error.as_ref()
+    }
+    /// The first (outermost) VXLAN header, if any.
+    pub fn vxlan(&self) -> Option<VxlanSlice<'a>> {
+        self.layers().find_map(|l| match l.header {
+            Header::Vxlan(v) => Some(v),
+            _ => None,
+        })
+    }
+    /// The bytes after the innermost layer's header that no layer decoded (application data).
+    pub fn remaining(&self) -> &'a [u8] {
+        self.last().map_or(self.data, |l| l.payload)
+    }
+
+    fn push(&mut self, layer: Layer<'a>) -> bool {
+        if self.len == MAX_LAYERS {
+            self.error = Some(
+                Error::new(layer.header.proto(), ErrorKind::TooManyLayers, MAX_LAYERS + 1, MAX_LAYERS)
+                    .at(layer.offset),
+            );
+            return false;
+        }
+        self.layers[self.len] = Some(layer);
+        self.len += 1;
+        true
+    }
+}
+
+/// What to read next.
+#[derive(Clone, Copy)]
+enum Next {
+    Ethernet,
+    Sll,
+    Sll2,
+    RawIp,
+    EtherType(u16),
+    Ipv4,
+    Ipv6,
+    /// An IP payload with its protocol number; `v6` tells ICMPv6 from ICMP contexts apart.
+    IpProto(u8),
+    Vxlan,
+    Gpe,
+    Done,
+}
+
+const ETH_IPV4: u16 = 0x0800;
+const ETH_IPV6: u16 = 0x86dd;
+const ETH_ARP: u16 = 0x0806;
+const ETH_RARP: u16 = 0x8035;
+const ETH_VLAN: u16 = 0x8100;
+const ETH_QINQ: u16 = 0x88a8;
+const ETH_QINQ_OLD: u16 = 0x9100;
+const ETH_TEB: u16 = 0x6558;
+
+fn len_err(proto: Proto, e: etherparse::err::LenError) -> Error {
+    Error::truncated(proto, e.required_len, e.len)
+}
+
+/// Dissects `data` (one captured frame starting with `link`) into its layers, outer first.
+///
+/// Never panics and never allocates; on a malformed or truncated frame the result holds the layers
+/// read before the problem and [`Dissection::error`] says what it was.
+pub fn dissect<'a>(data: &'a [u8], link: LinkType, config: &Config) -> Dissection<'a> {
+    let mut d = Dissection { data, layers: [const { None }; MAX_LAYERS], len: 0, error: None };
+    let mut next = match link {
+        LinkType::Ethernet => Next::Ethernet,
+        LinkType::LinuxSll => Next::Sll,
+        LinkType::LinuxSll2 => Next::Sll2,
+        LinkType::RawIp => Next::RawIp,
+        LinkType::Ipv4 => Next::Ipv4,
+        LinkType::Ipv6 => Next::Ipv6,
+    };
+    let mut rest: &'a [u8] = data;
+    let mut offset = 0usize;
+    let mut depth = 0u8;
+
+    macro_rules! fail {
+        ($e:expr) => {{
+            d.error = Some(($e).at(offset));
+            break;
+        }};
+    }
+    macro_rules! fail_at {
+        ($e:expr, $off:expr) => {{
+            d.error = Some(($e).at($off));
+            break;
+        }};
+    }
+    // Pushes a layer whose header spans `hlen` bytes and whose payload is `payload`.
+    macro_rules! push {
+        ($hdr:expr, $hlen:expr, $payload:expr) => {{
+            let payload: &'a [u8] = $payload;
+            if !d.push(Layer { header: $hdr, offset, payload, depth }) {
+                break;
+            }
+            offset += $hlen;
+            rest = payload;
+        }};
+    }
+
+    loop {
+        next = match next {
+            Next::Done => break,
+            Next::Ethernet => match Ethernet2HeaderSlice::from_slice(rest) {
+                Ok(h) => {
+                    let t = h.ether_type().0;
+                    push!(Header::Ethernet(h), 14, &rest[14..]);
+                    Next::EtherType(t)
+                }
+                Err(e) => fail!(len_err(Proto::Ethernet, e)),
+            },
+            Next::Sll => match LinuxSllSlice::from_slice(rest) {
+                Ok(h) => {
+                    push!(Header::LinuxSll(h), 16, &rest[16..]);
+                    Next::EtherType(h.protocol())
+                }
+                Err(e) => fail!(e),
+            },
+            Next::Sll2 => match LinuxSll2Slice::from_slice(rest) {
+                Ok(h) => {
+                    push!(Header::LinuxSll2(h), 20, &rest[20..]);
+                    Next::EtherType(h.protocol())
+                }
+                Err(e) => fail!(e),
+            },
+            Next::RawIp => match rest.first().map(|b| b >> 4) {
+                Some(4) => Next::Ipv4,
+                Some(6) => Next::Ipv6,
+                Some(v) => fail!(Error::new(Proto::Ipv4, ErrorKind::BadVersion, 4, usize::from(v))),
+                None => fail!(Error::truncated(Proto::Ipv4, 20, 0)),
+            },
+            Next::EtherType(t) => match t {
+                ETH_IPV4 => Next::Ipv4,
+                ETH_IPV6 => Next::Ipv6,
+                ETH_ARP | ETH_RARP => match crate::wire::arp::parse(rest) {
+                    Ok(a) => {
+                        let n = a.slice().len();
+                        push!(Header::Arp(a), n, &rest[n..]);
+                        Next::Done
+                    }
+                    Err(e) => fail!(e),
+                },
+                ETH_VLAN | ETH_QINQ | ETH_QINQ_OLD => match SingleVlanHeaderSlice::from_slice(rest) {
+                    Ok(h) => {
+                        let t = h.ether_type().0;
+                        push!(Header::Vlan(h), 4, &rest[4..]);
+                        Next::EtherType(t)
+                    }
+                    Err(e) => fail!(len_err(Proto::Vlan, e)),
+                },
+                ETH_TEB => Next::Ethernet,
+                _ => Next::Done,
+            },
+            Next::Ipv4 => match Ipv4HeaderSlice::from_slice(rest) {
+                Ok(h) => {
+                    let hlen = h.slice().len();
+                    let total = usize::from(h.total_len());
+                    // A total length of 0 comes from TCP segmentation offload: take what was captured.
+                    let end = if total == 0 { rest.len() } else { total.min(rest.len()) };
+                    let payload = rest.get(hlen..end).unwrap_or(&[]);
+                    let bad_len = total != 0 && total < hlen;
+                    let frag = h.fragments_offset().value() != 0;
+                    let proto = h.protocol().0;
+                    push!(Header::Ipv4(h), hlen, payload);
+                    if bad_len {
+                        fail_at!(Error::new(Proto::Ipv4, ErrorKind::BadLength, hlen, total), offset - hlen);
+                    }
+                    if frag {
+                        Next::Done
+                    } else {
+                        Next::IpProto(proto)
+                    }
+                }
+                Err(etherparse::err::ipv4::HeaderSliceError::Len(e)) => fail!(len_err(Proto::Ipv4, e)),
+                Err(etherparse::err::ipv4::HeaderSliceError::Content(c)) => {
+                    use etherparse::err::ipv4::HeaderError as H;
+                    match c {
+                        H::UnexpectedVersion { version_number } => fail!(Error::new(
+                            Proto::Ipv4,
+                            ErrorKind::BadVersion,
+                            4,
+                            usize::from(version_number)
+                        )),
+                        H::HeaderLengthSmallerThanHeader { ihl } => {
+                            fail!(Error::new(Proto::Ipv4, ErrorKind::BadLength, 20, usize::from(ihl) * 4))
+                        }
+                    }
+                }
+            },
+            Next::Ipv6 => match Ipv6HeaderSlice::from_slice(rest) {
+                Ok(h) => {
+                    let plen = usize::from(h.payload_length());
+                    // Payload length 0 is a jumbogram (RFC 2675) or offload: take what was captured.
+                    let end = if plen == 0 { rest.len() } else { (40 + plen).min(rest.len()) };
+                    let payload = rest.get(40..end).unwrap_or(&[]);
+                    let nh = h.next_header();
+                    push!(Header::Ipv6(h), 40, payload);
+                    if is_ipv6_ext(nh.0) {
+                        match Ipv6ExtensionsSlice::from_slice(nh, rest) {
+                            Ok((ext, proto, after)) => {
+                                let n = rest.len() - after.len();
+                                let frag = ext.is_fragmenting_payload();
+                                push!(Header::Ipv6Ext(ext), n, after);
+                                if frag {
+                                    Next::Done
+                                } else {
+                                    Next::IpProto(proto.0)
+                                }
+                            }
+                            Err(etherparse::err::ipv6_exts::HeaderSliceError::Len(e)) => {
+                                fail!(len_err(Proto::Ipv6Ext, e))
+                            }
+                            Err(etherparse::err::ipv6_exts::HeaderSliceError::Content(_)) => {
+                                fail!(Error::new(Proto::Ipv6Ext, ErrorKind::BadLength, 8, rest.len()))
+                            }
+                        }
+                    } else {
+                        Next::IpProto(nh.0)
+                    }
+                }
+                Err(etherparse::err::ipv6::HeaderSliceError::Len(e)) => fail!(len_err(Proto::Ipv6, e)),
+                Err(etherparse::err::ipv6::HeaderSliceError::Content(
+                    etherparse::err::ipv6::HeaderError::UnexpectedVersion { version_number },
+                )) => fail!(Error::new(Proto::Ipv6, ErrorKind::BadVersion, 6, usize::from(version_number))),
+            },
+            Next::IpProto(p) => match p {
+                17 => match UdpHeaderSlice::from_slice(rest) {
+                    Ok(h) => {
+                        let ulen = usize::from(h.length());
+                        let (sp, dp) = (h.source_port(), h.destination_port());
+                        let bad_len = ulen != 0 && ulen < 8;
+                        let end = if ulen == 0 { rest.len() } else { ulen.min(rest.len()) };
+                        let payload = rest.get(8..end).unwrap_or(&[]);
+                        push!(Header::Udp(h), 8, payload);
+                        if bad_len {
+                            fail_at!(Error::new(Proto::Udp, ErrorKind::BadLength, 8, ulen), offset - 8);
+                        }
+                        let c = config;
+                        if c.gpe_ports.contains(dp)
+                            || (!c.vxlan_ports.contains(dp) && c.gpe_ports.contains(sp))
+                        {
+                            Next::Gpe
+                        } else if c.vxlan_ports.contains(dp) || c.vxlan_ports.contains(sp) {
+                            Next::Vxlan
+                        } else {
+                            Next::Done
+                        }
+                    }
+                    Err(e) => fail!(len_err(Proto::Udp, e)),
+                },
+                6 => match TcpHeaderSlice::from_slice(rest) {
+                    Ok(h) => {
+                        let n = h.slice().len();
+                        push!(Header::Tcp(h), n, &rest[n..]);
+                        Next::Done
+                    }
+                    Err(etherparse::err::tcp::HeaderSliceError::Len(e)) => fail!(len_err(Proto::Tcp, e)),
+                    Err(etherparse::err::tcp::HeaderSliceError::Content(
+                        etherparse::err::tcp::HeaderError::DataOffsetTooSmall { data_offset },
+                    )) => {
+                        fail!(Error::new(Proto::Tcp, ErrorKind::BadLength, 20, usize::from(data_offset) * 4))
+                    }
+                },
+                1 => match Icmpv4Slice::from_slice(rest) {
+                    Ok(h) => {
+                        push!(Header::Icmpv4(h), rest.len(), &rest[rest.len()..]);
+                        Next::Done
+                    }
+                    Err(e) => fail!(len_err(Proto::Icmpv4, e)),
+                },
+                58 => match Icmpv6Slice::from_slice(rest) {
+                    Ok(h) => {
+                        push!(Header::Icmpv6(h), rest.len(), &rest[rest.len()..]);
+                        Next::Done
+                    }
+                    Err(e) => fail!(len_err(Proto::Icmpv6, e)),
+                },
+                2 => match IgmpSlice::from_slice(rest) {
+                    Ok(h) => {
+                        push!(Header::Igmp(h), rest.len(), &rest[rest.len()..]);
+                        Next::Done
+                    }
+                    Err(e) => fail!(e),
+                },
+                4 => Next::Ipv4,
+                41 => Next::Ipv6,
+                _ => Next::Done,
+            },
+            Next::Vxlan | Next::Gpe if depth >= config.max_depth => {
+                let proto = if matches!(next, Next::Vxlan) { Proto::Vxlan } else { Proto::VxlanGpe };
+                fail!(Error::new(
+                    proto,
+                    ErrorKind::TooDeep,
+                    usize::from(depth) + 1,
+                    usize::from(config.max_depth)
+                ))
+            }
+            Next::Vxlan => match VxlanSlice::from_slice(rest) {
+                Ok(v) => {
+                    push!(Header::Vxlan(v), 8, v.payload());
+                    depth += 1;
+                    Next::Ethernet
+                }
+                Err(e) => fail!(e),
+            },
+            Next::Gpe => match VxlanGpeSlice::from_slice(rest) {
+                Ok(v) => {
+                    push!(Header::VxlanGpe(v), 8, v.payload());
+                    depth += 1;
+                    match v.next_proto() {
+                        GpeNextProto::IPV4 => Next::Ipv4,
+                        GpeNextProto::IPV6 => Next::Ipv6,
+                        GpeNextProto::ETHERNET => Next::Ethernet,
+                        _ => Next::Done,
+                    }
+                }
+                Err(e) => fail!(e),
+            },
+        };
+    }
+    d
+}
+
+/// Whether an IP protocol number is an IPv6 extension header etherparse reads.
+fn is_ipv6_ext(p: u8) -> bool {
+    matches!(p, 0 | 43 | 44 | 51 | 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn port_set() {
+        let mut s = PortSet::new();
+        for p in 0..PortSet::CAPACITY as u16 {
+            assert!(s.insert(p));
+        }
+        assert!(s.insert(3));
+        assert!(!s.insert(9999));
+        assert!(s.contains(15));
+        assert!(!s.contains(9999));
+    }
+
+    #[test]
+    fn empty_and_short_inputs_do_not_panic() {
+        let c = Config::default();
+        for link in [
+            LinkType::Ethernet,
+            LinkType::LinuxSll,
+            LinkType::LinuxSll2,
+            LinkType::RawIp,
+            LinkType::Ipv4,
+            LinkType::Ipv6,
+        ] {
+            for n in 0..64 {
+                let b = [0x45u8; 64];
+                let d = dissect(&b[..n], link, &c);
+                assert!(d.error().is_some() || !d.is_empty());
+            }
+        }
+    }
+}

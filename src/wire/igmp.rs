@@ -1,0 +1,483 @@
+//! IGMP v1, v2 and v3 (RFC 1112, RFC 2236, RFC 3376 / RFC 9776).
+//!
+//! ```text
+//! v1/v2 message and the first 8 bytes of every v3 message:
+//!  0                   1                   2                   3
+//!  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+//! +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//! |      Type     | Max Resp Code |           Checksum            |
+//! +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//! |                         Group Address                         |
+//! +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//! v3 query continues:
+//! | Resv  |S| QRV |     QQIC      |     Number of Sources (N)     |
+//! |                  Source Address [1..N]                        |
+//! v3 report (type 0x22) instead:
+//! |  Type = 0x22  |    Reserved   |           Checksum            |
+//! |           Reserved            |  Number of Group Records (M)  |
+//! |                  Group Record [1..M]                          |
+//! group record:
+//! |  Record Type  |  Aux Data Len |     Number of Sources (N)     |
+//! |                       Multicast Address                       |
+//! |                  Source Address [1..N]                        |
+//! |                  Auxiliary Data (Aux Data Len words)          |
+//! ```
+//! The version is told apart as RFC 3376 §7.1 says: a query of 8 bytes is v1 when its Max Resp
+//! Code is 0 and v2 otherwise; a query of 12 bytes or more is v3.
+//! Counts in the message are never trusted: iterators stop (with an error) at the end of the bytes.
+
+use crate::error::{Error, Proto};
+use core::net::Ipv4Addr;
+use nom::number::complete::{be_u16, be_u32, be_u8};
+use nom::Parser;
+
+mod field {
+    use core::ops::Range;
+    pub const TYPE: usize = 0;
+    pub const CODE: usize = 1;
+    pub const CHECKSUM: Range<usize> = 2..4;
+    pub const GROUP: Range<usize> = 4..8;
+    pub const Q3_FLAGS: usize = 8;
+    pub const Q3_QQIC: usize = 9;
+    pub const Q3_NSRC: Range<usize> = 10..12;
+    pub const Q3_SOURCES: usize = 12;
+    pub const R3_NREC: Range<usize> = 6..8;
+    pub const R3_RECORDS: usize = 8;
+}
+
+/// Length of the fixed part shared by every IGMP message.
+pub const MIN_LEN: usize = 8;
+/// Length of the fixed part of an IGMPv3 query.
+pub const V3_QUERY_MIN_LEN: usize = 12;
+
+/// The IGMP type code.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct IgmpType(pub u8);
+
+impl IgmpType {
+    /// Membership query (all versions).
+    pub const MEMBERSHIP_QUERY: IgmpType = IgmpType(0x11);
+    /// IGMPv1 membership report.
+    pub const V1_REPORT: IgmpType = IgmpType(0x12);
+    /// DVMRP.
+    pub const DVMRP: IgmpType = IgmpType(0x13);
+    /// PIM version 1.
+    pub const PIM_V1: IgmpType = IgmpType(0x14);
+    /// IGMPv2 membership report.
+    pub const V2_REPORT: IgmpType = IgmpType(0x16);
+    /// IGMPv2 leave group.
+    pub const V2_LEAVE: IgmpType = IgmpType(0x17);
+    /// Multicast traceroute response.
+    pub const MTRACE_RESP: IgmpType = IgmpType(0x1e);
+    /// Multicast traceroute.
+    pub const MTRACE: IgmpType = IgmpType(0x1f);
+    /// IGMPv3 membership report.
+    pub const V3_REPORT: IgmpType = IgmpType(0x22);
+}
+
+/// The IGMP version of a message, as RFC 3376 §7.1 tells it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum IgmpVersion {
+    /// IGMPv1 (RFC 1112).
+    V1,
+    /// IGMPv2 (RFC 2236).
+    V2,
+    /// IGMPv3 (RFC 3376).
+    V3,
+}
+
+impl IgmpVersion {
+    /// 1, 2 or 3.
+    pub const fn number(self) -> u8 {
+        match self {
+            IgmpVersion::V1 => 1,
+            IgmpVersion::V2 => 2,
+            IgmpVersion::V3 => 3,
+        }
+    }
+}
+
+/// An IGMPv3 group record type (RFC 3376 §4.2.12).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct RecordType(pub u8);
+
+impl RecordType {
+    /// MODE_IS_INCLUDE.
+    pub const MODE_IS_INCLUDE: RecordType = RecordType(1);
+    /// MODE_IS_EXCLUDE.
+    pub const MODE_IS_EXCLUDE: RecordType = RecordType(2);
+    /// CHANGE_TO_INCLUDE_MODE.
+    pub const CHANGE_TO_INCLUDE: RecordType = RecordType(3);
+    /// CHANGE_TO_EXCLUDE_MODE.
+    pub const CHANGE_TO_EXCLUDE: RecordType = RecordType(4);
+    /// ALLOW_NEW_SOURCES.
+    pub const ALLOW_NEW_SOURCES: RecordType = RecordType(5);
+    /// BLOCK_OLD_SOURCES.
+    pub const BLOCK_OLD_SOURCES: RecordType = RecordType(6);
+
+    /// A short name: `is_in`, `is_ex`, `to_in`, `to_ex`, `allow`, `block`, or `None` if unknown.
+    pub const fn short_name(self) -> Option<&'static str> {
+        match self.0 {
+            1 => Some("is_in"),
+            2 => Some("is_ex"),
+            3 => Some("to_in"),
+            4 => Some("to_ex"),
+            5 => Some("allow"),
+            6 => Some("block"),
+            _ => None,
+        }
+    }
+}
+
+/// Decodes the IGMPv3 floating-point encoding of Max Resp Code and QQIC (RFC 3376 §4.1.1, §4.1.7).
+///
+/// Values below 128 are taken as they are; above, `(mant | 0x10) << (exp + 3)`.
+/// The unit is tenths of a second for Max Resp Code and seconds for QQIC.
+pub const fn decode_float_code(code: u8) -> u32 {
+    if code < 128 {
+        code as u32
+    } else {
+        let mant = (code & 0x0f) as u32;
+        let exp = ((code >> 4) & 0x07) as u32;
+        (mant | 0x10) << (exp + 3)
+    }
+}
+
+/// The Internet checksum (RFC 1071) of `bytes`: 0 when a message with its checksum field is intact.
+pub fn internet_checksum(bytes: &[u8]) -> u16 {
+    let mut sum: u32 = 0;
+    let mut chunks = bytes.chunks_exact(2);
+    for c in &mut chunks {
+        sum += u32::from(u16::from_be_bytes([c[0], c[1]]));
+    }
+    if let [last] = chunks.remainder() {
+        sum += u32::from(*last) << 8;
+    }
+    while sum > 0xffff {
+        sum = (sum & 0xffff) + (sum >> 16);
+    }
+    !(sum as u16)
+}
+
+/// A zero-copy view of an IGMP message (any version).
+///
+/// The slice is the whole IGMP message as bounded by the IP payload length, so the checksum covers
+/// all of it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IgmpSlice<'a> {
+    bytes: &'a [u8],
+}
+
+impl<'a> IgmpSlice<'a> {
+    /// Checks that `bytes` holds at least the 8-byte fixed part.
+    ///
+    /// # Errors
+    /// A [`Proto::Igmp`] truncation error if fewer than 8 bytes are present.
+    pub fn from_slice(bytes: &'a [u8]) -> Result<IgmpSlice<'a>, Error> {
+        if bytes.len() < MIN_LEN {
+            return Err(Error::truncated(Proto::Igmp, MIN_LEN, bytes.len()));
+        }
+        Ok(IgmpSlice { bytes })
+    }
+
+    /// The whole message.
+    pub fn slice(&self) -> &'a [u8] {
+        self.bytes
+    }
+    /// The type code.
+    pub fn igmp_type(&self) -> IgmpType {
+        IgmpType(self.bytes[field::TYPE])
+    }
+    /// Max Resp Code (v2/v3 queries; "unused" in v1, "reserved" in v3 reports).
+    pub fn max_resp_code(&self) -> u8 {
+        self.bytes[field::CODE]
+    }
+    /// The checksum field.
+    pub fn checksum(&self) -> u16 {
+        u16::from_be_bytes([self.bytes[field::CHECKSUM.start], self.bytes[field::CHECKSUM.start + 1]])
+    }
+    /// Whether the checksum over the whole message is correct.
+    pub fn checksum_valid(&self) -> bool {
+        internet_checksum(self.bytes) == 0
+    }
+    /// The group address (bytes 4–7; for a v3 report these are the reserved and count fields).
+    pub fn group(&self) -> Ipv4Addr {
+        let g = &self.bytes[field::GROUP];
+        Ipv4Addr::new(g[0], g[1], g[2], g[3])
+    }
+
+    /// The IGMP version per RFC 3376 §7.1, or `None` for types outside v1–v3 (DVMRP, mtrace, ...).
+    pub fn version(&self) -> Option<IgmpVersion> {
+        match self.igmp_type() {
+            IgmpType::MEMBERSHIP_QUERY => Some(if self.bytes.len() >= V3_QUERY_MIN_LEN {
+                IgmpVersion::V3
+            } else if self.max_resp_code() == 0 {
+                IgmpVersion::V1
+            } else {
+                IgmpVersion::V2
+            }),
+            IgmpType::V1_REPORT => Some(IgmpVersion::V1),
+            IgmpType::V2_REPORT | IgmpType::V2_LEAVE => Some(IgmpVersion::V2),
+            IgmpType::V3_REPORT => Some(IgmpVersion::V3),
+            _ => None,
+        }
+    }
+
+    /// The v3 query fields, if this is a query of 12 bytes or more.
+    pub fn v3_query(&self) -> Option<IgmpV3Query<'a>> {
+        if self.igmp_type() == IgmpType::MEMBERSHIP_QUERY && self.bytes.len() >= V3_QUERY_MIN_LEN {
+            Some(IgmpV3Query { bytes: self.bytes })
+        } else {
+            None
+        }
+    }
+
+    /// The v3 report fields, if this is a v3 report.
+    pub fn v3_report(&self) -> Option<IgmpV3Report<'a>> {
+        if self.igmp_type() == IgmpType::V3_REPORT {
+            Some(IgmpV3Report { bytes: self.bytes })
+        } else {
+            None
+        }
+    }
+}
+
+/// The IGMPv3 query part of an [`IgmpSlice`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IgmpV3Query<'a> {
+    bytes: &'a [u8],
+}
+
+impl<'a> IgmpV3Query<'a> {
+    /// The S flag (suppress router-side processing).
+    pub fn s_flag(&self) -> bool {
+        self.bytes[field::Q3_FLAGS] & 0x08 != 0
+    }
+    /// The 4 reserved bits before the S flag.
+    pub fn reserved(&self) -> u8 {
+        self.bytes[field::Q3_FLAGS] >> 4
+    }
+    /// Querier's Robustness Variable.
+    pub fn qrv(&self) -> u8 {
+        self.bytes[field::Q3_FLAGS] & 0x07
+    }
+    /// Querier's Query Interval Code (see [`decode_float_code`]; seconds).
+    pub fn qqic(&self) -> u8 {
+        self.bytes[field::Q3_QQIC]
+    }
+    /// The Number of Sources field as sent (not trusted for iteration).
+    pub fn num_sources(&self) -> u16 {
+        u16::from_be_bytes([self.bytes[field::Q3_NSRC.start], self.bytes[field::Q3_NSRC.start + 1]])
+    }
+    /// The source addresses present, at most `num_sources`; ends with an error if the message is short.
+    pub fn sources(&self) -> AddrIter<'a> {
+        AddrIter {
+            bytes: self.bytes.get(field::Q3_SOURCES..).unwrap_or(&[]),
+            left: self.num_sources(),
+            offset: field::Q3_SOURCES,
+        }
+    }
+}
+
+/// Iterates IPv4 addresses (query sources, record sources), yielding an error at the end of the bytes.
+#[derive(Clone, Debug)]
+pub struct AddrIter<'a> {
+    bytes: &'a [u8],
+    left: u16,
+    offset: usize,
+}
+
+impl<'a> Iterator for AddrIter<'a> {
+    type Item = Result<Ipv4Addr, Error>;
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.left == 0 {
+            return None;
+        }
+        let r: nom::IResult<&[u8], u32, ()> = be_u32(self.bytes);
+        match r {
+            Ok((rest, a)) => {
+                self.bytes = rest;
+                self.left -= 1;
+                self.offset += 4;
+                Some(Ok(Ipv4Addr::from(a)))
+            }
+            Err(_) => {
+                let e = Error::truncated(Proto::Igmp, self.offset + 4, self.offset + self.bytes.len());
+                self.left = 0;
+                Some(Err(e))
+            }
+        }
+    }
+}
+
+/// The IGMPv3 report part of an [`IgmpSlice`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IgmpV3Report<'a> {
+    bytes: &'a [u8],
+}
+
+impl<'a> IgmpV3Report<'a> {
+    /// The Number of Group Records field as sent (not trusted for iteration).
+    pub fn num_records(&self) -> u16 {
+        u16::from_be_bytes([self.bytes[field::R3_NREC.start], self.bytes[field::R3_NREC.start + 1]])
+    }
+    /// The group records present; ends with an error if the message is cut inside a record.
+    pub fn records(&self) -> RecordIter<'a> {
+        RecordIter {
+            bytes: &self.bytes[field::R3_RECORDS..],
+            left: self.num_records(),
+            offset: field::R3_RECORDS,
+        }
+    }
+}
+
+/// A group record of an IGMPv3 report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GroupRecord<'a> {
+    /// The record type.
+    pub record_type: RecordType,
+    /// Auxiliary data length, in 32-bit words.
+    pub aux_len: u8,
+    /// The Number of Sources field.
+    pub num_sources: u16,
+    /// The multicast address.
+    pub group: Ipv4Addr,
+    /// The source addresses, `4 * num_sources` bytes.
+    sources: &'a [u8],
+    /// The auxiliary data, `4 * aux_len` bytes.
+    pub aux_data: &'a [u8],
+}
+
+impl<'a> GroupRecord<'a> {
+    /// The sources of this record.
+    pub fn sources(&self) -> AddrIter<'a> {
+        AddrIter { bytes: self.sources, left: self.num_sources, offset: 0 }
+    }
+}
+
+/// Iterates the group records of an IGMPv3 report.
+#[derive(Clone, Debug)]
+pub struct RecordIter<'a> {
+    bytes: &'a [u8],
+    left: u16,
+    offset: usize,
+}
+
+fn parse_record(input: &[u8]) -> nom::IResult<&[u8], GroupRecord<'_>, ()> {
+    let (rest, (rtype, aux_len, nsrc, group)) = (be_u8, be_u8, be_u16, be_u32).parse(input)?;
+    let (rest, sources) = nom::bytes::complete::take(usize::from(nsrc) * 4).parse(rest)?;
+    let (rest, aux_data) = nom::bytes::complete::take(usize::from(aux_len) * 4).parse(rest)?;
+    Ok((
+        rest,
+        GroupRecord {
+            record_type: RecordType(rtype),
+            aux_len,
+            num_sources: nsrc,
+            group: Ipv4Addr::from(group),
+            sources,
+            aux_data,
+        },
+    ))
+}
+
+/// The length a group record claims, from its first 4 bytes (or 8 when fewer are present).
+fn record_claimed_len(b: &[u8]) -> usize {
+    match b {
+        [_, aux, n0, n1, ..] => 8 + usize::from(u16::from_be_bytes([*n0, *n1])) * 4 + usize::from(*aux) * 4,
+        _ => 8,
+    }
+}
+
+impl<'a> Iterator for RecordIter<'a> {
+    type Item = Result<GroupRecord<'a>, Error>;
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.left == 0 {
+            return None;
+        }
+        match parse_record(self.bytes) {
+            Ok((rest, rec)) => {
+                self.offset += self.bytes.len() - rest.len();
+                self.bytes = rest;
+                self.left -= 1;
+                Some(Ok(rec))
+            }
+            Err(_) => {
+                let needed = self.offset + record_claimed_len(self.bytes);
+                let e = Error::truncated(Proto::Igmp, needed, self.offset + self.bytes.len());
+                self.left = 0;
+                Some(Err(e))
+            }
+        }
+    }
+}
+
+/// The partial view of a truncated group record: its fixed fields when at least 8 bytes are there.
+pub fn record_header(b: &[u8]) -> Option<(RecordType, u8, u16, Ipv4Addr)> {
+    let r: nom::IResult<&[u8], _, ()> = (be_u8, be_u8, be_u16, be_u32).parse(b);
+    r.ok().map(|(_, (t, a, n, g))| (RecordType(t), a, n, Ipv4Addr::from(g)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn float_code() {
+        assert_eq!(decode_float_code(100), 100);
+        assert_eq!(decode_float_code(127), 127);
+        // 0x80: mant 0, exp 0 -> 0x10 << 3 = 128
+        assert_eq!(decode_float_code(0x80), 128);
+        // 0xff: mant 15, exp 7 -> 0x1f << 10 = 31744
+        assert_eq!(decode_float_code(0xff), 31744);
+    }
+
+    /// IGMPv2 membership report for 239.255.255.250 (Zeek's igmp.pcap, checksum valid).
+    #[test]
+    fn v2_report() {
+        let b = [
+            0x16, // type: v2 report
+            0x00, // max resp: unused
+            0xfa, 0x04, // checksum
+            0xef, 0xff, 0xff, 0xfa, // group 239.255.255.250
+        ];
+        let s = IgmpSlice::from_slice(&b).unwrap();
+        assert_eq!(s.version(), Some(IgmpVersion::V2));
+        assert_eq!(s.group(), Ipv4Addr::new(239, 255, 255, 250));
+        assert!(s.checksum_valid());
+    }
+
+    #[test]
+    fn version_of_queries() {
+        let mut q = [0x11u8, 0, 0, 0, 0, 0, 0, 0];
+        assert_eq!(IgmpSlice::from_slice(&q).unwrap().version(), Some(IgmpVersion::V1));
+        q[1] = 100;
+        assert_eq!(IgmpSlice::from_slice(&q).unwrap().version(), Some(IgmpVersion::V2));
+        let q3 = [0x11u8, 100, 0, 0, 0, 0, 0, 0, 0x0a, 125, 0, 0];
+        let s = IgmpSlice::from_slice(&q3).unwrap();
+        assert_eq!(s.version(), Some(IgmpVersion::V3));
+        let v3 = s.v3_query().unwrap();
+        assert!(v3.s_flag());
+        assert_eq!(v3.qrv(), 2);
+        assert_eq!(v3.qqic(), 125);
+        assert_eq!(v3.sources().count(), 0);
+    }
+
+    #[test]
+    fn lying_counts_stop_at_the_end() {
+        // v3 report claiming 65535 records, with one record claiming 65535 sources.
+        let b = [0x22u8, 0, 0, 0, 0, 0, 0xff, 0xff, 4, 0, 0xff, 0xff, 239, 1, 1, 1, 10, 0, 0, 1];
+        let s = IgmpSlice::from_slice(&b).unwrap();
+        let mut it = s.v3_report().unwrap().records();
+        let e = it.next().unwrap().unwrap_err();
+        assert_eq!(e.proto, Proto::Igmp);
+        assert_eq!(e.present, 20);
+        assert_eq!(e.needed, 8 + 8 + 65535 * 4);
+        assert!(it.next().is_none());
+        assert_eq!(record_header(&b[8..]).unwrap().2, 0xffff);
+    }
+
+    #[test]
+    fn short_is_truncated() {
+        assert_eq!(IgmpSlice::from_slice(&[0x16, 0, 0]).unwrap_err(), Error::truncated(Proto::Igmp, 8, 3));
+    }
+}

@@ -1,0 +1,9 @@
+//! Wire formats, one file per protocol the crate owns. Each has a zero-copy view (`*Slice`) that
+//! checks lengths once, and, where the crate builds the protocol, an owned header that writes itself.
+//! Ethernet, VLAN, SLL, IPv4/IPv6, UDP, TCP, ICMP and ARP come from [`etherparse`].
+
+pub mod arp;
+pub mod igmp;
+pub mod sll;
+pub mod vxlan;
+pub mod vxlan_gpe;
