@@ -43,6 +43,8 @@ pub mod wire;
 
 #[cfg(feature = "cli")]
 pub mod capture;
+#[cfg(feature = "cli")]
+pub mod print;
 
 pub use dissect::{dissect, Config, Dissection, Header, Layer, LinkType};
 pub use error::{Error, ErrorKind, Proto};

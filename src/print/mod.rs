@@ -1,0 +1,23 @@
+//! Printers (feature `cli`): they read a [`Dissection`](crate::dissect::Dissection), never the raw
+//! bytes (apart from hex dumps), and write to any `io::Write`.
+//!
+//! - [`text`]: tcpdump-compatible lines (`tcpdump -nn -v` by default).
+//! - [`json`]: one JSON object per packet.
+
+pub mod json;
+pub mod text;
+
+/// What a printer needs to know about a packet besides its layers.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PacketInfo {
+    /// Packet number in the capture, from 1.
+    pub n: u64,
+    /// Seconds since the Unix epoch.
+    pub ts_sec: i64,
+    /// Nanoseconds within the second.
+    pub ts_nsec: u32,
+    /// Bytes captured.
+    pub caplen: usize,
+    /// Bytes on the wire.
+    pub len: u32,
+}
