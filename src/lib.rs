@@ -8,6 +8,8 @@
 //!   itself. Ethernet, VLAN, IPv4/IPv6, UDP, TCP and ICMP come from [`etherparse`], re-exported.
 //! - [`dissect`]: a captured frame to its layers, outer to inner, through VXLAN on configurable
 //!   UDP ports, keeping every layer read before a truncation and saying why it stopped.
+//! - [`build`]: crafting a whole VXLAN frame (outer stack, VXLAN/GBP, inner frame) and inner
+//!   ARP, IGMP and ICMP echo frames into a caller's buffer, without allocating.
 //! - [`error`]: the one error type: which layer, what was wrong, bytes needed and present.
 //!
 //! With the `std` feature come the printers and capture I/O used by the `vxdump` and `vxinject`
@@ -37,6 +39,7 @@ extern crate std;
 
 pub use etherparse;
 
+pub mod build;
 pub mod dissect;
 pub mod error;
 pub mod wire;
