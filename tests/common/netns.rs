@@ -40,7 +40,8 @@ static COUNTER: AtomicU32 = AtomicU32::new(0);
 /// Whether the test may touch network namespaces. Without root it prints why it skips and
 /// returns `false`, except when `CI` is set: there it panics, so a skip cannot go unnoticed.
 pub fn privileged(test: &str) -> bool {
-    let uid = Command::new("id").arg("-u").output().map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
+    let uid =
+        Command::new("id").arg("-u").output().map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
     let reason = match uid.as_deref() {
         Ok("0") => match Command::new("ip").arg("-V").output() {
             Ok(o) if o.status.success() => return true,
@@ -161,8 +162,9 @@ impl Lab {
     /// unless `extra` says otherwise), with MAC [`VXLAN_MAC`] and overlay address 10.0.0.2/24.
     pub fn add_vxlan(&self, port: u16, extra: &[&str]) {
         let port = port.to_string();
-        let mut args = vec!["link", "add", "vxlan0", "type", "vxlan", "id", "100", "dstport", &port, "dev", "veth0"];
-        if !extra.iter().any(|a| *a == "local") {
+        let mut args =
+            vec!["link", "add", "vxlan0", "type", "vxlan", "id", "100", "dstport", &port, "dev", "veth0"];
+        if !extra.contains(&"local") {
             args.extend(["local", VTEP_IP]);
         }
         args.extend(extra);
@@ -189,10 +191,24 @@ impl Tcpdump {
     pub fn start(ns: &Netns, iface: &str, filter: &str) -> Tcpdump {
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
         let path = std::env::temp_dir().join(format!("vxi{}x{n}.pcap", std::process::id()));
-        let mut args = vec!["-i", iface, "-n", "-U", "-s", "0", "-w", path.to_str().expect("temp path")];
+        let mut args = vec![
+            "-i",
+            iface,
+            "-n",
+            "-U",
+            "--immediate-mode",
+            "-s",
+            "0",
+            "-w",
+            path.to_str().expect("temp path"),
+        ];
         args.extend(filter.split_whitespace());
-        let mut child =
-            ns.command("tcpdump", &args).stderr(Stdio::piped()).stdout(Stdio::null()).spawn().expect("tcpdump");
+        let mut child = ns
+            .command("tcpdump", &args)
+            .stderr(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("tcpdump");
         let stderr = child.stderr.take().expect("tcpdump stderr");
         let mut lines = BufReader::new(stderr).lines();
         let t = Instant::now();
@@ -217,7 +233,8 @@ impl Tcpdump {
     pub fn stop(mut self) -> Vec<Vec<u8>> {
         self.finish();
         let f = std::fs::File::open(&self.path).expect("tcpdump capture");
-        let mut r = vxwire::capture::CaptureReader::new(std::io::BufReader::new(f)).expect("tcpdump capture header");
+        let mut r =
+            vxwire::capture::CaptureReader::new(std::io::BufReader::new(f)).expect("tcpdump capture header");
         let mut frames = Vec::new();
         while let Some(p) = r.next_packet() {
             frames.push(p.expect("tcpdump record").data.to_vec());
@@ -244,7 +261,9 @@ impl Tcpdump {
 impl Drop for Tcpdump {
     fn drop(&mut self) {
         self.finish();
-        let _ = std::fs::remove_file(&self.path);
+        if std::env::var_os("VXI_KEEP").is_none() {
+            let _ = std::fs::remove_file(&self.path);
+        }
     }
 }
 
