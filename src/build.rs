@@ -38,7 +38,7 @@
 //! ```
 
 use crate::error::{Error, ErrorKind, Proto};
-use crate::wire::igmp::{IgmpType, RecordType};
+use crate::wire::igmp::{GroupRecordHeader, IgmpHeader, IgmpType, RecordType, V3QueryFields};
 use crate::wire::vxlan::{VxlanHeader, HEADER_LEN as VXLAN_LEN, PORT_IANA};
 use core::net::{Ipv4Addr, Ipv6Addr};
 use etherparse::{
@@ -629,16 +629,31 @@ impl<'a> IgmpSpec<'a> {
 /// The Router Alert option: type 148 (copied, class 0, number 20), length 4, value 0.
 const ROUTER_ALERT: [u8; 4] = [0x94, 0x04, 0x00, 0x00];
 
-/// Writes the IGMP message `msg` into `buf` (which holds exactly its length) with its checksum
-/// over the whole message.
-fn write_igmp_message(buf: &mut [u8], msg: &IgmpMessage<'_>) -> Result<(), Error> {
-    fn put_addr(b: &mut [u8], a: Ipv4Addr) {
-        b[..4].copy_from_slice(&a.octets());
+/// Writes the IGMP message `msg` alone (no IP header) at the start of `buf`, with its checksum
+/// over the whole message; returns its length ([`IgmpMessage::len`]). Reserved fields are zero.
+///
+/// # Errors
+/// [`Proto::Buffer`] truncation if `buf` is too short; [`ErrorKind::OutOfRange`] ([`Proto::Igmp`])
+/// for more than 65535 sources or records, a QRV above 7, or auxiliary data not a multiple of 4
+/// bytes (or above 1020).
+pub fn igmp_message(buf: &mut [u8], msg: &IgmpMessage<'_>) -> Result<usize, Error> {
+    fn count(n: usize) -> Result<u16, Error> {
+        u16::try_from(n).map_err(|_| out_of_range(Proto::Igmp, 65535, n))
     }
-    fn count(n: usize) -> Result<[u8; 2], Error> {
-        u16::try_from(n).map(u16::to_be_bytes).map_err(|_| out_of_range(Proto::Igmp, 65535, n))
+    fn put_addrs(buf: &mut [u8], at: usize, addrs: &[Ipv4Addr]) -> usize {
+        let mut at = at;
+        for a in addrs {
+            buf[at..at + 4].copy_from_slice(&a.octets());
+            at += 4;
+        }
+        at
     }
-    let (ty, code, group) = match *msg {
+    let len = msg.len();
+    if buf.len() < len {
+        return Err(too_small(len, buf.len()));
+    }
+    let buf = &mut buf[..len];
+    let (igmp_type, max_resp_code, group) = match *msg {
         IgmpMessage::V1Report { group } => (IgmpType::V1_REPORT, 0, group),
         IgmpMessage::V2Report { group } => (IgmpType::V2_REPORT, 0, group),
         IgmpMessage::V2Leave { group } => (IgmpType::V2_LEAVE, 0, group),
@@ -647,51 +662,47 @@ fn write_igmp_message(buf: &mut [u8], msg: &IgmpMessage<'_>) -> Result<(), Error
         IgmpMessage::V3Query { max_resp_code, group, .. } => {
             (IgmpType::MEMBERSHIP_QUERY, max_resp_code, group)
         }
-        IgmpMessage::V3Report { .. } => (IgmpType::V3_REPORT, 0, Ipv4Addr::UNSPECIFIED),
+        // Bytes 4–5 reserved, 6–7 the number of group records.
+        IgmpMessage::V3Report { records } => {
+            let n = count(records.len())?.to_be_bytes();
+            (IgmpType::V3_REPORT, 0, Ipv4Addr::new(0, 0, n[0], n[1]))
+        }
     };
-    buf[0] = ty.0;
-    buf[1] = code;
-    buf[2..4].copy_from_slice(&[0, 0]);
-    put_addr(&mut buf[4..8], group);
+    IgmpHeader { igmp_type, max_resp_code, checksum: 0, group }.write(buf)?;
     match *msg {
         IgmpMessage::V3Query { s_flag, qrv, qqic, sources, .. } => {
             if qrv > 7 {
                 return Err(out_of_range(Proto::Igmp, 7, usize::from(qrv)));
             }
-            buf[8] = (u8::from(s_flag) << 3) | qrv;
-            buf[9] = qqic;
-            buf[10..12].copy_from_slice(&count(sources.len())?);
-            for (chunk, s) in buf[12..].chunks_exact_mut(4).zip(sources) {
-                put_addr(chunk, *s);
-            }
+            let f = V3QueryFields { reserved: 0, s_flag, qrv, qqic, num_sources: count(sources.len())? };
+            buf[8..12].copy_from_slice(&f.to_bytes());
+            put_addrs(buf, 12, sources);
         }
         IgmpMessage::V3Report { records } => {
-            // Bytes 4–5 reserved, 6–7 the number of records.
-            buf[4..6].copy_from_slice(&[0, 0]);
-            buf[6..8].copy_from_slice(&count(records.len())?);
             let mut at = 8;
             for r in records {
                 if r.aux_data.len() % 4 != 0 || r.aux_data.len() > 255 * 4 {
                     return Err(out_of_range(Proto::Igmp, 255 * 4, r.aux_data.len()));
                 }
-                buf[at] = r.record_type.0;
-                buf[at + 1] = (r.aux_data.len() / 4) as u8;
-                buf[at + 2..at + 4].copy_from_slice(&count(r.sources.len())?);
-                put_addr(&mut buf[at + 4..at + 8], r.group);
-                at += 8;
-                for s in r.sources {
-                    put_addr(&mut buf[at..at + 4], *s);
-                    at += 4;
-                }
+                let h = GroupRecordHeader {
+                    record_type: r.record_type,
+                    // At most 255 (checked above).
+                    aux_len: (r.aux_data.len() / 4) as u8,
+                    num_sources: count(r.sources.len())?,
+                    group: r.group,
+                };
+                buf[at..at + 8].copy_from_slice(&h.to_bytes());
+                at = put_addrs(buf, at + 8, r.sources);
                 buf[at..at + r.aux_data.len()].copy_from_slice(r.aux_data);
                 at += r.aux_data.len();
             }
         }
         _ => {}
     }
+    // etherparse sums native-endian words: its result goes to the wire with `to_ne_bytes`.
     let sum = etherparse::checksum::Sum16BitWords::new().add_slice(buf).ones_complement();
-    buf[2..4].copy_from_slice(&sum.to_be_bytes());
-    Ok(())
+    buf[2..4].copy_from_slice(&sum.to_ne_bytes());
+    Ok(len)
 }
 
 /// Writes an IPv4 header for `payload_len` bytes of `protocol` at the start of `buf` and returns its length.
@@ -760,7 +771,7 @@ pub fn igmp(buf: &mut [u8], spec: &IgmpSpec<'_>) -> Result<usize, Error> {
         opts,
         msg_len,
     )?;
-    write_igmp_message(&mut buf[ETH_LEN + hlen..total], &spec.message)?;
+    igmp_message(&mut buf[ETH_LEN + hlen..total], &spec.message)?;
     Ok(total)
 }
 

@@ -10,6 +10,7 @@
 //!   UDP ports, keeping every layer read before a truncation and saying why it stopped.
 //! - [`build`]: crafting a whole VXLAN frame (outer stack, VXLAN/GBP, inner frame) and inner
 //!   ARP, IGMP and ICMP echo frames into a caller's buffer, without allocating.
+//! - [`check`]: whether a Linux vxlan device would accept a frame, or the kernel's drop reason.
 //! - [`error`]: the one error type: which layer, what was wrong, bytes needed and present.
 //!
 //! With the `std` feature come the printers and capture I/O used by the `vxdump` and `vxinject`
@@ -40,6 +41,7 @@ extern crate std;
 pub use etherparse;
 
 pub mod build;
+pub mod check;
 pub mod dissect;
 pub mod error;
 pub mod wire;

@@ -411,6 +411,133 @@ impl<'a> Iterator for RecordIter<'a> {
     }
 }
 
+/// The fixed first 8 bytes of any IGMP message as an owned value, equal to the wire.
+///
+/// For a v3 report (type 0x22) bytes 4–7 are a reserved field and the number of group records;
+/// they are kept in `group` as they are ([`IgmpHeader::v3_report_counts`] reads them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct IgmpHeader {
+    /// The type code.
+    pub igmp_type: IgmpType,
+    /// Max Resp Code (queries), unused/reserved otherwise (kept as sent).
+    pub max_resp_code: u8,
+    /// The checksum field as sent (see [`internet_checksum`]).
+    pub checksum: u16,
+    /// The group address (bytes 4–7).
+    pub group: Ipv4Addr,
+}
+
+impl IgmpHeader {
+    /// Parses the first 8 bytes of `bytes`; returns the header and the bytes after it.
+    ///
+    /// # Errors
+    /// A [`Proto::Igmp`] truncation error if fewer than 8 bytes are present.
+    pub fn parse(bytes: &[u8]) -> Result<(IgmpHeader, &[u8]), Error> {
+        let r: nom::IResult<&[u8], _, ()> = (be_u8, be_u8, be_u16, be_u32).parse(bytes);
+        match r {
+            Ok((rest, (t, c, ck, g))) => Ok((
+                IgmpHeader {
+                    igmp_type: IgmpType(t),
+                    max_resp_code: c,
+                    checksum: ck,
+                    group: Ipv4Addr::from(g),
+                },
+                rest,
+            )),
+            Err(_) => Err(Error::truncated(Proto::Igmp, MIN_LEN, bytes.len())),
+        }
+    }
+
+    /// For a v3 report: the reserved field (bytes 4–5) and the number of group records (bytes 6–7).
+    pub fn v3_report_counts(&self) -> (u16, u16) {
+        let g = self.group.octets();
+        (u16::from_be_bytes([g[0], g[1]]), u16::from_be_bytes([g[2], g[3]]))
+    }
+
+    /// The header's 8 wire bytes.
+    pub fn to_bytes(&self) -> [u8; MIN_LEN] {
+        let c = self.checksum.to_be_bytes();
+        let g = self.group.octets();
+        [self.igmp_type.0, self.max_resp_code, c[0], c[1], g[0], g[1], g[2], g[3]]
+    }
+
+    /// Writes the header into the start of `buf`; returns 8.
+    ///
+    /// # Errors
+    /// A [`Proto::Buffer`] truncation error if `buf` is shorter than 8 bytes.
+    pub fn write(&self, buf: &mut [u8]) -> Result<usize, Error> {
+        let dst = buf.get_mut(..MIN_LEN).ok_or(Error::truncated(Proto::Buffer, MIN_LEN, 0))?;
+        dst.copy_from_slice(&self.to_bytes());
+        Ok(MIN_LEN)
+    }
+}
+
+/// Bytes 8–11 of an IGMPv3 query as an owned value, equal to the wire.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct V3QueryFields {
+    /// The 4 reserved bits before the S flag (0–15).
+    pub reserved: u8,
+    /// The S flag.
+    pub s_flag: bool,
+    /// Querier's Robustness Variable (0–7).
+    pub qrv: u8,
+    /// Querier's Query Interval Code.
+    pub qqic: u8,
+    /// The Number of Sources field.
+    pub num_sources: u16,
+}
+
+impl V3QueryFields {
+    /// The fields of a v3 query view.
+    pub fn from_query(q: &IgmpV3Query<'_>) -> V3QueryFields {
+        V3QueryFields {
+            reserved: q.reserved(),
+            s_flag: q.s_flag(),
+            qrv: q.qrv(),
+            qqic: q.qqic(),
+            num_sources: q.num_sources(),
+        }
+    }
+
+    /// The 4 wire bytes (reserved bits above 15 and a QRV above 7 are cut to their widths).
+    pub fn to_bytes(&self) -> [u8; 4] {
+        let n = self.num_sources.to_be_bytes();
+        [(self.reserved << 4) | (u8::from(self.s_flag) << 3) | (self.qrv & 7), self.qqic, n[0], n[1]]
+    }
+}
+
+/// The fixed 8 bytes of an IGMPv3 group record as an owned value, equal to the wire.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct GroupRecordHeader {
+    /// The record type.
+    pub record_type: RecordType,
+    /// Auxiliary data length, in 32-bit words.
+    pub aux_len: u8,
+    /// The Number of Sources field.
+    pub num_sources: u16,
+    /// The multicast address.
+    pub group: Ipv4Addr,
+}
+
+impl GroupRecordHeader {
+    /// The fixed fields of a parsed record.
+    pub fn from_record(r: &GroupRecord<'_>) -> GroupRecordHeader {
+        GroupRecordHeader {
+            record_type: r.record_type,
+            aux_len: r.aux_len,
+            num_sources: r.num_sources,
+            group: r.group,
+        }
+    }
+
+    /// The 8 wire bytes.
+    pub fn to_bytes(&self) -> [u8; 8] {
+        let n = self.num_sources.to_be_bytes();
+        let g = self.group.octets();
+        [self.record_type.0, self.aux_len, n[0], n[1], g[0], g[1], g[2], g[3]]
+    }
+}
+
 /// The partial view of a truncated group record: its fixed fields when at least 8 bytes are there.
 pub fn record_header(b: &[u8]) -> Option<(RecordType, u8, u16, Ipv4Addr)> {
     let r: nom::IResult<&[u8], _, ()> = (be_u8, be_u8, be_u16, be_u32).parse(b);

@@ -1,0 +1,90 @@
+//! Replays every input kept in fuzz/regressions/<target>/ through the same code the fuzz target
+//! runs, in the normal test suite, so a fixed crash stays fixed without a fuzzer.
+
+#[path = "../fuzz/fuzz_targets/common.rs"]
+mod common;
+
+use std::path::Path;
+use vxwire::capture::CaptureReader;
+use vxwire::print::PacketInfo;
+
+fn inputs(target: &str) -> Vec<(String, Vec<u8>)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions").join(target);
+    let Ok(entries) = std::fs::read_dir(&dir) else { return Vec::new() };
+    let mut v: Vec<_> = entries
+        .flatten()
+        .map(|e| (e.path().display().to_string(), std::fs::read(e.path()).unwrap()))
+        .collect();
+    v.sort();
+    v
+}
+
+fn print_frame(data: &[u8]) {
+    let (link, config, frame) = common::split(data);
+    let d = vxwire::dissect(frame, link, &config);
+    for l in d.layers() {
+        assert!(l.offset <= frame.len());
+    }
+    let info = PacketInfo { n: 1, ts_sec: 0, ts_nsec: 0, caplen: frame.len(), len: frame.len() as u32 };
+    let mut out = Vec::new();
+    vxwire::print::text::write_packet(&mut out, &info, &d).unwrap();
+    out.clear();
+    vxwire::print::json::write_packet(&mut out, &info, &d).unwrap();
+}
+
+#[test]
+fn frame_targets() {
+    for t in ["dissect", "print_text", "print_json"] {
+        for (name, data) in inputs(t) {
+            eprintln!("replaying {name}");
+            print_frame(&data);
+        }
+    }
+}
+
+#[test]
+fn protocol_targets() {
+    for (name, data) in inputs("vxlan_parse") {
+        eprintln!("replaying {name}");
+        if let Ok((h, _)) = vxwire::wire::vxlan::VxlanHeader::parse(&data) {
+            assert_eq!(&h.to_bytes()[..], &data[..8]);
+        }
+    }
+    for (name, data) in inputs("igmp_parse") {
+        eprintln!("replaying {name}");
+        if let Ok(m) = vxwire::wire::igmp::IgmpSlice::from_slice(&data) {
+            if let Some(r) = m.v3_report() {
+                r.records().for_each(drop);
+            }
+            if let Some(q) = m.v3_query() {
+                q.sources().for_each(drop);
+            }
+        }
+    }
+    for (name, data) in inputs("arp_parse") {
+        eprintln!("replaying {name}");
+        let _ = vxwire::wire::arp::parse(&data);
+    }
+}
+
+#[test]
+fn capture_target() {
+    for (name, data) in inputs("capture_read") {
+        eprintln!("replaying {name}");
+        let Ok(mut r) = CaptureReader::new(&data[..]) else { continue };
+        while let Some(Ok(p)) = r.next_packet() {
+            if let Some(link) = p.link_type() {
+                let d = vxwire::dissect(p.data, link, &vxwire::Config::default());
+                let info = PacketInfo { n: 1, caplen: p.data.len(), len: p.len, ..Default::default() };
+                vxwire::print::text::write_packet(&mut Vec::new(), &info, &d).unwrap();
+            }
+        }
+    }
+}
+
+/// The replay must have something to replay once the fuzzers have found anything; until then
+/// it at least checks that the directory layout the fuzz README documents exists.
+#[test]
+fn regressions_dir_exists() {
+    assert!(Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions/README.md").exists());
+}
