@@ -13,6 +13,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use vxwire::build::{self, ArpSpec, EchoSpec, GroupRecordSpec, IgmpMessage, IgmpSpec, Outer, SrcPort};
 use vxwire::capture::{CaptureReader, CaptureWriter};
+use vxwire::check::{self, Device, DropReason, Mode, Verdict};
 use vxwire::dissect::{dissect, Config, Header, LinkType, PortSet};
 use vxwire::inject::{self, Interface, Pacer, RawLink, UdpLink};
 use vxwire::print::PacketInfo;
@@ -418,26 +419,38 @@ fn vxlan_header(cli: &Cli) -> VxlanHeader {
     h
 }
 
-/// Why a Linux VTEP would drop a frame with this header, for a device in GBP mode or not
-/// (what `vxlan_rcv` checks before it looks at the inner frame).
-fn linux_drop_reason(h: &VxlanHeader, inner: &[u8], gbp_device: bool) -> Option<String> {
-    if !h.flags.i() {
-        return Some("the I flag is clear (a Linux VTEP drops frames without a valid VNI)".into());
+/// Words for a drop reason of the Linux receive path, with the header bits that cause it.
+fn explain(reason: DropReason, h: &VxlanHeader, gbp_device: bool) -> String {
+    let what = match reason {
+        DropReason::VxlanInvalidHdr if !h.flags.i() => "the I flag is clear".to_string(),
+        DropReason::VxlanInvalidHdr => {
+            let b = h.to_bytes();
+            let kind = if gbp_device { "a GBP" } else { "a plain (non-GBP)" };
+            format!(
+                "header {:02x} {:02x} {:02x} {:02x} .. {:02x} sets bits that {kind} device reserves",
+                b[0], b[1], b[2], b[3], b[7]
+            )
+        }
+        DropReason::MacInvalidSource => "the inner source MAC is multicast or zero".to_string(),
+        DropReason::Nomem | DropReason::PktTooSmall => "the inner frame is too short".to_string(),
+        DropReason::IpTunnelEcn => "outer ECN CE over a not-ECT inner packet".to_string(),
+        other => other.trace_name().to_string(),
+    };
+    format!("{what} ({})", reason.kernel_name())
+}
+
+/// The outer headers towards the VTEP.
+fn make_outer(cli: &Cli, src_mac: build::Mac, dst_mac: build::Mac, src_ip: IpAddr) -> Result<Outer, Failure> {
+    let mut outer = match (src_ip, cli.vtep) {
+        (IpAddr::V4(s), IpAddr::V4(d)) => Outer::v4(src_mac, dst_mac, s, d),
+        (IpAddr::V6(s), IpAddr::V6(d)) => Outer::v6(src_mac, dst_mac, s, d),
+        _ => fail!("--src-ip {src_ip} and --vtep {} are not of the same address family", cli.vtep),
+    };
+    outer.dst_port = cli.port;
+    if let Some(p) = cli.src_port {
+        outer.src_port = SrcPort::Fixed(p);
     }
-    let reserved = if gbp_device { VxlanFlags::RESERVED_GBP } else { VxlanFlags::RESERVED };
-    if h.flags.0 & reserved != 0 {
-        return Some(format!("reserved flag bits 0x{:02x} are set", h.flags.0 & reserved));
-    }
-    if !gbp_device && (h.gbp_flags.0 != 0 || h.group_policy_id != 0) {
-        return Some("reserved bytes 1-3 are not zero (the target is not a GBP device)".into());
-    }
-    if h.reserved != 0 {
-        return Some(format!("the reserved last byte is 0x{:02x}", h.reserved));
-    }
-    if inner.len() < 14 {
-        return Some(format!("the inner frame has {} bytes, less than an Ethernet header", inner.len()));
-    }
-    None
+    Ok(outer)
 }
 
 fn run(cli: &Cli) -> Result<bool, Failure> {
@@ -465,11 +478,21 @@ fn run(cli: &Cli) -> Result<bool, Failure> {
     let inner = inner_frames(&cli.frame)?;
     let header = vxlan_header(cli);
     if !cli.force {
-        // The target is taken to be a GBP device when we send GBP, a plain one otherwise.
+        // The target is taken to be a device serving our VNI and port, in GBP mode when we send
+        // GBP, plain otherwise; outer MACs are not judged, so placeholders do.
         let gbp_device = cli.gbp.is_some();
+        let vnis = [cli.vni];
+        let mut dev = Device::new(&vnis, cli.port, &[]);
+        dev.mode = if gbp_device { Mode::Gbp } else { Mode::Plain };
+        let outer = make_outer(cli, [0; 6], [0; 6], src_ip)?;
+        let mut buf = vec![0u8; outer.header_len() + 65_536];
         for f in &inner.frames {
-            if let Some(why) = linux_drop_reason(&header, f, gbp_device) {
-                fail!("a Linux VTEP would drop this frame: {why} (--force sends it anyway)");
+            let n = build::vxlan_frame(&mut buf, &outer, &header, f)?;
+            if let Verdict::Drop(reason) = check::check(&buf[..n], LinkType::Ethernet, &dev) {
+                fail!(
+                    "a Linux VTEP would drop this frame: {} (--force sends it anyway)",
+                    explain(reason, &header, gbp_device)
+                );
             }
         }
     }
@@ -508,15 +531,7 @@ fn run(cli: &Cli) -> Result<bool, Failure> {
         (None, Sink::Udp(_)) => [0; 6],
     };
 
-    let mut outer = match (src_ip, cli.vtep) {
-        (IpAddr::V4(s), IpAddr::V4(d)) => Outer::v4(src_mac, dst_mac, s, d),
-        (IpAddr::V6(s), IpAddr::V6(d)) => Outer::v6(src_mac, dst_mac, s, d),
-        _ => fail!("--src-ip {src_ip} and --vtep {} are not of the same address family", cli.vtep),
-    };
-    outer.dst_port = cli.port;
-    if let Some(p) = cli.src_port {
-        outer.src_port = SrcPort::Fixed(p);
-    }
+    let outer = make_outer(cli, src_mac, dst_mac, src_ip)?;
     let hl = outer.header_len();
     // Whole frames, built once; sent as they are (raw, file) or from the VXLAN header on (UDP).
     let mut frames = Vec::with_capacity(inner.frames.len());
