@@ -236,7 +236,12 @@ fn route_v6(iface: &str, dest: Ipv6Addr) -> Option<Ipv6Addr> {
 }
 
 /// A raw Ethernet socket (`AF_PACKET`) bound to one interface.
+///
+/// pnet_datalink binds and configures the socket and receives with it; sending goes through a
+/// second descriptor of the same socket (`dup`) with a plain `send`, one system call per frame,
+/// and falls back to pnet's `poll` + `sendto` only when the socket's buffer is full.
 pub struct RawLink {
+    fast: socket2::Socket,
     tx: Box<dyn DataLinkSender>,
     rx: Box<dyn DataLinkReceiver>,
     name: String,
@@ -252,7 +257,22 @@ impl RawLink {
     /// # Errors
     /// [`InjectError::Permission`] without `CAP_NET_RAW`; [`InjectError::Io`] otherwise.
     pub fn open(iface: &Interface) -> Result<RawLink, InjectError> {
+        use socket2::{Domain, Protocol, Socket, Type};
+        use std::os::fd::IntoRawFd;
+        const ETH_P_ALL: u16 = 0x0003;
+        let refused = |e: io::Error| {
+            if e.kind() == io::ErrorKind::PermissionDenied {
+                InjectError::Permission(iface.name.clone())
+            } else {
+                InjectError::Io("raw socket", e)
+            }
+        };
+        let sock = Socket::new(Domain::PACKET, Type::RAW, Some(Protocol::from(i32::from(ETH_P_ALL.to_be()))))
+            .map_err(refused)?;
+        let fast = sock.try_clone().map_err(refused)?;
         let config = pnet_datalink::Config {
+            // pnet binds this socket to the interface and closes it when dropped.
+            socket_fd: Some(sock.into_raw_fd()),
             read_buffer_size: 65_536 + 64,
             write_buffer_size: 65_536 + 64,
             read_timeout: Some(POLL_SLICE),
@@ -260,7 +280,7 @@ impl RawLink {
             ..pnet_datalink::Config::default()
         };
         match pnet_datalink::channel(&iface.inner, config) {
-            Ok(Channel::Ethernet(tx, rx)) => Ok(RawLink { tx, rx, name: iface.name.clone() }),
+            Ok(Channel::Ethernet(tx, rx)) => Ok(RawLink { fast, tx, rx, name: iface.name.clone() }),
             Ok(_) => Err(InjectError::Io("raw socket", io::Error::other("unexpected channel type"))),
             Err(e) if e.kind() == io::ErrorKind::PermissionDenied => {
                 Err(InjectError::Permission(iface.name.clone()))
@@ -275,9 +295,19 @@ impl RawLink {
     /// The socket's error, e.g. `Message too long` for a frame over the interface MTU.
     #[inline]
     pub fn send(&mut self, frame: &[u8]) -> io::Result<()> {
-        match self.tx.send_to(frame, None) {
-            Some(r) => r,
-            None => Err(io::Error::other("send not supported")),
+        loop {
+            match self.fast.send(frame) {
+                Ok(_) => return Ok(()),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                // The socket is non-blocking: wait for room the way pnet does.
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    return match self.tx.send_to(frame, None) {
+                        Some(r) => r,
+                        None => Err(io::Error::other("send not supported")),
+                    };
+                }
+                Err(e) => return Err(e),
+            }
         }
     }
 

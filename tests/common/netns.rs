@@ -43,10 +43,16 @@ pub fn privileged(test: &str) -> bool {
     let uid =
         Command::new("id").arg("-u").output().map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
     let reason = match uid.as_deref() {
-        Ok("0") => match Command::new("ip").arg("-V").output() {
-            Ok(o) if o.status.success() => return true,
-            _ => "the `ip` tool (iproute2) is missing",
-        },
+        Ok("0") => {
+            let has = |tool: &str, arg: &str| Command::new(tool).arg(arg).output().is_ok();
+            if !has("ip", "-V") || !has("bridge", "-V") {
+                "the `ip` and `bridge` tools (iproute2) are missing"
+            } else if !has("tcpdump", "--version") {
+                "tcpdump is missing"
+            } else {
+                return true;
+            }
+        }
         Ok(_) => "it needs root (network namespaces, raw sockets)",
         Err(_) => "`id -u` failed",
     };
