@@ -626,15 +626,26 @@ mod tests {
 
     #[test]
     fn arp_reply_parsed() {
-        // An ARP reply as Linux sends it: 02:00:00:00:00:02 is-at for 198.18.0.2.
-        let mut f =
-            arp_request_frame([2, 0, 0, 0, 0, 2], Ipv4Addr::new(198, 18, 0, 2), Ipv4Addr::new(198, 18, 0, 1));
-        f[21] = 2; // opcode reply
-        assert_eq!(parse_arp_answer(&f, Ipv4Addr::new(198, 18, 0, 2)), Some([2, 0, 0, 0, 0, 2]));
-        assert_eq!(parse_arp_answer(&f, Ipv4Addr::new(198, 18, 0, 3)), None);
-        f[21] = 1; // a request is not an answer
-        assert_eq!(parse_arp_answer(&f, Ipv4Addr::new(198, 18, 0, 2)), None);
-        assert_eq!(parse_arp_answer(&f[..30], Ipv4Addr::new(198, 18, 0, 2)), None);
+        // Frame 2 of Zeek's testing/btest/Traces/arp-who-has.pcap (../shared/corpus/zeek), which
+        // tcpdump prints as "Reply 10.0.0.1 is-at f8:ed:a5:c0:a4:f1", with its Ethernet padding.
+        let mut f = [
+            0x78, 0x31, 0xc1, 0xc6, 0x3f, 0xc2, // Ethernet destination: the requester
+            0xf8, 0xed, 0xa5, 0xc0, 0xa4, 0xf1, // Ethernet source
+            0x08, 0x06, // type ARP
+            0x00, 0x01, 0x08, 0x00, 0x06, 0x04, // hardware Ethernet, protocol IPv4, lengths 6 and 4
+            0x00, 0x02, // opcode 2: reply
+            0xf8, 0xed, 0xa5, 0xc0, 0xa4, 0xf1, 0x0a, 0x00, 0x00,
+            0x01, // sender f8:ed:a5:c0:a4:f1 10.0.0.1
+            0x78, 0x31, 0xc1, 0xc6, 0x3f, 0xc2, 0x0a, 0x00, 0x00,
+            0x02, // target 78:31:c1:c6:3f:c2 10.0.0.2
+            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, // padding to 60 bytes
+        ];
+        let asked = Ipv4Addr::new(10, 0, 0, 1);
+        assert_eq!(parse_arp_answer(&f, asked), Some([0xf8, 0xed, 0xa5, 0xc0, 0xa4, 0xf1]));
+        assert_eq!(parse_arp_answer(&f, Ipv4Addr::new(10, 0, 0, 2)), None); // not who we asked for
+        assert_eq!(parse_arp_answer(&f[..30], asked), None); // cut inside the ARP packet
+        f[21] = 1; // the same bytes as a request are no answer
+        assert_eq!(parse_arp_answer(&f, asked), None);
     }
 
     #[test]
