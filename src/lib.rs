@@ -49,6 +49,8 @@ pub mod wire;
 #[cfg(feature = "cli")]
 pub mod capture;
 #[cfg(feature = "cli")]
+pub mod inject;
+#[cfg(feature = "cli")]
 pub mod print;
 
 pub use dissect::{dissect, Config, Dissection, Header, Layer, LinkType};

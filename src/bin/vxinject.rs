@@ -1,1 +1,729 @@
-fn main() {}
+//! vxinject: craft VXLAN frames, deliver them to a live VTEP, show what it answers.
+//!
+//! Arguments and wiring only: frames come from `vxwire::build`, the Linux acceptance check from
+//! `vxwire::check`, sockets from `vxwire::inject`, capture files from `vxwire::capture`.
+
+use clap::{Args, Parser, Subcommand};
+use std::fs::File;
+use std::io::{self, BufReader, BufWriter, IsTerminal, Write};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV6};
+use std::ops::ControlFlow;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use vxwire::build::{self, ArpSpec, EchoSpec, GroupRecordSpec, IgmpMessage, IgmpSpec, Outer, SrcPort};
+use vxwire::capture::{CaptureReader, CaptureWriter};
+use vxwire::check::{self, Device, DropReason, Mode, Verdict};
+use vxwire::dissect::{dissect, Config, Header, LinkType, PortSet};
+use vxwire::inject::{self, Interface, Pacer, RawLink, UdpLink};
+use vxwire::print::PacketInfo;
+use vxwire::wire::igmp::RecordType;
+use vxwire::wire::vxlan::{Gbp, Vni, VxlanFlags, VxlanHeader};
+
+const EXAMPLES: &str = "\
+Examples:
+  # Ask a Linux VTEP (VNI 100) who has 10.0.0.2 and print its encapsulated answer:
+  vxinject -i eth0 --vtep 198.18.0.2 --vni 100 --wait 2 \\
+      arp-request --sender-mac 02:00:00:00:00:01 --sender-ip 10.0.0.1 --target-ip 10.0.0.2
+
+  # Ping through the overlay, three times, one per second, without raw sockets:
+  vxinject -i eth0 --vtep 198.18.0.2 --vni 100 --udp -c 3 --wait 2 \\
+      ping --src-mac 02:00:00:00:00:01 --dst-mac 02:00:00:00:01:02 --src-ip 10.0.0.1 --dst-ip 10.0.0.2
+
+  # Join 239.1.1.1 with IGMPv3 from a GBP group 42 to a flannel-style VTEP on port 8472:
+  vxinject -i eth0 --vtep 198.18.0.2 --port 8472 --gbp 42 \\
+      igmp-join --src-mac 02:00:00:00:00:01 --src-ip 10.0.0.1 --group 239.1.1.1 --version 3
+
+  # Write a million frames to a capture instead of sending them, then read it back:
+  vxinject -i eth0 --vtep 198.18.0.2 --vtep-mac 02:00:00:18:00:02 -c 1000000 --rate 0 \\
+      -w flood.pcap raw --hex ffffffffffff020000000001 88b5 00
+  vxdump flood.pcap
+
+  # Re-send every frame of a capture, encapsulated, at 1000 frames/s:
+  vxinject -i eth0 --vtep fd00:18::2 --rate 1000 replay inner.pcap
+
+Exit status: 0 sent (and, with --wait, a VXLAN frame came back), 1 error or no answer, 2 usage.";
+
+/// Craft VXLAN frames, deliver them to a live VTEP and show what it answers.
+#[derive(Parser, Debug)]
+#[command(name = "vxinject", version, about, after_help = EXAMPLES)]
+struct Cli {
+    /// Interface to send on (raw mode), to take the outer source address and MAC from.
+    #[arg(short = 'i', long = "interface", value_name = "IFACE")]
+    iface: String,
+    /// The VTEP's underlay address (IPv4 or IPv6).
+    #[arg(long, value_name = "IP")]
+    vtep: IpAddr,
+    /// VXLAN Network Identifier, 0..=16777215 (default 1, flannel's).
+    #[arg(long, value_name = "N", default_value = "1", value_parser = parse_vni)]
+    vni: Vni,
+    /// UDP destination port (4789 IANA; 8472 Linux/flannel default).
+    #[arg(long, value_name = "PORT", default_value_t = 4789)]
+    port: u16,
+    /// Outer source address (default: IFACE's address of the VTEP's family).
+    #[arg(long, value_name = "IP")]
+    src_ip: Option<IpAddr>,
+    /// The VTEP's (or next hop's) MAC; default: ask by ARP / neighbour solicitation on IFACE.
+    #[arg(long, value_name = "MAC", value_parser = parse_mac)]
+    vtep_mac: Option<[u8; 6]>,
+    /// Send a Group Based Policy header with this group policy ID.
+    #[arg(long, value_name = "ID")]
+    gbp: Option<u16>,
+    /// With --gbp: set the D (don't learn) bit.
+    #[arg(long, requires = "gbp")]
+    gbp_dont_learn: bool,
+    /// With --gbp: set the A (policy applied) bit.
+    #[arg(long, requires = "gbp")]
+    gbp_policy_applied: bool,
+    /// Override the VXLAN flags byte (default 0x08, 0x88 with --gbp), e.g. 0x00 to clear the I bit.
+    #[arg(long, value_name = "BYTE", value_parser = parse_byte)]
+    flags: Option<u8>,
+    /// UDP source port (default: from a hash of the inner flow, 49153-65535; in --udp mode: any).
+    #[arg(long, value_name = "PORT")]
+    src_port: Option<u16>,
+    /// How many frames to send (replay: how many passes over the file).
+    #[arg(short = 'c', long, value_name = "COUNT", default_value_t = 1)]
+    count: u64,
+    /// Frames per second; 0 = as fast as possible.
+    #[arg(long, value_name = "PPS", default_value_t = 1.0)]
+    rate: f64,
+    /// After sending, listen this long for VXLAN frames from the VTEP and print them.
+    #[arg(long, value_name = "SECS")]
+    wait: Option<f64>,
+    /// Write the frames to this pcap file instead of sending them (no privileges needed).
+    #[arg(short = 'w', value_name = "FILE.pcap", conflicts_with = "udp")]
+    write: Option<PathBuf>,
+    /// Send the VXLAN payload through an ordinary UDP socket (no privileges; the kernel writes
+    /// the outer headers).
+    #[arg(long)]
+    udp: bool,
+    /// Send even what a Linux VTEP would drop.
+    #[arg(long)]
+    force: bool,
+    /// The inner frame.
+    #[command(subcommand)]
+    frame: Frame,
+}
+
+#[derive(Subcommand, Debug)]
+enum Frame {
+    /// ARP request (who-has), broadcast.
+    ArpRequest {
+        #[command(flatten)]
+        sender: Sender,
+        /// The address asked for.
+        #[arg(long, value_name = "IP")]
+        target_ip: Ipv4Addr,
+    },
+    /// ARP reply (is-at), unicast to the target.
+    ArpReply {
+        #[command(flatten)]
+        sender: Sender,
+        /// The requester's MAC.
+        #[arg(long, value_name = "MAC", value_parser = parse_mac)]
+        target_mac: [u8; 6],
+        /// The requester's address.
+        #[arg(long, value_name = "IP")]
+        target_ip: Ipv4Addr,
+    },
+    /// Gratuitous ARP announcing the sender.
+    Garp {
+        #[command(flatten)]
+        sender: Sender,
+    },
+    /// ICMP echo request (the sequence number goes up by one per frame).
+    Ping {
+        /// Inner Ethernet source.
+        #[arg(long, value_name = "MAC", value_parser = parse_mac)]
+        src_mac: [u8; 6],
+        /// Inner Ethernet destination.
+        #[arg(long, value_name = "MAC", value_parser = parse_mac)]
+        dst_mac: [u8; 6],
+        /// Inner IPv4 source.
+        #[arg(long, value_name = "IP")]
+        src_ip: Ipv4Addr,
+        /// Inner IPv4 destination.
+        #[arg(long, value_name = "IP")]
+        dst_ip: Ipv4Addr,
+        /// ICMP identifier.
+        #[arg(long, value_name = "N", default_value_t = 0x7878)]
+        id: u16,
+        /// First sequence number.
+        #[arg(long, value_name = "N", default_value_t = 1)]
+        seq: u16,
+        /// Bytes of data after the ICMP header.
+        #[arg(long, value_name = "N", default_value_t = 56)]
+        size: u16,
+    },
+    /// IGMP membership report joining a group.
+    IgmpJoin {
+        #[command(flatten)]
+        host: IgmpHost,
+        /// IGMP version.
+        #[arg(long, value_name = "1|2|3", default_value_t = 2, value_parser = clap::value_parser!(u8).range(1..=3))]
+        version: u8,
+        /// IGMPv3: a source to join (repeatable); none = any source.
+        #[arg(long = "source", value_name = "S")]
+        sources: Vec<Ipv4Addr>,
+    },
+    /// IGMP leave (v2 leave group, or v3 report leaving the group).
+    IgmpLeave {
+        #[command(flatten)]
+        host: IgmpHost,
+        /// IGMP version.
+        #[arg(long, value_name = "2|3", default_value_t = 2, value_parser = clap::value_parser!(u8).range(2..=3))]
+        version: u8,
+        /// IGMPv3: a source to leave (repeatable); none = the whole group.
+        #[arg(long = "source", value_name = "S")]
+        sources: Vec<Ipv4Addr>,
+    },
+    /// An inner Ethernet frame given as hex.
+    Raw {
+        /// The frame's bytes in hex (spaces and colons are ignored).
+        #[arg(long, value_name = "HEX", num_args = 1.., value_parser = parse_hex)]
+        hex: Vec<Vec<u8>>,
+    },
+    /// Each frame of a capture (Ethernet link type), encapsulated.
+    Replay {
+        /// The capture (pcap or pcapng).
+        file: PathBuf,
+    },
+}
+
+#[derive(Args, Debug)]
+struct Sender {
+    /// Sender MAC (also the inner Ethernet source).
+    #[arg(long, value_name = "MAC", value_parser = parse_mac)]
+    sender_mac: [u8; 6],
+    /// Sender IPv4 address.
+    #[arg(long, value_name = "IP")]
+    sender_ip: Ipv4Addr,
+}
+
+#[derive(Args, Debug)]
+struct IgmpHost {
+    /// Inner Ethernet source.
+    #[arg(long, value_name = "MAC", value_parser = parse_mac)]
+    src_mac: [u8; 6],
+    /// Inner IPv4 source.
+    #[arg(long, value_name = "IP")]
+    src_ip: Ipv4Addr,
+    /// The multicast group.
+    #[arg(long, value_name = "G")]
+    group: Ipv4Addr,
+}
+
+fn parse_mac(s: &str) -> Result<[u8; 6], String> {
+    let mut mac = [0u8; 6];
+    let mut parts = s.split([':', '-']);
+    for b in &mut mac {
+        let p =
+            parts.next().ok_or_else(|| format!("malformed MAC address '{s}' (want aa:bb:cc:dd:ee:ff)"))?;
+        *b = u8::from_str_radix(p, 16)
+            .ok()
+            .filter(|_| (1..=2).contains(&p.len()))
+            .ok_or_else(|| format!("malformed MAC address '{s}' (want aa:bb:cc:dd:ee:ff)"))?;
+    }
+    if parts.next().is_some() {
+        return Err(format!("malformed MAC address '{s}' (want aa:bb:cc:dd:ee:ff)"));
+    }
+    Ok(mac)
+}
+
+fn parse_vni(s: &str) -> Result<Vni, String> {
+    let n: u64 = s.parse().map_err(|_| format!("malformed VNI '{s}'"))?;
+    u32::try_from(n).ok().and_then(Vni::new).ok_or_else(|| format!("VNI {n} is over 16777215 (24 bits)"))
+}
+
+fn parse_byte(s: &str) -> Result<u8, String> {
+    let r = match s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
+        Some(h) => u8::from_str_radix(h, 16),
+        None => s.parse(),
+    };
+    r.map_err(|_| format!("malformed byte '{s}' (0..=255 or 0x00..=0xff)"))
+}
+
+fn parse_hex(s: &str) -> Result<Vec<u8>, String> {
+    let clean: String = s.chars().filter(|c| !c.is_whitespace() && *c != ':').collect();
+    hex::decode(&clean).map_err(|e| format!("malformed hex '{s}': {e}"))
+}
+
+/// One line on stderr, exit status 1.
+struct Failure(String);
+
+impl<E: std::fmt::Display> From<E> for Failure {
+    fn from(e: E) -> Failure {
+        Failure(e.to_string())
+    }
+}
+
+macro_rules! fail {
+    ($($t:tt)*) => { return Err(Failure(format!($($t)*))) };
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+                let _ = e.print();
+                return ExitCode::SUCCESS;
+            }
+            let text = e.render().to_string();
+            let line = text.lines().next().unwrap_or("usage error");
+            eprintln!("vxinject: {}", line.trim_start_matches("error: "));
+            if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+                eprintln!("{}", text.trim_end());
+            }
+            return ExitCode::from(2);
+        }
+    };
+    match run(&cli) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(Failure(msg)) => {
+            eprintln!("vxinject: {msg}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// The inner frames to send, built once; a ping is rebuilt per frame for its sequence number.
+struct Inner {
+    frames: Vec<Vec<u8>>,
+    ping: Option<PingState>,
+}
+
+struct PingState {
+    spec: (build::Mac, build::Mac, Ipv4Addr, Ipv4Addr, u16, u16),
+    payload: Vec<u8>,
+}
+
+fn inner_frames(frame: &Frame) -> Result<Inner, Failure> {
+    let mut buf = vec![0u8; 65_536];
+    let one = |n: usize, buf: &[u8]| Inner { frames: vec![buf[..n].to_vec()], ping: None };
+    Ok(match frame {
+        Frame::ArpRequest { sender, target_ip } => {
+            let n = build::arp(&mut buf, &ArpSpec::request(sender.sender_mac, sender.sender_ip, *target_ip))?;
+            one(n, &buf)
+        }
+        Frame::ArpReply { sender, target_mac, target_ip } => {
+            let spec = ArpSpec::reply(sender.sender_mac, sender.sender_ip, *target_mac, *target_ip);
+            one(build::arp(&mut buf, &spec)?, &buf)
+        }
+        Frame::Garp { sender } => {
+            one(build::arp(&mut buf, &ArpSpec::gratuitous(sender.sender_mac, sender.sender_ip))?, &buf)
+        }
+        Frame::Ping { src_mac, dst_mac, src_ip, dst_ip, id, seq, size } => {
+            // The data pattern of iputils ping after its timestamp: 0x08, 0x09, ...
+            let payload: Vec<u8> = (0..usize::from(*size)).map(|i| (i as u8).wrapping_add(8)).collect();
+            let ping = PingState { spec: (*src_mac, *dst_mac, *src_ip, *dst_ip, *id, *seq), payload };
+            let n = ping.build(&mut buf, 0)?;
+            Inner { frames: vec![buf[..n].to_vec()], ping: Some(ping) }
+        }
+        Frame::IgmpJoin { host, version, sources } => {
+            let (kind, records_type) = if sources.is_empty() {
+                (*version, RecordType::CHANGE_TO_EXCLUDE)
+            } else {
+                (*version, RecordType::ALLOW_NEW_SOURCES)
+            };
+            if kind != 3 && !sources.is_empty() {
+                fail!("--source needs --version 3");
+            }
+            let record =
+                [GroupRecordSpec { record_type: records_type, group: host.group, sources, aux_data: &[] }];
+            let msg = match kind {
+                1 => IgmpMessage::V1Report { group: host.group },
+                2 => IgmpMessage::V2Report { group: host.group },
+                _ => IgmpMessage::V3Report { records: &record },
+            };
+            one(build::igmp(&mut buf, &IgmpSpec::new(host.src_mac, host.src_ip, msg))?, &buf)
+        }
+        Frame::IgmpLeave { host, version, sources } => {
+            if *version != 3 && !sources.is_empty() {
+                fail!("--source needs --version 3");
+            }
+            let rt = if sources.is_empty() {
+                RecordType::CHANGE_TO_INCLUDE
+            } else {
+                RecordType::BLOCK_OLD_SOURCES
+            };
+            let record = [GroupRecordSpec { record_type: rt, group: host.group, sources, aux_data: &[] }];
+            let msg = match version {
+                2 => IgmpMessage::V2Leave { group: host.group },
+                _ => IgmpMessage::V3Report { records: &record },
+            };
+            one(build::igmp(&mut buf, &IgmpSpec::new(host.src_mac, host.src_ip, msg))?, &buf)
+        }
+        Frame::Raw { hex } => {
+            let bytes: Vec<u8> = hex.concat();
+            if bytes.is_empty() {
+                fail!("--hex: empty frame");
+            }
+            Inner { frames: vec![bytes], ping: None }
+        }
+        Frame::Replay { file } => {
+            let name = file.display();
+            let f = File::open(file).map_err(|e| Failure(format!("{name}: {e}")))?;
+            let mut r = CaptureReader::new(BufReader::new(f)).map_err(|e| Failure(format!("{name}: {e}")))?;
+            let mut frames = Vec::new();
+            while let Some(p) = r.next_packet() {
+                let p = p.map_err(|e| Failure(format!("{name}: {e}")))?;
+                if p.link_type() != Some(LinkType::Ethernet) {
+                    fail!(
+                        "{name}: link type {} is not Ethernet; only Ethernet frames can be encapsulated",
+                        p.linktype
+                    );
+                }
+                frames.push(p.data.to_vec());
+            }
+            if frames.is_empty() {
+                fail!("{name}: no frames");
+            }
+            Inner { frames, ping: None }
+        }
+    })
+}
+
+impl PingState {
+    fn build(&self, buf: &mut [u8], i: u64) -> Result<usize, vxwire::Error> {
+        let (sm, dm, si, di, id, seq) = self.spec;
+        let spec = EchoSpec::request(sm, dm, si, di, id, seq.wrapping_add(i as u16), &self.payload);
+        build::icmp_echo(buf, &spec)
+    }
+}
+
+/// Where the frames go.
+enum Sink {
+    Raw(RawLink),
+    Udp(UdpLink),
+    File(CaptureWriter<BufWriter<File>>, PathBuf),
+}
+
+fn vxlan_header(cli: &Cli) -> VxlanHeader {
+    let mut h = match cli.gbp {
+        Some(id) => VxlanHeader::with_gbp(
+            cli.vni,
+            Gbp {
+                group_policy_id: id,
+                dont_learn: cli.gbp_dont_learn,
+                policy_applied: cli.gbp_policy_applied,
+            },
+        ),
+        None => VxlanHeader::new(cli.vni),
+    };
+    if let Some(f) = cli.flags {
+        h.flags = VxlanFlags(f);
+    }
+    h
+}
+
+/// Words for a drop reason of the Linux receive path, with the header bits that cause it.
+fn explain(reason: DropReason, h: &VxlanHeader, gbp_device: bool) -> String {
+    let what = match reason {
+        DropReason::VxlanInvalidHdr if !h.flags.i() => "the I flag is clear".to_string(),
+        DropReason::VxlanInvalidHdr => {
+            let b = h.to_bytes();
+            let kind = if gbp_device { "a GBP" } else { "a plain (non-GBP)" };
+            format!(
+                "header {:02x} {:02x} {:02x} {:02x} .. {:02x} sets bits that {kind} device reserves",
+                b[0], b[1], b[2], b[3], b[7]
+            )
+        }
+        DropReason::MacInvalidSource => "the inner source MAC is multicast or zero".to_string(),
+        DropReason::Nomem | DropReason::PktTooSmall => "the inner frame is too short".to_string(),
+        DropReason::IpTunnelEcn => "outer ECN CE over a not-ECT inner packet".to_string(),
+        other => other.trace_name().to_string(),
+    };
+    format!("{what} ({})", reason.kernel_name())
+}
+
+/// The outer headers towards the VTEP.
+fn make_outer(cli: &Cli, src_mac: build::Mac, dst_mac: build::Mac, src_ip: IpAddr) -> Result<Outer, Failure> {
+    let mut outer = match (src_ip, cli.vtep) {
+        (IpAddr::V4(s), IpAddr::V4(d)) => Outer::v4(src_mac, dst_mac, s, d),
+        (IpAddr::V6(s), IpAddr::V6(d)) => Outer::v6(src_mac, dst_mac, s, d),
+        _ => fail!("--src-ip {src_ip} and --vtep {} are not of the same address family", cli.vtep),
+    };
+    outer.dst_port = cli.port;
+    if let Some(p) = cli.src_port {
+        outer.src_port = SrcPort::Fixed(p);
+    }
+    Ok(outer)
+}
+
+fn run(cli: &Cli) -> Result<bool, Failure> {
+    let iface = Interface::by_name(&cli.iface)?;
+    let src_ip = match cli.src_ip {
+        Some(ip) => ip,
+        None => iface
+            .source_for(cli.vtep)
+            .ok_or(inject::InjectError::NoAddress { iface: iface.name.clone(), ipv6: cli.vtep.is_ipv6() })?,
+    };
+    if src_ip.is_ipv4() != cli.vtep.is_ipv4() {
+        fail!("--src-ip {src_ip} and --vtep {} are not of the same address family", cli.vtep);
+    }
+    if !(cli.rate.is_finite() && cli.rate >= 0.0) {
+        fail!("--rate must be a number of frames per second, 0 for no pacing");
+    }
+    let wait = match cli.wait {
+        Some(w) if !(w.is_finite() && w >= 0.0) => fail!("--wait must be a number of seconds"),
+        Some(w) => Some(Duration::from_secs_f64(w)),
+        None => None,
+    };
+    if wait.is_some() && cli.write.is_some() {
+        fail!("--wait listens for answers, but -w only writes a file");
+    }
+    let inner = inner_frames(&cli.frame)?;
+    let header = vxlan_header(cli);
+    if !cli.force {
+        // The target is taken to be a device serving our VNI and port, in GBP mode when we send
+        // GBP, plain otherwise; outer MACs are not judged, so placeholders do.
+        let gbp_device = cli.gbp.is_some();
+        let vnis = [cli.vni];
+        let mut dev = Device::new(&vnis, cli.port, &[]);
+        dev.mode = if gbp_device { Mode::Gbp } else { Mode::Plain };
+        let outer = make_outer(cli, [0; 6], [0; 6], src_ip)?;
+        let mut buf = vec![0u8; outer.header_len() + 65_536];
+        for f in &inner.frames {
+            let n = build::vxlan_frame(&mut buf, &outer, &header, f)?;
+            if let Verdict::Drop(reason) = check::check(&buf[..n], LinkType::Ethernet, &dev) {
+                fail!(
+                    "a Linux VTEP would drop this frame: {} (--force sends it anyway)",
+                    explain(reason, &header, gbp_device)
+                );
+            }
+        }
+    }
+
+    let src_mac = iface.mac.unwrap_or([0; 6]);
+    let mut sink = if let Some(path) = &cli.write {
+        let f = File::create(path).map_err(|e| Failure(format!("{}: {e}", path.display())))?;
+        Sink::File(CaptureWriter::new(BufWriter::new(f), LinkType::Ethernet)?, path.clone())
+    } else if cli.udp {
+        let mut src = SocketAddr::new(src_ip, cli.src_port.unwrap_or(0));
+        let mut dest = SocketAddr::new(cli.vtep, cli.port);
+        if let (IpAddr::V6(s), IpAddr::V6(d)) = (src_ip, cli.vtep) {
+            // Link-local addresses need the interface as scope.
+            let scope = |a: Ipv6Addr| if a.segments()[0] & 0xffc0 == 0xfe80 { iface.index } else { 0 };
+            src = SocketAddr::V6(SocketAddrV6::new(s, src.port(), 0, scope(s)));
+            dest = SocketAddr::V6(SocketAddrV6::new(d, cli.port, 0, scope(d)));
+        }
+        Sink::Udp(UdpLink::open(src, dest, wait.map(|_| cli.port))?)
+    } else {
+        Sink::Raw(RawLink::open(&iface)?)
+    };
+
+    let dst_mac = match (cli.vtep_mac, &mut sink) {
+        (Some(m), _) => m,
+        (None, Sink::Raw(link)) => {
+            if iface.mac.is_none() {
+                fail!("{}: interface has no Ethernet address; raw mode needs one (try --udp)", iface.name);
+            }
+            let hop = inject::next_hop(&iface, cli.vtep);
+            inject::resolve_mac(link, &iface, src_ip, hop, 3)?
+        }
+        (None, Sink::File(..)) => {
+            eprintln!("vxinject: note: VTEP MAC unknown, writing ff:ff:ff:ff:ff:ff (give --vtep-mac)");
+            build::BROADCAST
+        }
+        (None, Sink::Udp(_)) => [0; 6],
+    };
+
+    let outer = make_outer(cli, src_mac, dst_mac, src_ip)?;
+    let hl = outer.header_len();
+    // Whole frames, built once; sent as they are (raw, file) or from the VXLAN header on (UDP).
+    let mut frames = Vec::with_capacity(inner.frames.len());
+    for f in &inner.frames {
+        let mut buf = vec![0u8; hl + f.len()];
+        let n = build::vxlan_frame(&mut buf, &outer, &header, f)?;
+        buf.truncate(n);
+        frames.push(buf);
+    }
+    let mut scratch = vec![0u8; 65_536 + hl];
+    let udp_from = hl - vxwire::wire::vxlan::HEADER_LEN;
+
+    let total = if matches!(cli.frame, Frame::Replay { .. }) {
+        cli.count.saturating_mul(frames.len() as u64)
+    } else {
+        cli.count
+    };
+    let pacer = Pacer::new(cli.rate);
+    let progress = io::stderr().is_terminal();
+    let wall = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    let mut next_report = pacer.start() + Duration::from_secs(1);
+    let mut sent = 0u64;
+    let mut bytes = 0u64;
+    for i in 0..total {
+        let frame: &[u8] = match &inner.ping {
+            Some(p) => {
+                let n = p.build(&mut scratch[hl..], i)?;
+                let len = build::encapsulate(&mut scratch, &outer, &header, n)?;
+                &scratch[..len]
+            }
+            None => &frames[(i % frames.len() as u64) as usize],
+        };
+        match &mut sink {
+            Sink::Raw(link) => {
+                pacer.wait(i);
+                link.send(frame).map_err(|e| Failure(format!("{}: send: {e}", iface.name)))?;
+            }
+            Sink::Udp(u) => {
+                pacer.wait(i);
+                u.send(&frame[udp_from..]).map_err(|e| Failure(format!("send to {}: {e}", cli.vtep)))?;
+            }
+            Sink::File(w, path) => {
+                // Timestamps as if sent at the rate (or now), without waiting.
+                let at = wall + pacer.deadline(i).map_or(Duration::ZERO, |d| d - pacer.start());
+                w.write(at.as_secs() as u32, at.subsec_micros(), frame)
+                    .map_err(|e| Failure(format!("{}: {e}", path.display())))?;
+            }
+        }
+        sent += 1;
+        bytes += frame.len() as u64;
+        if progress && sent % 256 == 0 {
+            let now = Instant::now();
+            if now >= next_report {
+                let secs = (now - pacer.start()).as_secs_f64();
+                eprint!("\rvxinject: sent {sent}/{total} ({:.0} frames/s)   ", sent as f64 / secs);
+                next_report = now + Duration::from_secs(1);
+            }
+        }
+    }
+    let elapsed = pacer.start().elapsed();
+    if let Sink::File(w, path) = sink {
+        let mut inner = w.into_inner();
+        inner.flush().map_err(|e| Failure(format!("{}: {e}", path.display())))?;
+        if progress && total >= 256 {
+            eprintln!();
+        }
+        eprintln!("vxinject: wrote {sent} frames ({bytes} bytes) to {}", path.display());
+        return Ok(true);
+    }
+
+    let replies = match wait {
+        Some(w) => listen(cli, &mut sink, w, total)?,
+        None => None,
+    };
+    if progress && total >= 256 {
+        eprintln!();
+    }
+    let secs = elapsed.as_secs_f64();
+    let rate = if secs > 0.0 { sent as f64 / secs } else { 0.0 };
+    let answered = match replies {
+        Some(n) => format!(", {n} {} from {}", if n == 1 { "reply" } else { "replies" }, cli.vtep),
+        None => String::new(),
+    };
+    eprintln!("vxinject: sent {sent} frames ({bytes} bytes) in {secs:.3} s ({rate:.0} frames/s){answered}");
+    Ok(replies.is_none_or(|n| n > 0))
+}
+
+/// A stand-in for vxdump's text printer (`vxwire::print::text::TextPrinter`, not yet on main):
+/// the packet number, the VNI and the layers found.
+fn write_simple(out: &mut dyn Write, info: &PacketInfo, d: &vxwire::Dissection<'_>) -> io::Result<()> {
+    write!(out, "{}: {} bytes", info.n, info.len)?;
+    if let Some(v) = d.vxlan() {
+        write!(out, ", VXLAN vni {}, flags 0x{:02x}", v.vni(), v.flags().0)?;
+    }
+    out.write_all(b":")?;
+    for l in d.layers() {
+        write!(out, " {}", l.header.proto().name())?;
+    }
+    if let Some(e) = d.error() {
+        write!(out, " ({e})")?;
+    }
+    writeln!(out)
+}
+
+/// Listens for VXLAN frames from the VTEP until `wait` passes or `expect` came, printing each.
+/// Returns how many came.
+fn listen(cli: &Cli, sink: &mut Sink, wait: Duration, expect: u64) -> Result<Option<u64>, Failure> {
+    let deadline = Instant::now() + wait;
+    let mut config = Config::default();
+    let mut ports = PortSet::new();
+    ports.insert(cli.port);
+    config.vxlan_ports = ports;
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let mut n = 0u64;
+    let mut failed: Option<io::Error> = None;
+    let show = |frame: &[u8], n: u64, out: &mut dyn Write| -> io::Result<()> {
+        let d = dissect(frame, LinkType::Ethernet, &config);
+        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+        let info = PacketInfo {
+            n,
+            ts_sec: now.as_secs() as i64,
+            ts_nsec: now.subsec_nanos(),
+            caplen: frame.len(),
+            len: frame.len() as u32,
+        };
+        write_simple(out, &info, &d)?;
+        out.flush()
+    };
+    match sink {
+        Sink::Raw(link) => {
+            let vtep = cli.vtep;
+            link.receive_until(deadline, |frame| {
+                let d = dissect(frame, LinkType::Ethernet, &config);
+                let from_vtep = d.layers().any(|l| match &l.header {
+                    Header::Ipv4(h) if l.depth == 0 => IpAddr::V4(h.source_addr()) == vtep,
+                    Header::Ipv6(h) if l.depth == 0 => IpAddr::V6(h.source_addr()) == vtep,
+                    _ => false,
+                });
+                if !from_vtep || d.vxlan().is_none() {
+                    return ControlFlow::Continue(());
+                }
+                n += 1;
+                if let Err(e) = show(frame, n, &mut out) {
+                    failed = Some(e);
+                    return ControlFlow::Break(());
+                }
+                if n >= expect {
+                    ControlFlow::Break(())
+                } else {
+                    ControlFlow::Continue(())
+                }
+            })
+            .map_err(|e| Failure(format!("{}: receive: {e}", cli.iface)))?;
+        }
+        Sink::Udp(u) => {
+            let local = u.local_addr()?;
+            let mut buf = vec![0u8; 65_536];
+            let mut frame = vec![0u8; 65_536 + 128];
+            u.receive_until(deadline, &mut buf, |payload, from| {
+                // Rebuild the outer headers the kernel removed, so the printer sees a whole frame
+                // (MAC addresses are unknown in UDP mode and shown as zero).
+                let Ok((h, rest)) = VxlanHeader::parse(payload) else { return ControlFlow::Continue(()) };
+                let mut outer = match (from.ip(), local.ip()) {
+                    (IpAddr::V4(s), IpAddr::V4(d)) => Outer::v4([0; 6], [0; 6], s, d),
+                    (IpAddr::V6(s), IpAddr::V6(d)) => Outer::v6([0; 6], [0; 6], s, d),
+                    _ => return ControlFlow::Continue(()),
+                };
+                outer.src_port = SrcPort::Fixed(from.port());
+                outer.dst_port = cli.port;
+                let Ok(len) = build::vxlan_frame(&mut frame, &outer, &h, rest) else {
+                    return ControlFlow::Continue(());
+                };
+                n += 1;
+                if let Err(e) = show(&frame[..len], n, &mut out) {
+                    failed = Some(e);
+                    return ControlFlow::Break(());
+                }
+                if n >= expect {
+                    ControlFlow::Break(())
+                } else {
+                    ControlFlow::Continue(())
+                }
+            })
+            .map_err(|e| Failure(format!("receive: {e}")))?;
+        }
+        Sink::File(..) => return Ok(None),
+    }
+    match failed {
+        Some(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
+        Some(e) => return Err(e.into()),
+        None => {}
+    }
+    Ok(Some(n))
+}

@@ -1,0 +1,687 @@
+//! Live I/O for `vxinject` (feature `cli`): interfaces, raw Ethernet sockets, finding a VTEP's
+//! MAC address with ARP or IPv6 neighbour discovery, UDP sockets, and pacing a bounded stream.
+//!
+//! This is the only module that names `pnet_datalink`. Frames are built elsewhere (the core's
+//! `build` module); this module moves finished bytes to and from the wire:
+//!
+//! - [`Interface`]: an interface's index, MAC and addresses, looked up by name.
+//! - [`RawLink`]: an `AF_PACKET` socket bound to one interface (needs `CAP_NET_RAW`), sending
+//!   whole Ethernet frames and receiving them until a deadline.
+//! - [`resolve_mac`]: the MAC address of an on-link IPv4 (ARP, built and parsed with the crate's
+//!   ARP code over etherparse) or IPv6 neighbour (neighbour solicitation / advertisement).
+//! - [`UdpLink`]: an ordinary UDP socket pair for `--udp` mode (no privileges; the kernel writes
+//!   the outer headers).
+//! - [`Pacer`]: absolute send deadlines for a rate in packets per second, so that a long stream
+//!   does not drift the way sleeping a fixed time per packet does.
+
+use crate::wire::arp;
+use etherparse::{
+    ArpHardwareId, ArpOperation, ArpPacket, EtherType, Ethernet2Header, Icmpv6Type, NetSlice, PacketBuilder,
+    SlicedPacket, TransportSlice,
+};
+use pnet_datalink::{Channel, DataLinkReceiver, DataLinkSender, NetworkInterface};
+use std::boxed::Box;
+use std::fmt;
+use std::io;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
+use std::ops::ControlFlow;
+use std::string::{String, ToString};
+use std::time::{Duration, Instant};
+use std::vec::Vec;
+
+/// The Ethernet broadcast address.
+pub const BROADCAST: [u8; 6] = [0xff; 6];
+
+/// Why a live operation failed. `Display` gives one line, suitable after `vxinject: `.
+#[derive(Debug)]
+pub enum InjectError {
+    /// No interface of that name exists (in this network namespace).
+    NoSuchInterface(String),
+    /// The interface has no Ethernet MAC address (loopback, tunnel without L2, ...).
+    NoMac(String),
+    /// The interface has no address of the family needed as the outer source address.
+    NoAddress {
+        /// The interface name.
+        iface: String,
+        /// Whether an IPv6 address was needed (else IPv4).
+        ipv6: bool,
+    },
+    /// Opening a raw socket was refused: the process lacks `CAP_NET_RAW`.
+    Permission(String),
+    /// Nobody answered ARP / neighbour solicitation for the address.
+    NoAnswer {
+        /// The address asked for.
+        target: IpAddr,
+        /// The interface asked on.
+        iface: String,
+        /// How many requests were sent.
+        tries: u32,
+    },
+    /// Any other I/O error, with what was being done.
+    Io(&'static str, io::Error),
+}
+
+impl fmt::Display for InjectError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            InjectError::NoSuchInterface(n) => write!(f, "{n}: no such interface"),
+            InjectError::NoMac(n) => write!(f, "{n}: interface has no Ethernet address"),
+            InjectError::NoAddress { iface, ipv6 } => write!(
+                f,
+                "{iface}: interface has no {} address to send from (give --src-ip)",
+                if *ipv6 { "IPv6" } else { "IPv4" }
+            ),
+            InjectError::Permission(n) => write!(
+                f,
+                "{n}: raw socket not permitted (needs root or CAP_NET_RAW); \
+                 use --udp to send through the kernel, or -w FILE.pcap to write a capture"
+            ),
+            InjectError::NoAnswer { target, iface, tries } => {
+                let how = if target.is_ipv4() { "ARP" } else { "neighbour solicitation" };
+                write!(
+                    f,
+                    "no {how} answer for {target} on {iface} after {tries} tries (is the VTEP on-link? \
+                     give its MAC with --vtep-mac)"
+                )
+            }
+            InjectError::Io(what, e) => write!(f, "{what}: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for InjectError {}
+
+/// A network interface as `vxinject` needs it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Interface {
+    /// The interface name, e.g. `eth0`.
+    pub name: String,
+    /// The kernel's interface index.
+    pub index: u32,
+    /// Its Ethernet address, if it has one.
+    pub mac: Option<[u8; 6]>,
+    /// Its IPv4 addresses with prefix lengths, in the kernel's order.
+    pub ipv4: Vec<(Ipv4Addr, u8)>,
+    /// Its IPv6 addresses with prefix lengths, in the kernel's order.
+    pub ipv6: Vec<(Ipv6Addr, u8)>,
+    /// Whether the interface is administratively up.
+    pub up: bool,
+    inner: NetworkInterface,
+}
+
+impl Interface {
+    /// Looks an interface up by name in the current network namespace.
+    ///
+    /// # Errors
+    /// [`InjectError::NoSuchInterface`] when no interface has that name.
+    pub fn by_name(name: &str) -> Result<Interface, InjectError> {
+        let inner = pnet_datalink::interfaces()
+            .into_iter()
+            .find(|i| i.name == name)
+            .ok_or_else(|| InjectError::NoSuchInterface(name.to_string()))?;
+        let mac = inner.mac.map(|m| m.octets()).filter(|m| *m != [0; 6]);
+        let mut ipv4 = Vec::new();
+        let mut ipv6 = Vec::new();
+        for n in &inner.ips {
+            match n.ip() {
+                IpAddr::V4(a) => ipv4.push((a, n.prefix())),
+                IpAddr::V6(a) => ipv6.push((a, n.prefix())),
+            }
+        }
+        Ok(Interface {
+            name: inner.name.clone(),
+            index: inner.index,
+            mac,
+            ipv4,
+            ipv6,
+            up: inner.is_up(),
+            inner,
+        })
+    }
+
+    /// The address to send from towards `dest`: an address of the same family, preferring one
+    /// whose subnet holds `dest`, and for IPv6 a global address over a link-local one.
+    pub fn source_for(&self, dest: IpAddr) -> Option<IpAddr> {
+        match dest {
+            IpAddr::V4(d) => self
+                .ipv4
+                .iter()
+                .find(|(a, p)| same_subnet_v4(*a, d, *p))
+                .or_else(|| self.ipv4.first())
+                .map(|(a, _)| IpAddr::V4(*a)),
+            IpAddr::V6(d) => self
+                .ipv6
+                .iter()
+                .find(|(a, p)| same_subnet_v6(*a, d, *p))
+                .or_else(|| self.ipv6.iter().find(|(a, _)| !is_link_local(*a)))
+                .or_else(|| self.ipv6.first())
+                .map(|(a, _)| IpAddr::V6(*a)),
+        }
+    }
+
+    /// Whether `dest` lies in one of the interface's subnets (an on-link neighbour).
+    pub fn on_link(&self, dest: IpAddr) -> bool {
+        match dest {
+            IpAddr::V4(d) => self.ipv4.iter().any(|(a, p)| same_subnet_v4(*a, d, *p)),
+            IpAddr::V6(d) => is_link_local(d) || self.ipv6.iter().any(|(a, p)| same_subnet_v6(*a, d, *p)),
+        }
+    }
+}
+
+fn same_subnet_v4(a: Ipv4Addr, b: Ipv4Addr, prefix: u8) -> bool {
+    let mask = u32::MAX.checked_shl(32 - u32::from(prefix.min(32))).unwrap_or(0);
+    u32::from(a) & mask == u32::from(b) & mask
+}
+
+fn same_subnet_v6(a: Ipv6Addr, b: Ipv6Addr, prefix: u8) -> bool {
+    let mask = u128::MAX.checked_shl(128 - u32::from(prefix.min(128))).unwrap_or(0);
+    u128::from(a) & mask == u128::from(b) & mask
+}
+
+fn is_link_local(a: Ipv6Addr) -> bool {
+    a.segments()[0] & 0xffc0 == 0xfe80
+}
+
+/// The next hop towards `dest` from the kernel's routing table (`/proc/net/route`,
+/// `/proc/net/ipv6_route`) on interface `iface`: `dest` itself when it is on-link or no gateway
+/// is listed, else the gateway of the most specific matching route.
+pub fn next_hop(iface: &Interface, dest: IpAddr) -> IpAddr {
+    if iface.on_link(dest) {
+        return dest;
+    }
+    let found = match dest {
+        IpAddr::V4(d) => route_v4(&iface.name, d).map(IpAddr::V4),
+        IpAddr::V6(d) => route_v6(&iface.name, d).map(IpAddr::V6),
+    };
+    found.unwrap_or(dest)
+}
+
+fn route_v4(iface: &str, dest: Ipv4Addr) -> Option<Ipv4Addr> {
+    let text = std::fs::read_to_string("/proc/net/route").ok()?;
+    let mut best: Option<(u32, Ipv4Addr)> = None;
+    for line in text.lines().skip(1) {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        if f.len() < 8 || f[0] != iface {
+            continue;
+        }
+        // The kernel prints each network-order address as a host-order u32 in hex.
+        let word =
+            |s: &str| u32::from_str_radix(s, 16).ok().map(|v| u32::from(Ipv4Addr::from(v.to_ne_bytes())));
+        let (Some(net), Some(gw), Some(mask)) = (word(f[1]), word(f[2]), word(f[7])) else { continue };
+        if u32::from(dest) & mask == net && gw != 0 && best.is_none_or(|(m, _)| mask.count_ones() > m) {
+            best = Some((mask.count_ones(), Ipv4Addr::from(gw)));
+        }
+    }
+    best.map(|(_, g)| g)
+}
+
+fn route_v6(iface: &str, dest: Ipv6Addr) -> Option<Ipv6Addr> {
+    let text = std::fs::read_to_string("/proc/net/ipv6_route").ok()?;
+    let mut best: Option<(u8, Ipv6Addr)> = None;
+    for line in text.lines() {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        if f.len() < 10 || f[9] != iface {
+            continue;
+        }
+        let (Ok(net), Ok(plen), Ok(gw)) =
+            (u128::from_str_radix(f[0], 16), u8::from_str_radix(f[1], 16), u128::from_str_radix(f[4], 16))
+        else {
+            continue;
+        };
+        if gw != 0 && same_subnet_v6(Ipv6Addr::from(net), dest, plen) && best.is_none_or(|(p, _)| plen > p) {
+            best = Some((plen, Ipv6Addr::from(gw)));
+        }
+    }
+    best.map(|(_, g)| g)
+}
+
+/// A raw Ethernet socket (`AF_PACKET`) bound to one interface.
+///
+/// pnet_datalink binds and configures the socket and receives with it; sending goes through a
+/// second descriptor of the same socket (`dup`) with a plain `send`, one system call per frame,
+/// and falls back to pnet's `poll` + `sendto` only when the socket's buffer is full.
+pub struct RawLink {
+    fast: socket2::Socket,
+    tx: Box<dyn DataLinkSender>,
+    rx: Box<dyn DataLinkReceiver>,
+    name: String,
+}
+
+/// How long one receive call blocks before the deadline is checked again.
+const POLL_SLICE: Duration = Duration::from_millis(20);
+
+impl RawLink {
+    /// Opens a raw socket on `iface` (not promiscuous: frames to the interface's MAC, broadcast
+    /// and joined multicast arrive; frames this socket sends do not come back to it).
+    ///
+    /// # Errors
+    /// [`InjectError::Permission`] without `CAP_NET_RAW`; [`InjectError::Io`] otherwise.
+    pub fn open(iface: &Interface) -> Result<RawLink, InjectError> {
+        use socket2::{Domain, Protocol, Socket, Type};
+        use std::os::fd::IntoRawFd;
+        const ETH_P_ALL: u16 = 0x0003;
+        let refused = |e: io::Error| {
+            if e.kind() == io::ErrorKind::PermissionDenied {
+                InjectError::Permission(iface.name.clone())
+            } else {
+                InjectError::Io("raw socket", e)
+            }
+        };
+        let sock = Socket::new(Domain::PACKET, Type::RAW, Some(Protocol::from(i32::from(ETH_P_ALL.to_be()))))
+            .map_err(refused)?;
+        let fast = sock.try_clone().map_err(refused)?;
+        let config = pnet_datalink::Config {
+            // pnet binds this socket to the interface and closes it when dropped.
+            socket_fd: Some(sock.into_raw_fd()),
+            read_buffer_size: 65_536 + 64,
+            write_buffer_size: 65_536 + 64,
+            read_timeout: Some(POLL_SLICE),
+            promiscuous: false,
+            ..pnet_datalink::Config::default()
+        };
+        match pnet_datalink::channel(&iface.inner, config) {
+            Ok(Channel::Ethernet(tx, rx)) => Ok(RawLink { fast, tx, rx, name: iface.name.clone() }),
+            Ok(_) => Err(InjectError::Io("raw socket", io::Error::other("unexpected channel type"))),
+            Err(e) if e.kind() == io::ErrorKind::PermissionDenied => {
+                Err(InjectError::Permission(iface.name.clone()))
+            }
+            Err(e) => Err(InjectError::Io("raw socket", e)),
+        }
+    }
+
+    /// Sends one whole Ethernet frame (without FCS). Does not allocate.
+    ///
+    /// # Errors
+    /// The socket's error, e.g. `Message too long` for a frame over the interface MTU.
+    #[inline]
+    pub fn send(&mut self, frame: &[u8]) -> io::Result<()> {
+        loop {
+            match self.fast.send(frame) {
+                Ok(_) => return Ok(()),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                // The socket is non-blocking: wait for room the way pnet does.
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    return match self.tx.send_to(frame, None) {
+                        Some(r) => r,
+                        None => Err(io::Error::other("send not supported")),
+                    };
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Calls `f` with each frame received until `deadline` or until `f` returns
+    /// `ControlFlow::Break`; returns whether `f` broke.
+    ///
+    /// # Errors
+    /// A receive error other than the periodic timeout.
+    pub fn receive_until(
+        &mut self,
+        deadline: Instant,
+        mut f: impl FnMut(&[u8]) -> ControlFlow<()>,
+    ) -> io::Result<bool> {
+        while Instant::now() < deadline {
+            match self.rx.next() {
+                Ok(frame) => {
+                    if f(frame).is_break() {
+                        return Ok(true);
+                    }
+                }
+                Err(e) if matches!(e.kind(), io::ErrorKind::TimedOut | io::ErrorKind::Interrupted) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(false)
+    }
+
+    /// The interface name the socket is bound to.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+/// An Ethernet + ARP request asking who has `target`, from `src_mac` / `src_ip` (42 bytes).
+pub fn arp_request_frame(src_mac: [u8; 6], src_ip: Ipv4Addr, target: Ipv4Addr) -> [u8; 42] {
+    let eth = Ethernet2Header { source: src_mac, destination: BROADCAST, ether_type: EtherType::ARP };
+    let mut out = [0u8; 42];
+    out[..14].copy_from_slice(&eth.to_bytes());
+    // Both address pairs have matching, small lengths, so `new` cannot fail.
+    if let Ok(a) = ArpPacket::new(
+        ArpHardwareId::ETHERNET,
+        EtherType::IPV4,
+        ArpOperation::REQUEST,
+        &src_mac,
+        &src_ip.octets(),
+        &[0; 6],
+        &target.octets(),
+    ) {
+        out[14..].copy_from_slice(&a.to_bytes());
+    }
+    out
+}
+
+/// The sender MAC of `frame` if it is an Ethernet ARP reply (or request: a neighbour's own
+/// announcement) whose sender is `target`.
+pub fn parse_arp_answer(frame: &[u8], target: Ipv4Addr) -> Option<[u8; 6]> {
+    let eth = etherparse::Ethernet2HeaderSlice::from_slice(frame).ok()?;
+    if eth.ether_type() != EtherType::ARP {
+        return None;
+    }
+    let a = arp::parse(&frame[14..]).ok()?;
+    if a.hw_addr_type() != ArpHardwareId::ETHERNET || a.proto_addr_type() != EtherType::IPV4 {
+        return None;
+    }
+    if a.operation().0 != arp::op::REPLY || a.sender_protocol_addr() != target.octets() {
+        return None;
+    }
+    a.sender_hw_addr().try_into().ok()
+}
+
+/// The solicited-node multicast address of `a` (RFC 4291 2.7.1).
+pub fn solicited_node(a: Ipv6Addr) -> Ipv6Addr {
+    let o = a.octets();
+    Ipv6Addr::new(0xff02, 0, 0, 0, 0, 1, 0xff00 | u16::from(o[13]), u16::from_be_bytes([o[14], o[15]]))
+}
+
+/// The Ethernet multicast address of an IPv6 multicast group (RFC 2464 7).
+pub fn ipv6_multicast_mac(group: Ipv6Addr) -> [u8; 6] {
+    let o = group.octets();
+    [0x33, 0x33, o[12], o[13], o[14], o[15]]
+}
+
+/// An Ethernet + IPv6 + ICMPv6 neighbour solicitation for `target` with a source link-layer
+/// address option, sent to the target's solicited-node group (86 bytes).
+pub fn neighbor_solicitation_frame(src_mac: [u8; 6], src_ip: Ipv6Addr, target: Ipv6Addr) -> Vec<u8> {
+    let group = solicited_node(target);
+    let mut payload = [0u8; 24];
+    payload[..16].copy_from_slice(&target.octets());
+    payload[16] = 1; // option: source link-layer address
+    payload[17] = 1; // length in units of 8 bytes
+    payload[18..].copy_from_slice(&src_mac);
+    let builder = PacketBuilder::ethernet2(src_mac, ipv6_multicast_mac(group))
+        .ipv6(src_ip.octets(), group.octets(), 255)
+        .icmpv6(Icmpv6Type::NeighborSolicitation);
+    let mut out = Vec::with_capacity(builder.size(payload.len()));
+    // Writing into a Vec cannot fail and the payload is far below any length limit.
+    let _ = builder.write(&mut out, &payload);
+    out
+}
+
+/// The MAC from a neighbour advertisement for `target` in `frame` (its target link-layer
+/// address option, else the Ethernet source).
+pub fn parse_neighbor_advertisement(frame: &[u8], target: Ipv6Addr) -> Option<[u8; 6]> {
+    let p = SlicedPacket::from_ethernet(frame).ok()?;
+    let Some(NetSlice::Ipv6(_)) = p.net else { return None };
+    let Some(TransportSlice::Icmpv6(icmp)) = p.transport else { return None };
+    if !matches!(icmp.icmp_type(), Icmpv6Type::NeighborAdvertisement(_)) {
+        return None;
+    }
+    let body = icmp.payload();
+    if body.get(..16)? != target.octets() {
+        return None;
+    }
+    let mut opts = &body[16..];
+    while opts.len() >= 8 {
+        let len = usize::from(opts[1]) * 8;
+        if len == 0 || len > opts.len() {
+            break;
+        }
+        if opts[0] == 2 && len == 8 {
+            return opts[2..8].try_into().ok();
+        }
+        opts = &opts[len..];
+    }
+    let eth = etherparse::Ethernet2HeaderSlice::from_slice(frame).ok()?;
+    Some(eth.source())
+}
+
+/// Finds the MAC address of the on-link neighbour `target` by ARP (IPv4) or neighbour
+/// solicitation (IPv6) from `src_ip`, asking `tries` times one second apart.
+///
+/// # Errors
+/// [`InjectError::NoAnswer`] when nobody answers; [`InjectError::NoMac`] if the interface has no
+/// MAC; socket errors.
+pub fn resolve_mac(
+    link: &mut RawLink,
+    iface: &Interface,
+    src_ip: IpAddr,
+    target: IpAddr,
+    tries: u32,
+) -> Result<[u8; 6], InjectError> {
+    let mac = iface.mac.ok_or_else(|| InjectError::NoMac(iface.name.clone()))?;
+    let request: Vec<u8> = match (src_ip, target) {
+        (IpAddr::V4(s), IpAddr::V4(t)) => arp_request_frame(mac, s, t).to_vec(),
+        (IpAddr::V6(s), IpAddr::V6(t)) => neighbor_solicitation_frame(mac, s, t),
+        _ => return Err(InjectError::NoAddress { iface: iface.name.clone(), ipv6: target.is_ipv6() }),
+    };
+    for _ in 0..tries {
+        link.send(&request).map_err(|e| InjectError::Io("sending ARP request", e))?;
+        let mut found = None;
+        link.receive_until(Instant::now() + Duration::from_secs(1), |frame| {
+            found = match target {
+                IpAddr::V4(t) => parse_arp_answer(frame, t),
+                IpAddr::V6(t) => parse_neighbor_advertisement(frame, t),
+            };
+            if found.is_some() {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        })
+        .map_err(|e| InjectError::Io("receiving ARP reply", e))?;
+        if let Some(m) = found {
+            return Ok(m);
+        }
+    }
+    Err(InjectError::NoAnswer { target, iface: iface.name.clone(), tries })
+}
+
+/// `--udp` mode: a UDP socket that sends VXLAN payloads (VXLAN header + inner frame) to the
+/// VTEP, and optionally a second one listening on the VXLAN port for what the VTEP sends back.
+pub struct UdpLink {
+    send: UdpSocket,
+    listen: Option<UdpSocket>,
+    dest: SocketAddr,
+}
+
+impl UdpLink {
+    /// Binds a sending socket to `src` (port 0: any) and, if `listen_port` is given, a receiving
+    /// socket to the same address on that port (a VTEP sends to the VXLAN port, not to our source
+    /// port). When `src` already uses `listen_port`, the one socket does both.
+    ///
+    /// # Errors
+    /// Binding failed, e.g. the address is not local or another VTEP holds the port.
+    pub fn open(src: SocketAddr, dest: SocketAddr, listen_port: Option<u16>) -> Result<UdpLink, InjectError> {
+        let send = UdpSocket::bind(src).map_err(|e| InjectError::Io("binding the UDP source", e))?;
+        let listen = match listen_port {
+            Some(p) if p == src.port() => None,
+            Some(p) => Some(
+                UdpSocket::bind(SocketAddr::new(src.ip(), p))
+                    .map_err(|e| InjectError::Io("listening on the VXLAN port", e))?,
+            ),
+            None => None,
+        };
+        Ok(UdpLink { send, listen, dest })
+    }
+
+    /// The local address the datagrams leave from.
+    ///
+    /// # Errors
+    /// The socket's error.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.send.local_addr()
+    }
+
+    /// Sends one VXLAN payload.
+    ///
+    /// # Errors
+    /// The socket's error.
+    #[inline]
+    pub fn send(&self, payload: &[u8]) -> io::Result<()> {
+        self.send.send_to(payload, self.dest).map(|_| ())
+    }
+
+    /// Calls `f` with each datagram (and its sender) that arrives until `deadline` or until `f`
+    /// breaks; returns whether `f` broke. `buf` holds the datagram.
+    ///
+    /// # Errors
+    /// A receive error other than the periodic timeout.
+    pub fn receive_until(
+        &self,
+        deadline: Instant,
+        buf: &mut [u8],
+        mut f: impl FnMut(&[u8], SocketAddr) -> ControlFlow<()>,
+    ) -> io::Result<bool> {
+        let sock = self.listen.as_ref().unwrap_or(&self.send);
+        loop {
+            let now = Instant::now();
+            if now >= deadline {
+                return Ok(false);
+            }
+            sock.set_read_timeout(Some((deadline - now).max(Duration::from_millis(1))))?;
+            match sock.recv_from(buf) {
+                Ok((n, from)) => {
+                    if f(&buf[..n], from).is_break() {
+                        return Ok(true);
+                    }
+                }
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut | io::ErrorKind::Interrupted
+                    ) => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+}
+
+/// Send deadlines for a stream at a fixed rate: packet `i` is due at `start + i / rate`, computed
+/// from the start each time, so rounding and oversleeping never accumulate.
+#[derive(Clone, Copy, Debug)]
+pub struct Pacer {
+    start: Instant,
+    /// Nanoseconds between packets; 0 = unpaced.
+    interval_ns: f64,
+}
+
+impl Pacer {
+    /// A pacer starting now for `rate` packets per second (`0` or not finite: as fast as possible).
+    pub fn new(rate: f64) -> Pacer {
+        let interval_ns = if rate.is_finite() && rate > 0.0 { 1e9 / rate } else { 0.0 };
+        Pacer { start: Instant::now(), interval_ns }
+    }
+
+    /// When the stream started.
+    pub fn start(&self) -> Instant {
+        self.start
+    }
+
+    /// The deadline of packet `i` (0-based), or `None` when unpaced.
+    pub fn deadline(&self, i: u64) -> Option<Instant> {
+        if self.interval_ns == 0.0 {
+            return None;
+        }
+        let ns = (i as f64 * self.interval_ns).min(u64::MAX as f64) as u64;
+        Some(self.start + Duration::from_nanos(ns))
+    }
+
+    /// Waits until packet `i` is due: sleeps while more than 200 µs remain, then spins, so that
+    /// high rates stay exact without burning a core at low ones.
+    pub fn wait(&self, i: u64) {
+        let Some(due) = self.deadline(i) else { return };
+        loop {
+            let now = Instant::now();
+            if now >= due {
+                return;
+            }
+            let left = due - now;
+            if left > Duration::from_micros(200) {
+                std::thread::sleep(left - Duration::from_micros(100));
+            } else {
+                std::hint::spin_loop();
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arp_request_bytes() {
+        let f =
+            arp_request_frame([2, 0, 0, 0, 0, 1], Ipv4Addr::new(198, 18, 0, 1), Ipv4Addr::new(198, 18, 0, 2));
+        // Ethernet: broadcast destination, our source, type ARP.
+        assert_eq!(&f[..14], &[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 2, 0, 0, 0, 0, 1, 0x08, 0x06]);
+        // ARP: hw 1 (Ethernet), proto 0x0800, hlen 6, plen 4, op 1 (request).
+        assert_eq!(&f[14..22], &[0, 1, 0x08, 0, 6, 4, 0, 1]);
+        assert_eq!(&f[22..28], &[2, 0, 0, 0, 0, 1]); // sender MAC
+        assert_eq!(&f[28..32], &[198, 18, 0, 1]); // sender IP
+        assert_eq!(&f[32..38], &[0; 6]); // target MAC unknown
+        assert_eq!(&f[38..42], &[198, 18, 0, 2]); // target IP
+    }
+
+    #[test]
+    fn arp_reply_parsed() {
+        // Frame 2 of Zeek's testing/btest/Traces/arp-who-has.pcap (../shared/corpus/zeek), which
+        // tcpdump prints as "Reply 10.0.0.1 is-at f8:ed:a5:c0:a4:f1", with its Ethernet padding.
+        let mut f = [
+            0x78, 0x31, 0xc1, 0xc6, 0x3f, 0xc2, // Ethernet destination: the requester
+            0xf8, 0xed, 0xa5, 0xc0, 0xa4, 0xf1, // Ethernet source
+            0x08, 0x06, // type ARP
+            0x00, 0x01, 0x08, 0x00, 0x06, 0x04, // hardware Ethernet, protocol IPv4, lengths 6 and 4
+            0x00, 0x02, // opcode 2: reply
+            0xf8, 0xed, 0xa5, 0xc0, 0xa4, 0xf1, 0x0a, 0x00, 0x00,
+            0x01, // sender f8:ed:a5:c0:a4:f1 10.0.0.1
+            0x78, 0x31, 0xc1, 0xc6, 0x3f, 0xc2, 0x0a, 0x00, 0x00,
+            0x02, // target 78:31:c1:c6:3f:c2 10.0.0.2
+            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, // padding to 60 bytes
+        ];
+        let asked = Ipv4Addr::new(10, 0, 0, 1);
+        assert_eq!(parse_arp_answer(&f, asked), Some([0xf8, 0xed, 0xa5, 0xc0, 0xa4, 0xf1]));
+        assert_eq!(parse_arp_answer(&f, Ipv4Addr::new(10, 0, 0, 2)), None); // not who we asked for
+        assert_eq!(parse_arp_answer(&f[..30], asked), None); // cut inside the ARP packet
+        f[21] = 1; // the same bytes as a request are no answer
+        assert_eq!(parse_arp_answer(&f, asked), None);
+    }
+
+    #[test]
+    fn neighbor_solicitation_layout() {
+        let t: Ipv6Addr = "fd00:18::2".parse().unwrap();
+        let f = neighbor_solicitation_frame([2, 0, 0, 0, 0, 1], "fd00:18::1".parse().unwrap(), t);
+        assert_eq!(f.len(), 14 + 40 + 8 + 24);
+        assert_eq!(&f[..6], &[0x33, 0x33, 0xff, 0, 0, 2]); // solicited-node MAC
+        assert_eq!(f[14 + 7], 255); // hop limit 255, or receivers ignore it
+        assert_eq!(f[54], 135); // ICMPv6 type: neighbour solicitation
+        let p = SlicedPacket::from_ethernet(&f).unwrap();
+        let Some(TransportSlice::Icmpv6(icmp)) = p.transport else { panic!("no ICMPv6") };
+        assert!(icmp.is_checksum_valid(f[22..38].try_into().unwrap(), f[38..54].try_into().unwrap()));
+        assert_eq!(solicited_node(t), "ff02::1:ff00:2".parse::<Ipv6Addr>().unwrap());
+    }
+
+    #[test]
+    fn subnets_and_sources() {
+        assert!(same_subnet_v4(Ipv4Addr::new(198, 18, 0, 1), Ipv4Addr::new(198, 18, 0, 200), 24));
+        assert!(!same_subnet_v4(Ipv4Addr::new(198, 18, 0, 1), Ipv4Addr::new(198, 18, 1, 1), 24));
+        assert!(same_subnet_v4(Ipv4Addr::new(1, 2, 3, 4), Ipv4Addr::new(5, 6, 7, 8), 0));
+        assert!(same_subnet_v6("fd00:18::1".parse().unwrap(), "fd00:18::9".parse().unwrap(), 64));
+        assert!(is_link_local("fe80::1".parse().unwrap()));
+    }
+
+    #[test]
+    fn pacer_deadlines_are_absolute() {
+        let p = Pacer::new(1000.0);
+        assert_eq!(p.deadline(0), Some(p.start()));
+        assert_eq!(p.deadline(1000), Some(p.start() + Duration::from_secs(1)));
+        assert_eq!(p.deadline(1_000_000), Some(p.start() + Duration::from_secs(1000)));
+        assert_eq!(Pacer::new(0.0).deadline(5), None);
+        let t = Instant::now();
+        for i in 0..20 {
+            p.wait(i);
+        }
+        assert!(t.elapsed() < Duration::from_millis(200));
+    }
+}
