@@ -1,16 +1,18 @@
 //! Capture files in and out: pcap (both byte orders, micro- and nanosecond) and pcapng (several
 //! interfaces, a link type and timestamp resolution per interface), told apart by their magic.
 //!
-//! This is the only module that names `pcap-file`. Reading streams: one record at a time from a
-//! fixed buffer, whatever the file size.
+//! This is the only module that names `pcap-file`, whose slice parsers read the headers and
+//! pcapng blocks. Reading streams: records are read in large blocks into one buffer that grows
+//! only with data really present (a length field is never trusted for an allocation), and every
+//! frame borrows that buffer, so memory stays flat whatever the file size.
 
 use crate::dissect::LinkType;
-use pcap_file::pcap::{PcapHeader, PcapReader, PcapWriter, RawPcapPacket};
-use pcap_file::pcapng::{Block, PcapNgReader};
+use pcap_file::pcap::{PcapHeader, PcapParser, PcapWriter, RawPcapPacket};
+use pcap_file::pcapng::{Block, PcapNgParser};
 use pcap_file::{DataLink, PcapError, TsResolution};
 use std::borrow::Cow;
 use std::fmt;
-use std::io::{self, Chain, Cursor, Read, Write};
+use std::io::{self, Read, Write};
 use std::string::String;
 use std::vec::Vec;
 
@@ -38,6 +40,27 @@ impl Packet<'_> {
     }
 }
 
+/// Where a capture file ended early.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TruncatedAt {
+    /// Inside the file header.
+    Header,
+    /// Inside a record (or pcapng block) header.
+    Record {
+        /// Bytes the header needs.
+        needed: usize,
+        /// Bytes present.
+        present: usize,
+    },
+    /// Inside a record's captured data.
+    Data {
+        /// Bytes the record claims.
+        needed: usize,
+        /// Bytes present.
+        present: usize,
+    },
+}
+
 /// Why a capture could not be read. `Display` gives one line without the file name.
 #[derive(Debug)]
 pub enum CaptureError {
@@ -46,7 +69,7 @@ pub enum CaptureError {
     /// The first four bytes are no pcap or pcapng magic.
     NotACapture([u8; 4]),
     /// The file ends inside a header or record.
-    Truncated,
+    Truncated(TruncatedAt),
     /// A header or record field is invalid.
     Invalid(String),
     /// Reading failed.
@@ -62,7 +85,13 @@ impl fmt::Display for CaptureError {
                 "unknown file format (magic {:02x}{:02x}{:02x}{:02x}, not pcap or pcapng)",
                 m[0], m[1], m[2], m[3]
             ),
-            CaptureError::Truncated => f.write_str("truncated dump file; the last record is incomplete"),
+            CaptureError::Truncated(TruncatedAt::Header) => f.write_str("truncated dump file header"),
+            CaptureError::Truncated(TruncatedAt::Record { needed, present }) => {
+                write!(f, "truncated dump file; tried to read {needed} header bytes, only got {present}")
+            }
+            CaptureError::Truncated(TruncatedAt::Data { needed, present }) => {
+                write!(f, "truncated dump file; tried to read {needed} captured bytes, only got {present}")
+            }
             CaptureError::Invalid(s) => write!(f, "bad dump file: {s}"),
             CaptureError::Io(e) => write!(f, "read error: {e}"),
         }
@@ -73,16 +102,83 @@ impl std::error::Error for CaptureError {}
 
 fn from_pcap_error(e: PcapError) -> CaptureError {
     match e {
-        PcapError::IncompleteBuffer => CaptureError::Truncated,
-        PcapError::IoError(e) if e.kind() == io::ErrorKind::UnexpectedEof => CaptureError::Truncated,
+        PcapError::IncompleteBuffer => CaptureError::Truncated(TruncatedAt::Header),
+        PcapError::IoError(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
+            CaptureError::Truncated(TruncatedAt::Header)
+        }
         PcapError::IoError(e) => CaptureError::Io(e),
         PcapError::InvalidField(s) => CaptureError::Invalid(s.into()),
-        PcapError::InvalidInterfaceId(i) => CaptureError::Invalid(std::format!("no interface with id {i}")),
+        PcapError::InvalidInterfaceId(i) => {
+            CaptureError::Invalid(std::format!("packet for undefined interface {i}"))
+        }
         other => CaptureError::Invalid(std::format!("{other}")),
     }
 }
 
-type Input<R> = Chain<Cursor<[u8; 4]>, R>;
+/// The largest record the reader accepts: longer claims are refused before anything is read.
+pub const MAX_RECORD: usize = 256 << 20;
+/// How much the buffer grows by, and reads at once.
+const READ_CHUNK: usize = 256 << 10;
+
+/// A read buffer that grows only as data arrives (never by a length claimed in the file), so
+/// memory stays bounded by the largest record really present.
+struct ReadBuf<R> {
+    reader: R,
+    buf: Vec<u8>,
+    start: usize,
+    end: usize,
+    eof: bool,
+}
+
+impl<R: Read> ReadBuf<R> {
+    fn new(reader: R) -> ReadBuf<R> {
+        ReadBuf { reader, buf: Vec::new(), start: 0, end: 0, eof: false }
+    }
+
+    fn available(&self) -> &[u8] {
+        &self.buf[self.start..self.end]
+    }
+
+    /// Reads until `n` bytes are available; `Ok(false)` if the input ends first.
+    fn fill(&mut self, n: usize) -> io::Result<bool> {
+        while self.end - self.start < n {
+            if self.eof {
+                return Ok(false);
+            }
+            if self.start > 0 {
+                self.buf.copy_within(self.start..self.end, 0);
+                self.end -= self.start;
+                self.start = 0;
+            }
+            if self.buf.len() - self.end < READ_CHUNK {
+                self.buf.resize(self.end + READ_CHUNK, 0);
+            }
+            match self.reader.read(&mut self.buf[self.end..]) {
+                Ok(0) => self.eof = true,
+                Ok(got) => self.end += got,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(true)
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.start = (self.start + n).min(self.end);
+    }
+}
+
+fn u32_at(b: &[u8], off: usize, big: bool) -> u32 {
+    let mut w = [0u8; 4];
+    if let Some(s) = b.get(off..off + 4) {
+        w.copy_from_slice(s);
+    }
+    if big {
+        u32::from_be_bytes(w)
+    } else {
+        u32::from_le_bytes(w)
+    }
+}
 
 /// The timestamp resolution of a pcapng interface: ticks per second as 10^n or 2^n.
 #[derive(Clone, Copy, Debug)]
@@ -91,95 +187,126 @@ struct TsResol(u8);
 impl TsResol {
     /// Splits a tick count into seconds and nanoseconds.
     fn split(self, ticks: u64) -> (i64, u32) {
-        let v = self.0 & 0x7f;
+        let v = u32::from(self.0 & 0x7f);
         if self.0 & 0x80 == 0 {
-            let per_sec = 10u64.checked_pow(u32::from(v)).unwrap_or(u64::MAX);
-            let secs = ticks / per_sec;
-            let frac = ticks % per_sec;
-            let nsec =
-                if v <= 9 { frac * 10u64.pow(9 - u32::from(v)) } else { frac / 10u64.pow(u32::from(v) - 9) };
+            let per_sec = 10u64.checked_pow(v).unwrap_or(u64::MAX);
+            let (secs, frac) = (ticks / per_sec, ticks % per_sec);
+            let nsec = if v <= 9 { frac * 10u64.pow(9 - v) } else { frac / 10u64.pow((v - 9).min(19)) };
             (secs as i64, nsec as u32)
         } else {
-            let shift = u32::from(v).min(63);
-            let secs = ticks >> shift;
-            let frac = ticks & ((1u64 << shift) - 1);
+            let shift = v.min(63);
+            let (secs, frac) = (ticks >> shift, ticks & ((1u64 << shift) - 1));
             (secs as i64, ((u128::from(frac) * 1_000_000_000) >> shift) as u32)
         }
     }
 }
 
-enum Inner<R: Read> {
-    Pcap {
-        reader: PcapReader<Input<R>>,
-        linktype: u32,
-        nanos: bool,
-    },
-    /// pcapng frames are copied into `buf` (reused, so no allocation per frame once it has grown):
-    /// skipping non-packet blocks in a loop and returning a borrow of the reader cannot be
-    /// expressed without `unsafe` today.
-    PcapNg {
-        reader: PcapNgReader<Input<R>>,
-        interfaces: Vec<(u32, TsResol)>,
-        buf: Vec<u8>,
-    },
+enum Format {
+    Pcap { header: PcapHeader, big: bool },
+    PcapNg { parser: PcapNgParser, big: bool, interfaces: Vec<(u32, TsResol)> },
 }
 
-/// Reads frames from a pcap or pcapng stream.
+/// Reads frames from a pcap or pcapng stream, one record at a time.
 pub struct CaptureReader<R: Read> {
-    inner: Inner<R>,
+    input: ReadBuf<R>,
+    format: Format,
 }
+
+const PCAPNG_SHB: u32 = 0x0a0d_0d0a;
+const PCAPNG_IDB: u32 = 1;
+const PCAPNG_SPB: u32 = 3;
+const PCAPNG_EPB: u32 = 6;
 
 impl<R: Read> CaptureReader<R> {
     /// Reads the file header and gets ready to read frames.
     ///
     /// # Errors
     /// [`CaptureError::Empty`], [`CaptureError::NotACapture`] or a header error.
-    pub fn new(mut reader: R) -> Result<CaptureReader<R>, CaptureError> {
-        let mut magic = [0u8; 4];
-        let mut got = 0;
-        while got < 4 {
-            match reader.read(&mut magic[got..]) {
-                Ok(0) => break,
-                Ok(n) => got += n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(CaptureError::Io(e)),
-            }
-        }
-        if got == 0 {
+    pub fn new(reader: R) -> Result<CaptureReader<R>, CaptureError> {
+        let mut input = ReadBuf::new(reader);
+        input.fill(4).map_err(CaptureError::Io)?;
+        let head = input.available();
+        if head.is_empty() {
             return Err(CaptureError::Empty);
         }
-        if got < 4 {
-            return Err(CaptureError::Truncated);
+        let mut magic = [0u8; 4];
+        if head.len() < 4 {
+            return Err(CaptureError::Truncated(TruncatedAt::Header));
         }
-        let input = Cursor::new(magic).chain(reader);
-        let inner = match magic {
+        magic.copy_from_slice(&head[..4]);
+        let format = match magic {
             [0xd4, 0xc3, 0xb2, 0xa1]
             | [0xa1, 0xb2, 0xc3, 0xd4]
             | [0x4d, 0x3c, 0xb2, 0xa1]
             | [0xa1, 0xb2, 0x3c, 0x4d] => {
-                let reader = PcapReader::new(input).map_err(from_pcap_error)?;
-                let h = reader.header();
-                Inner::Pcap {
-                    linktype: u32::from(h.datalink),
-                    nanos: h.ts_resolution == TsResolution::NanoSecond,
-                    reader,
+                if !input.fill(24).map_err(CaptureError::Io)? {
+                    return Err(CaptureError::Truncated(TruncatedAt::Header));
                 }
+                let (_, parser) = PcapParser::new(input.available()).map_err(from_pcap_error)?;
+                input.consume(24);
+                let header = parser.header();
+                Format::Pcap { header, big: header.endianness == pcap_file::Endianness::Big }
             }
-            [0x0a, 0x0d, 0x0d, 0x0a] => Inner::PcapNg {
-                reader: PcapNgReader::new(input).map_err(from_pcap_error)?,
-                interfaces: Vec::new(),
-                buf: Vec::new(),
-            },
+            [0x0a, 0x0d, 0x0d, 0x0a] => {
+                let (len, big) = Self::pcapng_block_len(&mut input, true)?;
+                let (_, parser) = PcapNgParser::new(&input.available()[..len]).map_err(from_pcap_error)?;
+                input.consume(len);
+                Format::PcapNg { parser, big, interfaces: Vec::new() }
+            }
             m => return Err(CaptureError::NotACapture(m)),
         };
-        Ok(CaptureReader { inner })
+        Ok(CaptureReader { input, format })
+    }
+
+    /// Makes the next pcapng block available in full and returns its length and byte order
+    /// (taken from a section header's byte-order magic, else `big`).
+    fn pcapng_block_len(input: &mut ReadBuf<R>, big: bool) -> Result<(usize, bool), CaptureError> {
+        if !input.fill(12).map_err(CaptureError::Io)? {
+            return Err(CaptureError::Truncated(TruncatedAt::Record {
+                needed: 12,
+                present: input.available().len(),
+            }));
+        }
+        let b = input.available();
+        let big = if u32_at(b, 0, true) == PCAPNG_SHB {
+            match &b[8..12] {
+                [0x1a, 0x2b, 0x3c, 0x4d] => true,
+                [0x4d, 0x3c, 0x2b, 0x1a] => false,
+                _ => {
+                    return Err(CaptureError::Invalid(
+                        "pcapng section header with a bad byte-order magic".into(),
+                    ))
+                }
+            }
+        } else {
+            big
+        };
+        let len = u32_at(b, 4, big) as usize;
+        if len < 12 || len % 4 != 0 {
+            return Err(CaptureError::Invalid(std::format!(
+                "pcapng block length {len} is not a multiple of 4 of at least 12"
+            )));
+        }
+        if len > MAX_RECORD {
+            return Err(CaptureError::Invalid(std::format!(
+                "pcapng block length {len} over the {} MiB limit",
+                MAX_RECORD >> 20
+            )));
+        }
+        if !input.fill(len).map_err(CaptureError::Io)? {
+            return Err(CaptureError::Truncated(TruncatedAt::Record {
+                needed: len,
+                present: input.available().len(),
+            }));
+        }
+        Ok((len, big))
     }
 
     /// The link type of a pcap file (pcapng files have one per interface: see [`Packet::linktype`]).
     pub fn pcap_linktype(&self) -> Option<u32> {
-        match &self.inner {
-            Inner::Pcap { linktype, .. } => Some(*linktype),
-            Inner::PcapNg { .. } => None,
+        match &self.format {
+            Format::Pcap { header, .. } => Some(u32::from(header.datalink)),
+            Format::PcapNg { .. } => None,
         }
     }
 
@@ -188,80 +315,150 @@ impl<R: Read> CaptureReader<R> {
     /// # Errors
     /// A truncated or invalid record; reading should stop there.
     pub fn next_packet(&mut self) -> Option<Result<Packet<'_>, CaptureError>> {
-        match &mut self.inner {
-            Inner::Pcap { reader, linktype, nanos } => {
-                let (linktype, nanos) = (*linktype, *nanos);
-                match reader.next_raw_packet()? {
-                    Ok(p) => {
-                        let data = match p.data {
-                            Cow::Borrowed(b) => b,
-                            // pcap-file borrows raw records; an owned one cannot outlive this call.
+        match self.next_inner() {
+            Ok(Some(p)) => Some(Ok(p)),
+            Ok(None) => None,
+            Err(e) => Some(Err(e)),
+        }
+    }
+
+    fn next_inner(&mut self) -> Result<Option<Packet<'_>>, CaptureError> {
+        match &mut self.format {
+            Format::Pcap { header, big } => {
+                let input = &mut self.input;
+                if !input.fill(16).map_err(CaptureError::Io)? {
+                    return match input.available().len() {
+                        0 => Ok(None),
+                        n => Err(CaptureError::Truncated(TruncatedAt::Record { needed: 16, present: n })),
+                    };
+                }
+                let caplen = u32_at(input.available(), 8, *big) as usize;
+                let limit = (header.snaplen as usize).max(262_144);
+                if caplen > MAX_RECORD {
+                    return Err(CaptureError::Invalid(std::format!(
+                        "record length {caplen} over the {} MiB limit",
+                        MAX_RECORD >> 20
+                    )));
+                }
+                if caplen > limit {
+                    return Err(CaptureError::Invalid(std::format!(
+                        "invalid packet capture length {caplen}, bigger than snaplen of {}",
+                        header.snaplen
+                    )));
+                }
+                if !input.fill(16 + caplen).map_err(CaptureError::Io)? {
+                    let got = input.available().len() - 16;
+                    return Err(CaptureError::Truncated(TruncatedAt::Data { needed: caplen, present: got }));
+                }
+                let start = input.start;
+                input.consume(16 + caplen);
+                let rec = &input.buf[start..start + 16 + caplen];
+                let parser_big = *big;
+                let (ts_sec, ts_frac, orig_len) =
+                    (u32_at(rec, 0, parser_big), u32_at(rec, 4, parser_big), u32_at(rec, 12, parser_big));
+                let nanos = header.ts_resolution == TsResolution::NanoSecond;
+                Ok(Some(Packet {
+                    ts_sec: i64::from(ts_sec),
+                    ts_nsec: if nanos { ts_frac } else { ts_frac.saturating_mul(1000) },
+                    len: orig_len,
+                    linktype: u32::from(header.datalink),
+                    interface: 0,
+                    data: &rec[16..],
+                }))
+            }
+            Format::PcapNg { parser, big, interfaces } => {
+                // Skip (and take note of) blocks until a packet block is whole in the buffer; the
+                // loop holds no borrow of the buffer when it ends, so the packet can borrow it.
+                let len = loop {
+                    if !self.input.fill(1).map_err(CaptureError::Io)? {
+                        return Ok(None);
+                    }
+                    let (len, b) = Self::pcapng_block_len(&mut self.input, *big)?;
+                    *big = b;
+                    let kind = u32_at(self.input.available(), 0, b);
+                    if kind == PCAPNG_EPB || kind == PCAPNG_SPB {
+                        break len;
+                    }
+                    match kind {
+                        PCAPNG_SHB => {
+                            let (_, p) =
+                                PcapNgParser::new(&self.input.available()[..len]).map_err(from_pcap_error)?;
+                            *parser = p;
+                            interfaces.clear();
+                        }
+                        PCAPNG_IDB => {
+                            let (_, block) =
+                                parser.next_block(&self.input.available()[..len]).map_err(from_pcap_error)?;
+                            if let Block::InterfaceDescription(idb) = block {
+                                use pcap_file::pcapng::blocks::interface_description::InterfaceDescriptionOption;
+                                let resol = idb
+                                    .options
+                                    .iter()
+                                    .find_map(|o| match o {
+                                        InterfaceDescriptionOption::IfTsResol(r) => Some(*r),
+                                        _ => None,
+                                    })
+                                    .unwrap_or(6);
+                                interfaces.push((u32::from(idb.linktype), TsResol(resol)));
+                            }
+                        }
+                        // Statistics, name resolution, journal, unknown blocks: nothing to print.
+                        _ => {}
+                    }
+                    self.input.consume(len);
+                };
+                let start = self.input.start;
+                self.input.consume(len);
+                let bytes = &self.input.buf[start..start + len];
+                let (_, block) = parser.next_block(bytes).map_err(from_pcap_error)?;
+                match block {
+                    Block::EnhancedPacket(epb) => {
+                        let Some(&(linktype, resol)) = interfaces.get(epb.interface_id as usize) else {
+                            return Err(CaptureError::Invalid(std::format!(
+                                "packet for undefined interface {}",
+                                epb.interface_id
+                            )));
+                        };
+                        // pcap-file hands the raw 64-bit tick count over as nanoseconds.
+                        let (ts_sec, ts_nsec) = resol.split(epb.timestamp.as_nanos() as u64);
+                        let data: &[u8] = match epb.data {
+                            Cow::Borrowed(d) => d,
                             Cow::Owned(_) => {
-                                return Some(Err(CaptureError::Invalid("unexpected owned record".into())))
+                                return Err(CaptureError::Invalid("unexpected owned block".into()))
                             }
                         };
-                        let ts_nsec = if nanos { p.ts_frac } else { p.ts_frac.saturating_mul(1000) };
-                        Some(Ok(Packet {
-                            ts_sec: i64::from(p.ts_sec),
+                        Ok(Some(Packet {
+                            ts_sec,
                             ts_nsec,
-                            len: p.orig_len,
+                            len: epb.original_len,
+                            linktype,
+                            interface: epb.interface_id,
+                            data,
+                        }))
+                    }
+                    Block::SimplePacket(spb) => {
+                        let Some(&(linktype, _)) = interfaces.first() else {
+                            return Err(CaptureError::Invalid(
+                                "simple packet block before any interface".into(),
+                            ));
+                        };
+                        let data: &[u8] = match spb.data {
+                            Cow::Borrowed(d) => d,
+                            Cow::Owned(_) => {
+                                return Err(CaptureError::Invalid("unexpected owned block".into()))
+                            }
+                        };
+                        Ok(Some(Packet {
+                            ts_sec: 0,
+                            ts_nsec: 0,
+                            len: spb.original_len,
                             linktype,
                             interface: 0,
                             data,
                         }))
                     }
-                    Err(e) => Some(Err(from_pcap_error(e))),
+                    _ => Err(CaptureError::Invalid("packet block did not parse as one".into())),
                 }
-            }
-            Inner::PcapNg { reader, interfaces, buf } => {
-                let mut meta = None;
-                while meta.is_none() {
-                    let block = match reader.next_block()? {
-                        Ok(b) => b,
-                        Err(e) => return Some(Err(from_pcap_error(e))),
-                    };
-                    match block {
-                        Block::SectionHeader(_) => interfaces.clear(),
-                        Block::InterfaceDescription(idb) => {
-                            use pcap_file::pcapng::blocks::interface_description::InterfaceDescriptionOption;
-                            let resol = idb
-                                .options
-                                .iter()
-                                .find_map(|o| match o {
-                                    InterfaceDescriptionOption::IfTsResol(r) => Some(*r),
-                                    _ => None,
-                                })
-                                .unwrap_or(6);
-                            interfaces.push((u32::from(idb.linktype), TsResol(resol)));
-                        }
-                        Block::EnhancedPacket(epb) => {
-                            let Some(&(linktype, resol)) = interfaces.get(epb.interface_id as usize) else {
-                                return Some(Err(CaptureError::Invalid(std::format!(
-                                    "packet for undefined interface {}",
-                                    epb.interface_id
-                                ))));
-                            };
-                            // pcap-file hands the raw 64-bit tick count over as nanoseconds.
-                            let (ts_sec, ts_nsec) = resol.split(epb.timestamp.as_nanos() as u64);
-                            buf.clear();
-                            buf.extend_from_slice(&epb.data);
-                            meta = Some((ts_sec, ts_nsec, epb.original_len, linktype, epb.interface_id));
-                        }
-                        Block::SimplePacket(spb) => {
-                            let Some(&(linktype, _)) = interfaces.first() else {
-                                return Some(Err(CaptureError::Invalid(
-                                    "simple packet before any interface".into(),
-                                )));
-                            };
-                            buf.clear();
-                            buf.extend_from_slice(&spb.data);
-                            meta = Some((0, 0, spb.original_len, linktype, 0));
-                        }
-                        _ => {}
-                    }
-                }
-                let (ts_sec, ts_nsec, len, linktype, interface) = meta?;
-                Some(Ok(Packet { ts_sec, ts_nsec, len, linktype, interface, data: buf }))
             }
         }
     }
@@ -335,7 +532,7 @@ mod tests {
         assert!(matches!(CaptureReader::new(&b""[..]), Err(CaptureError::Empty)));
         assert!(matches!(
             CaptureReader::new(&[0xd4u8, 0xc3, 0xb2, 0xa1, 2, 0][..]),
-            Err(CaptureError::Truncated)
+            Err(CaptureError::Truncated(TruncatedAt::Header))
         ));
     }
 
@@ -344,5 +541,123 @@ mod tests {
         assert_eq!(TsResol(6).split(1_500_000), (1, 500_000_000));
         assert_eq!(TsResol(9).split(2_000_000_001), (2, 1));
         assert_eq!(TsResol(0x80 | 1).split(3), (1, 500_000_000));
+    }
+}
+
+#[cfg(test)]
+mod hostile_tests {
+    use super::*;
+    use std::string::ToString;
+
+    fn pcap_header(snaplen: u32) -> Vec<u8> {
+        let mut v = Vec::new();
+        v.extend_from_slice(&[0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0]); // magic LE, version 2.4
+        v.extend_from_slice(&[0; 8]); // thiszone, sigfigs
+        v.extend_from_slice(&snaplen.to_le_bytes());
+        v.extend_from_slice(&1u32.to_le_bytes()); // Ethernet
+        v
+    }
+
+    fn record(v: &mut Vec<u8>, caplen: u32, data: &[u8]) {
+        v.extend_from_slice(&[1, 0, 0, 0, 0, 0, 0, 0]);
+        v.extend_from_slice(&caplen.to_le_bytes());
+        v.extend_from_slice(&caplen.to_le_bytes());
+        v.extend_from_slice(data);
+    }
+
+    #[test]
+    fn record_over_256_mib_is_refused_before_reading() {
+        let mut v = pcap_header(u32::MAX);
+        record(&mut v, 60, &[0; 60]);
+        record(&mut v, 300 << 20, &[0; 10]);
+        let mut r = CaptureReader::new(&v[..]).unwrap();
+        assert_eq!(r.next_packet().unwrap().unwrap().data.len(), 60);
+        let e = r.next_packet().unwrap().unwrap_err();
+        assert_eq!(e.to_string(), "bad dump file: record length 314572800 over the 256 MiB limit");
+        // The buffer grew by what was read, not by what the record claimed.
+        assert!(r.input.buf.len() <= READ_CHUNK);
+    }
+
+    #[test]
+    fn record_longer_than_snaplen() {
+        let mut v = pcap_header(96);
+        record(&mut v, 300_000, &[0; 100]);
+        let mut r = CaptureReader::new(&v[..]).unwrap();
+        let e = r.next_packet().unwrap().unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "bad dump file: invalid packet capture length 300000, bigger than snaplen of 96"
+        );
+    }
+
+    #[test]
+    fn truncated_data_and_header() {
+        let mut v = pcap_header(65535);
+        record(&mut v, 60, &[0; 20]);
+        let mut r = CaptureReader::new(&v[..]).unwrap();
+        let e = r.next_packet().unwrap().unwrap_err();
+        assert_eq!(e.to_string(), "truncated dump file; tried to read 60 captured bytes, only got 20");
+        let v = pcap_header(65535);
+        assert!(CaptureReader::new(&v[..20]).is_err());
+        let mut w = v.clone();
+        w.extend_from_slice(&[1, 2, 3]);
+        let e = CaptureReader::new(&w[..]).unwrap().next_packet().unwrap().unwrap_err();
+        assert_eq!(e.to_string(), "truncated dump file; tried to read 16 header bytes, only got 3");
+    }
+
+    #[test]
+    fn zero_snaplen_is_read_like_libpcap() {
+        // libpcap treats a snaplen below its maximum as the maximum: frames still read.
+        let mut v = pcap_header(0);
+        record(&mut v, 60, &[7; 60]);
+        let mut r = CaptureReader::new(&v[..]).unwrap();
+        assert_eq!(r.next_packet().unwrap().unwrap().data, &[7u8; 60][..]);
+        assert!(r.next_packet().is_none());
+    }
+
+    #[test]
+    fn pcapng_with_two_interfaces_matches_tcpdump_count() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/vxlan-p2p-2if.pcapng");
+        let golden = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/vxlan-p2p-2if.pcapng.v.out");
+        let bytes = std::fs::read(path).unwrap();
+        let mut r = CaptureReader::new(&bytes[..]).unwrap();
+        let mut n = 0;
+        let mut ifaces = std::collections::BTreeSet::new();
+        while let Some(p) = r.next_packet() {
+            let p = p.unwrap();
+            ifaces.insert(p.interface);
+            n += 1;
+        }
+        // tcpdump starts each packet's first line with a timestamp at column 0.
+        let tcpdump = std::fs::read_to_string(golden).unwrap();
+        let expected =
+            tcpdump.lines().filter(|l| l.as_bytes().first().is_some_and(u8::is_ascii_digit)).count();
+        assert_eq!(n, expected);
+        assert_eq!(ifaces.len(), 2);
+    }
+
+    #[test]
+    fn pcapng_bad_block_length() {
+        let bytes =
+            std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/vxlan-4789-p2p.pcapng")).unwrap();
+        // Cut the file in the middle of the third block.
+        let mut r = CaptureReader::new(&bytes[..200]).unwrap();
+        let mut last = None;
+        while let Some(p) = r.next_packet() {
+            if let Err(e) = p {
+                last = Some(e.to_string());
+                break;
+            }
+        }
+        assert!(last.unwrap().starts_with("truncated dump file"));
+        // A block length that is not a multiple of 4.
+        let mut b = bytes.clone();
+        let shb_len = u32::from_le_bytes([b[4], b[5], b[6], b[7]]) as usize;
+        b[shb_len + 4] = 13;
+        b[shb_len + 5] = 0;
+        b[shb_len + 6] = 0;
+        b[shb_len + 7] = 0;
+        let e = CaptureReader::new(&b[..]).unwrap().next_packet().unwrap().unwrap_err();
+        assert!(e.to_string().contains("block length 13"), "{e}");
     }
 }
