@@ -15,6 +15,7 @@ use crate::wire::igmp::IgmpSlice;
 use crate::wire::sll::{LinuxSll2Slice, LinuxSllSlice};
 use crate::wire::vxlan::{VxlanSlice, PORT_GPE, PORT_IANA, PORT_LINUX};
 use crate::wire::vxlan_gpe::{GpeNextProto, VxlanGpeSlice};
+use etherparse::checksum::Sum16BitWords;
 use etherparse::{
     ArpPacketSlice, Ethernet2HeaderSlice, Icmpv4Slice, Icmpv6Slice, Ipv4HeaderSlice, Ipv6ExtensionsSlice,
     Ipv6HeaderSlice, SingleVlanHeaderSlice, TcpHeaderSlice, UdpHeaderSlice,
@@ -42,8 +43,12 @@ pub enum LinkType {
 
 impl LinkType {
     /// The link type for a pcap/pcapng LINKTYPE_ value, or `None` if the crate does not read it.
+    ///
+    /// Only the low 26 bits name the link type (as libpcap's `LT_LINKTYPE`); the pcap header's
+    /// upper bits say whether frames carry an FCS and are ignored here (tcpdump's
+    /// aarp-heapoverflow captures have `0x30000001`).
     pub const fn from_linktype(value: u32) -> Option<LinkType> {
-        match value {
+        match value & 0x03ff_ffff {
             1 => Some(LinkType::Ethernet),
             113 => Some(LinkType::LinuxSll),
             276 => Some(LinkType::LinuxSll2),
@@ -260,6 +265,96 @@ impl<'a> Dissection<'a> {
         self.last().map_or(self.data, |l| l.payload)
     }
 
+    /// Checks the checksum of the layer at `index` against the bytes captured.
+    ///
+    /// Covers the IPv4 header checksum, UDP and TCP (with the pseudo-header of the enclosing
+    /// IPv4/IPv6 layer), ICMP (over the message), ICMPv6 (with the IPv6 pseudo-header) and IGMP
+    /// (over the message), using etherparse's one's-complement sums. Returns `None` for a layer
+    /// without a checksum (Ethernet, VLAN, VXLAN, ARP, ...) or an index past the last layer.
+    pub fn checksum(&self, index: usize) -> Option<Checksum> {
+        let layer = self.get(index)?;
+        let ok = |sum: Sum16BitWords| {
+            if sum.ones_complement() == 0 {
+                Checksum::Valid
+            } else {
+                Checksum::Invalid
+            }
+        };
+        match &layer.header {
+            Header::Ipv4(h) => Some(ok(Sum16BitWords::new().add_slice(h.slice()))),
+            Header::Udp(h) => {
+                let ip = self.enclosing_ip(index)?;
+                if h.checksum() == 0 {
+                    return Some(Checksum::Absent);
+                }
+                let ulen = usize::from(h.length());
+                let bytes = self.data.get(layer.offset..layer.offset + 8 + layer.payload.len())?;
+                if ulen < 8 || bytes.len() != ulen {
+                    return Some(Checksum::Unverifiable);
+                }
+                Some(ok(pseudo_header(&ip.header, 17, ulen)?.add_slice(bytes)))
+            }
+            Header::Tcp(h) => {
+                let ip = self.enclosing_ip(index)?;
+                let bytes =
+                    self.data.get(layer.offset..layer.offset + h.slice().len() + layer.payload.len())?;
+                match self.ip_payload_len(index) {
+                    Some(n) if n == bytes.len() => {
+                        Some(ok(pseudo_header(&ip.header, 6, n)?.add_slice(bytes)))
+                    }
+                    _ => Some(Checksum::Unverifiable),
+                }
+            }
+            Header::Icmpv4(h) => match self.ip_payload_len(index) {
+                Some(n) if n == h.slice().len() => Some(ok(Sum16BitWords::new().add_slice(h.slice()))),
+                _ => Some(Checksum::Unverifiable),
+            },
+            Header::Igmp(h) => match self.ip_payload_len(index) {
+                Some(n) if n == h.slice().len() => Some(ok(Sum16BitWords::new().add_slice(h.slice()))),
+                _ => Some(Checksum::Unverifiable),
+            },
+            Header::Icmpv6(h) => {
+                let ip = self.enclosing_ip(index)?;
+                match self.ip_payload_len(index) {
+                    Some(n) if n == h.slice().len() => {
+                        Some(ok(pseudo_header(&ip.header, 58, n)?.add_slice(h.slice())))
+                    }
+                    _ => Some(Checksum::Unverifiable),
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// The IPv4/IPv6 layer right before the layer at `index` (skipping IPv6 extension headers).
+    fn enclosing_ip(&self, index: usize) -> Option<&Layer<'a>> {
+        let prev = self.get(index.checked_sub(1)?)?;
+        match prev.header {
+            Header::Ipv4(_) | Header::Ipv6(_) => Some(prev),
+            Header::Ipv6Ext(_) => self.get(index.checked_sub(2)?),
+            _ => None,
+        }
+    }
+
+    /// The length the enclosing IP header gives to the layer at `index` (its upper-layer bytes),
+    /// or `None` when the IP length field is 0 (segmentation offload, jumbograms).
+    fn ip_payload_len(&self, index: usize) -> Option<usize> {
+        let prev = self.get(index.checked_sub(1)?)?;
+        match &prev.header {
+            Header::Ipv4(h) => {
+                usize::from(h.total_len()).checked_sub(h.slice().len()).filter(|_| h.total_len() != 0)
+            }
+            Header::Ipv6(h) if h.payload_length() != 0 => Some(usize::from(h.payload_length())),
+            Header::Ipv6Ext(e) => match &self.get(index.checked_sub(2)?)?.header {
+                Header::Ipv6(h) if h.payload_length() != 0 => {
+                    usize::from(h.payload_length()).checked_sub(e.slice().len())
+                }
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
     fn push(&mut self, layer: Layer<'a>) -> bool {
         if self.len == MAX_LAYERS {
             self.error = Some(
@@ -271,6 +366,41 @@ impl<'a> Dissection<'a> {
         self.layers[self.len] = Some(layer);
         self.len += 1;
         true
+    }
+}
+
+/// The outcome of [`Dissection::checksum`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Checksum {
+    /// The checksum matches the bytes.
+    Valid,
+    /// The checksum does not match the bytes.
+    Invalid,
+    /// No checksum was sent: a UDP checksum field of 0 (allowed over IPv4, RFC 768 and RFC 7348,
+    /// and for tunnels over IPv6, RFC 6935).
+    Absent,
+    /// The bytes it covers were not all captured, or the IP length field is 0 (offload), so it
+    /// cannot be checked.
+    Unverifiable,
+}
+
+/// The one's-complement sum of the IPv4/IPv6 pseudo-header for upper-layer protocol `proto`.
+fn pseudo_header(ip: &Header<'_>, proto: u8, len: usize) -> Option<Sum16BitWords> {
+    let mut s = Sum16BitWords::new();
+    match ip {
+        Header::Ipv4(h) => Some(
+            s.add_4bytes(h.source())
+                .add_4bytes(h.destination())
+                .add_2bytes([0, proto])
+                .add_2bytes(u16::try_from(len).ok()?.to_be_bytes()),
+        ),
+        Header::Ipv6(h) => Some(
+            s.add_16bytes(h.source())
+                .add_16bytes(h.destination())
+                .add_4bytes(u32::try_from(len).ok()?.to_be_bytes())
+                .add_2bytes([0, proto]),
+        ),
+        _ => None,
     }
 }
 

@@ -1,9 +1,14 @@
-//! Helpers shared by the integration tests.
+//! Helpers shared by the integration tests: network namespaces for kernel interop, and reading
+//! packets from captures nobody here wrote.
 #![allow(dead_code)]
 
 pub mod netns;
 
+use std::fs::File;
+use std::io::BufReader;
 use std::net::IpAddr;
+use std::path::PathBuf;
+use vxwire::capture::CaptureReader;
 use vxwire::dissect::{dissect, Config, Dissection, Header, LinkType};
 
 /// The injector's inner MAC in the overlay.
@@ -63,4 +68,110 @@ pub fn inner_arps(frames: &[&[u8]]) -> Vec<(u16, String, String, String)> {
         }
     }
     out
+}
+
+/// A capture of the shared corpus (`../shared/corpus/<rel>`).
+pub fn corpus(rel: &str) -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus")).join(rel)
+}
+
+/// A capture in `testdata/`; a file missing there is looked up in `$VXWIRE_TESTDATA` (e.g. a
+/// checkout whose new captures are not merged yet).
+pub fn testdata(rel: &str) -> PathBuf {
+    let here = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata")).join(rel);
+    match std::env::var_os("VXWIRE_TESTDATA") {
+        Some(d) if !here.exists() => PathBuf::from(d).join(rel),
+        _ => here,
+    }
+}
+
+/// One captured frame: its bytes, link type and lengths.
+#[derive(Clone, Debug)]
+pub struct Frame {
+    /// The captured bytes.
+    pub data: Vec<u8>,
+    /// The link type of the frame.
+    pub link: LinkType,
+    /// The original length on the wire.
+    pub len: u32,
+    /// Seconds since the epoch.
+    pub ts_sec: i64,
+    /// Nanoseconds.
+    pub ts_nsec: u32,
+}
+
+impl Frame {
+    /// Dissects the frame with the default configuration.
+    pub fn dissect(&self) -> Dissection<'_> {
+        dissect(&self.data, self.link, &Config::default())
+    }
+}
+
+/// Every frame of a capture, in order.
+pub fn frames(path: &PathBuf) -> Vec<Frame> {
+    let f = File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut r = CaptureReader::new(BufReader::new(f)).unwrap();
+    let mut out = Vec::new();
+    while let Some(p) = r.next_packet() {
+        let p = p.unwrap();
+        out.push(Frame {
+            data: p.data.to_vec(),
+            link: p.link_type().expect("link type"),
+            len: p.len,
+            ts_sec: p.ts_sec,
+            ts_nsec: p.ts_nsec,
+        });
+    }
+    out
+}
+
+/// Packet `n` (from 1, as tshark and tcpdump -# number them) of a capture.
+pub fn packet(path: &PathBuf, n: usize) -> Frame {
+    frames(path).into_iter().nth(n - 1).unwrap_or_else(|| panic!("{} has no packet {n}", path.display()))
+}
+
+/// The first packet of a capture whose dissection satisfies `pred` (for kernel-made captures,
+/// whose packet numbers may change when they are regenerated).
+pub fn find(path: &PathBuf, pred: impl Fn(&Dissection<'_>) -> bool) -> Frame {
+    frames(path)
+        .into_iter()
+        .find(|f| pred(&f.dissect()))
+        .unwrap_or_else(|| panic!("{}: no packet matches", path.display()))
+}
+
+/// Short names of the layers, outer first (for readable assertions).
+pub fn names(d: &Dissection<'_>) -> Vec<&'static str> {
+    d.layers()
+        .map(|l| match l.header {
+            Header::Ethernet(_) => "eth",
+            Header::Vlan(_) => "vlan",
+            Header::LinuxSll(_) => "sll",
+            Header::LinuxSll2(_) => "sll2",
+            Header::Ipv4(_) => "ipv4",
+            Header::Ipv6(_) => "ipv6",
+            Header::Ipv6Ext(_) => "ipv6ext",
+            Header::Udp(_) => "udp",
+            Header::Tcp(_) => "tcp",
+            Header::Icmpv4(_) => "icmp",
+            Header::Icmpv6(_) => "icmpv6",
+            Header::Arp(_) => "arp",
+            Header::Igmp(_) => "igmp",
+            Header::Vxlan(_) => "vxlan",
+            Header::VxlanGpe(_) => "vxlan-gpe",
+        })
+        .collect()
+}
+
+/// Parses a MAC address written `aa:bb:cc:dd:ee:ff`.
+pub fn mac(s: &str) -> [u8; 6] {
+    let mut m = [0u8; 6];
+    for (i, p) in s.split(':').enumerate() {
+        m[i] = u8::from_str_radix(p, 16).unwrap();
+    }
+    m
+}
+
+/// Decodes a hex string.
+pub fn unhex(s: &str) -> Vec<u8> {
+    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
 }

@@ -1,0 +1,24 @@
+//! Prints a capture as JSON lines (a small example of the library's printer).
+use std::fs::File;
+use std::io::{BufReader, Write};
+use vxwire::capture::CaptureReader;
+use vxwire::dissect::{dissect, Config};
+use vxwire::print::{json, PacketInfo};
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let path = std::env::args().nth(1).ok_or("usage: json_dump FILE")?;
+    let mut r = CaptureReader::new(BufReader::new(File::open(path)?))?;
+    let out = std::io::stdout();
+    let mut out = std::io::BufWriter::new(out.lock());
+    let mut n = 0;
+    while let Some(p) = r.next_packet() {
+        let p = p?;
+        n += 1;
+        let Some(link) = p.link_type() else { continue };
+        let d = dissect(p.data, link, &Config::default());
+        let info = PacketInfo { n, ts_sec: p.ts_sec, ts_nsec: p.ts_nsec, caplen: p.data.len(), len: p.len };
+        json::write_packet(&mut out, &info, &d)?;
+    }
+    out.flush()?;
+    Ok(())
+}
