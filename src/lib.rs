@@ -50,6 +50,8 @@ pub mod wire;
 pub mod capture;
 #[cfg(feature = "cli")]
 pub mod print;
+#[cfg(feature = "cli")]
+pub mod summary;
 
 pub use dissect::{dissect, Config, Dissection, Header, Layer, LinkType};
 pub use error::{Error, ErrorKind, Proto};
