@@ -503,3 +503,29 @@ fn tcpdump_confirms_the_crafted_fields() {
         assert!(out.contains(needle), "{name}: {needle:?} not in\n{out}");
     }
 }
+
+proptest::proptest! {
+    /// Any bytes, dissected from any link type, never make the summary panic.
+    #[test]
+    fn any_bytes_never_panic(data in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200), link in 0usize..3) {
+        let link = [LinkType::Ethernet, LinkType::LinuxSll2, LinkType::RawIp][link];
+        let mut s = Summary::new(SummaryConfig::default());
+        let d = vxwire::dissect::dissect(&data, link, &Config::default());
+        let info = vxwire::print::PacketInfo { n: 1, ts_sec: 0, ts_nsec: 0, caplen: data.len(), len: data.len() as u32 };
+        s.add(&info, &d);
+        s.write_text(&mut std::io::sink()).unwrap();
+        s.write_json(&mut std::io::sink()).unwrap();
+    }
+
+    /// A valid VXLAN frame with random inner bytes (so the inner layers are reached) never panics.
+    #[test]
+    fn random_inner_frames_never_panic(inner in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..120), flags in 0u8..=255) {
+        let h = VxlanHeader { flags: VxlanFlags(flags), ..vx(100) };
+        let f = frame(&outer(1, 2), &h, &inner);
+        let mut s = Summary::new(SummaryConfig::default());
+        let d = vxwire::dissect::dissect(&f, LinkType::Ethernet, &Config::default());
+        let info = vxwire::print::PacketInfo { n: 1, ts_sec: 0, ts_nsec: 0, caplen: f.len(), len: f.len() as u32 };
+        s.add(&info, &d);
+        s.write_json(&mut std::io::sink()).unwrap();
+    }
+}
