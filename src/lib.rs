@@ -52,6 +52,8 @@ pub mod capture;
 pub mod inject;
 #[cfg(feature = "cli")]
 pub mod print;
+#[cfg(feature = "cli")]
+pub mod summary;
 
 pub use dissect::{dissect, Config, Dissection, Header, Layer, LinkType};
 pub use error::{Error, ErrorKind, Proto};

@@ -1,0 +1,985 @@
+//! What the VTEPs in a capture learned and what went wrong (`vxdump --summary`).
+//!
+//! A [`Summary`] is fed every packet of a capture, one at a time, as the printers are (a
+//! [`PacketInfo`] and a [`Dissection`]); it keeps tables keyed by what it saw (VNIs, VTEP pairs,
+//! MAC addresses, IP addresses, multicast groups), never the packets, so its memory is bounded
+//! by the number of distinct keys. Every table is capped ([`SummaryConfig::table_cap`], 100 000
+//! entries by default); keys that arrive once a table is full are counted as dropped and the
+//! count is printed.
+//!
+//! At the end, [`Summary::write_text`] prints five sections and [`Summary::write_json`] the same
+//! as one JSON document (both described in `docs/summary.md`):
+//!
+//! 1. the overlay map: per VNI packets, bytes, VTEP pairs and GBP group policy IDs;
+//! 2. the forwarding table a Linux VTEP learns from the frames it accepts (see
+//!    [`crate::check`]), as `bridge fdb show` lines, with MAC moves;
+//! 3. the ARP view: inner IPv4 → MAC per VNI, duplicate IPs, unanswered requests;
+//! 4. the multicast view: underlay IGMP by VTEP, overlay IGMP per VNI, BUM traffic and head-end
+//!    replication;
+//! 5. problems, each with a count and the first packet numbers.
+
+mod report;
+mod table;
+
+use crate::check::{check_dissection, Device, DropReason, Mode, Verdict};
+use crate::dissect::{Dissection, Header, Layer};
+use crate::print::PacketInfo;
+use crate::wire::igmp::{IgmpSlice, IgmpType, RecordType};
+use crate::wire::vxlan::{Vni, VxlanSlice};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::io::{self, Write};
+use std::net::{IpAddr, Ipv4Addr};
+use std::vec::Vec;
+
+pub use table::Capped;
+
+/// A 48-bit MAC address, in wire order.
+pub type Mac = [u8; 6];
+
+/// The VTEP whose point of view the learned forwarding table takes.
+///
+/// A capture taken on one VTEP's underlay holds the frames it sent as well as those it received;
+/// the kernel learns only from the latter. With a `VtepView`, a frame is learned only if its
+/// outer destination is one of [`VtepView::addrs`] (its own address or a group it joined) and
+/// its outer source is not.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct VtepView {
+    /// The VTEP's underlay addresses and the multicast groups its vxlan devices joined.
+    pub addrs: Vec<IpAddr>,
+    /// The MAC addresses of its vxlan devices (an inner source equal to one is a loop, not learned).
+    pub macs: Vec<Mac>,
+}
+
+/// How a [`Summary`] judges and bounds what it sees.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SummaryConfig {
+    /// The underlay MTU in bytes (an outer IP packet longer than this is the MTU trap). Default 1500.
+    pub mtu: u32,
+    /// The most entries any one table keeps; further keys are counted as dropped. Default 100 000.
+    pub table_cap: usize,
+    /// How many packet numbers each problem (and each MAC move list) keeps. Default 5.
+    pub keep_packets: usize,
+    /// Learn only what this VTEP received; `None` learns from every VXLAN frame (each is
+    /// received by its destination VTEP). Default `None`.
+    pub vtep: Option<VtepView>,
+    /// Do not learn from frames whose GBP D (Don't Learn) bit is set, as the GBP draft asks.
+    /// Linux itself only copies D into the packet mark and learns anyway. Default `true`.
+    pub honour_dont_learn: bool,
+    /// Copies of one inner BUM frame (same bytes, same VNI) sent to different unicast VTEPs
+    /// within this many nanoseconds of the first count as one head-end replicated frame.
+    /// Default 10 ms.
+    pub replication_window_ns: u64,
+}
+
+impl Default for SummaryConfig {
+    fn default() -> Self {
+        SummaryConfig {
+            mtu: 1500,
+            table_cap: 100_000,
+            keep_packets: 5,
+            vtep: None,
+            honour_dont_learn: true,
+            replication_window_ns: 10_000_000,
+        }
+    }
+}
+
+/// A class of problem the summary reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ProblemKind {
+    /// VXLAN I flag clear: Linux drops the frame (`VXLAN_INVALID_HDR`).
+    IFlagClear,
+    /// A reserved VXLAN header bit set (for the mode the receiver would need): Linux drops it
+    /// (`VXLAN_INVALID_HDR`).
+    ReservedBits,
+    /// GBP (G bit) sent to a VTEP and port that never sent GBP itself, so presumably has no
+    /// `gbp` device there: Linux drops it (`VXLAN_INVALID_HDR`). Judged at the end of the capture.
+    GbpNotUsed,
+    /// Any other drop reason of [`crate::check`] (e.g. `UDP_CSUM`, `MAC_INVALID_SOURCE`).
+    KernelDrop(DropReasonKey),
+    /// An outer IPv4 (or IPv6) fragment carrying UDP: VXLAN should never be fragmented.
+    OuterFragment,
+    /// The inner frame's L3 packet is longer than the MTU minus 50 (IPv4 underlay) or 70 (IPv6)
+    /// bytes: the outer packet exceeds the underlay MTU.
+    MtuExceeded,
+    /// A non-zero outer UDP checksum that is wrong.
+    BadUdpChecksum,
+    /// Outer UDP source port 0.
+    SrcPortZero,
+    /// Outer UDP source port below 49152 (RFC 7348 §5 recommends 49152–65535).
+    SrcPortOutsideRange,
+    /// VNI 0.
+    VniZero,
+    /// Outer TTL (hop limit) 1 towards a unicast VTEP: the frame cannot cross a router.
+    TtlOne,
+    /// Outer TTL 1 towards a multicast group: Linux's default in group mode (`ttl auto`), so the
+    /// group works only on the local link. Reported as a note.
+    TtlOneMulticast,
+}
+
+/// [`DropReason`] as an ordered key (the kernel's name).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct DropReasonKey(pub &'static str);
+
+impl ProblemKind {
+    /// A stable identifier (used as the JSON key), e.g. `i-flag-clear`, `kernel-drop`.
+    pub fn id(self) -> &'static str {
+        match self {
+            ProblemKind::IFlagClear => "i-flag-clear",
+            ProblemKind::ReservedBits => "reserved-bits",
+            ProblemKind::GbpNotUsed => "gbp-not-used",
+            ProblemKind::KernelDrop(_) => "kernel-drop",
+            ProblemKind::OuterFragment => "outer-fragment",
+            ProblemKind::MtuExceeded => "mtu-exceeded",
+            ProblemKind::BadUdpChecksum => "bad-udp-checksum",
+            ProblemKind::SrcPortZero => "src-port-zero",
+            ProblemKind::SrcPortOutsideRange => "src-port-outside-range",
+            ProblemKind::VniZero => "vni-zero",
+            ProblemKind::TtlOne => "ttl-1",
+            ProblemKind::TtlOneMulticast => "ttl-1-multicast",
+        }
+    }
+
+    /// Whether a Linux VTEP would drop frames of this class.
+    pub fn is_drop(self) -> bool {
+        matches!(
+            self,
+            ProblemKind::IFlagClear
+                | ProblemKind::ReservedBits
+                | ProblemKind::GbpNotUsed
+                | ProblemKind::KernelDrop(_)
+        )
+    }
+}
+
+/// How often a problem was seen and where first.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ProblemStats {
+    /// Packets with the problem.
+    pub count: u64,
+    /// The first packet numbers (from 1), at most [`SummaryConfig::keep_packets`].
+    pub first: Vec<u64>,
+}
+
+impl ProblemStats {
+    fn hit(&mut self, n: u64, keep: usize) {
+        self.count += 1;
+        if self.first.len() < keep {
+            self.first.push(n);
+        }
+    }
+}
+
+/// When something was seen: packet number and timestamp.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Seen {
+    /// Packet number, from 1.
+    pub n: u64,
+    /// Seconds since the Unix epoch.
+    pub ts_sec: i64,
+    /// Nanoseconds within the second.
+    pub ts_nsec: u32,
+}
+
+impl Seen {
+    fn of(info: &PacketInfo) -> Seen {
+        Seen { n: info.n, ts_sec: info.ts_sec, ts_nsec: info.ts_nsec }
+    }
+    fn ns(&self) -> i128 {
+        i128::from(self.ts_sec) * 1_000_000_000 + i128::from(self.ts_nsec)
+    }
+}
+
+/// Packets and bytes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counter {
+    /// Packets.
+    pub packets: u64,
+    /// Bytes on the wire (whole outer frames).
+    pub bytes: u64,
+}
+
+impl Counter {
+    fn add(&mut self, bytes: u32) {
+        self.packets += 1;
+        self.bytes += u64::from(bytes);
+    }
+}
+
+/// One VNI of the overlay map.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct VniStats {
+    /// VXLAN frames and their outer bytes on the wire.
+    pub traffic: Counter,
+    /// GBP group policy ID → frames carrying it (frames with the G bit set).
+    pub gbp_ids: BTreeMap<u16, u64>,
+    /// Inner frames to the Ethernet broadcast address.
+    pub broadcast: u64,
+    /// Inner frames to other multicast MAC addresses.
+    pub multicast: u64,
+    /// Number of distinct unicast VTEPs one BUM frame was sent to → how many frames.
+    pub replication: BTreeMap<usize, u64>,
+}
+
+/// A VTEP pair of the overlay map: `(VNI, outer source, outer destination, UDP destination port)`.
+pub type PairKey = (u32, IpAddr, IpAddr, u16);
+
+/// One learned forwarding entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FdbEntry {
+    /// The underlay address the MAC is behind now (the last frame's outer source).
+    pub dst: IpAddr,
+    /// The first frame it was learned from.
+    pub first: Seen,
+    /// The last frame that confirmed or moved it.
+    pub last: Seen,
+    /// Frames learned from.
+    pub packets: u64,
+    /// How many times it moved to another VTEP.
+    pub moves: u64,
+}
+
+/// A MAC seen behind a second VTEP (a loop or a migration).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MacMove {
+    /// VNI.
+    pub vni: u32,
+    /// The inner source MAC.
+    pub mac: Mac,
+    /// The VTEP it was behind.
+    pub from: IpAddr,
+    /// The VTEP it is behind now.
+    pub to: IpAddr,
+    /// The frame that moved it.
+    pub at: Seen,
+}
+
+/// Why a VXLAN frame was not learned from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct NotLearned {
+    /// The VTEP of [`SummaryConfig::vtep`] did not receive it (sent by it, or to someone else).
+    pub not_received: u64,
+    /// The receiving VTEP would drop it ([`crate::check`]).
+    pub dropped: u64,
+    /// GBP D bit set.
+    pub dont_learn: u64,
+}
+
+/// One inner IPv4 address of the ARP view.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ArpEntry {
+    /// The MAC that claimed it first.
+    pub mac: Mac,
+    /// ARP packets that claimed it (as sender, or as target of a reply).
+    pub packets: u64,
+    /// Other MACs that claimed it (duplicate IP), with how often; at most 8 kept.
+    pub others: BTreeMap<Mac, u64>,
+    /// First claim.
+    pub first: Seen,
+    /// Last claim.
+    pub last: Seen,
+}
+
+/// ARP requests for one target that no reply has answered (yet).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PendingArp {
+    /// Who asked (sender IP of the last request).
+    pub asker: Option<Ipv4Addr>,
+    /// Requests since the last reply.
+    pub requests: ProblemStats,
+}
+
+/// One host's membership of one group, from its IGMP messages.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Membership {
+    /// IGMP versions seen, bit `1 << version`.
+    pub versions: u8,
+    /// IGMPv3 record types seen, bit `1 << type` (1 IS_IN … 6 BLOCK).
+    pub record_types: u8,
+    /// Reports or records that joined (v1/v2 report, v3 TO_EX/IS_EX or TO_IN/IS_IN with sources).
+    pub joins: u64,
+    /// Leaves (v2 leave, v3 TO_IN/IS_IN with no source).
+    pub leaves: u64,
+    /// Member after the last message.
+    pub member: bool,
+    /// Sources named in v3 records (at most 32 kept).
+    pub sources: BTreeSet<Ipv4Addr>,
+    /// First message.
+    pub first: Seen,
+    /// Last message.
+    pub last: Seen,
+}
+
+/// IGMP queries seen in one scope.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Queries {
+    /// General queries (group 0.0.0.0) by version 1, 2, 3 (index 0 unused).
+    pub general: [u64; 4],
+    /// Group-specific (v2/v3) and group-and-source-specific (v3) queries.
+    pub specific: u64,
+}
+
+/// A recent BUM frame, to count its head-end copies.
+#[derive(Clone, Debug)]
+struct Recent {
+    dsts: Vec<IpAddr>,
+}
+
+const MAX_REPLICAS: usize = 64;
+const MAX_SOURCES: usize = 32;
+const MAX_OTHER_MACS: usize = 8;
+
+/// The summary of a capture: feed it with [`Summary::add`], print it with
+/// [`Summary::write_text`] or [`Summary::write_json`].
+#[derive(Clone, Debug)]
+pub struct Summary {
+    cfg: SummaryConfig,
+    packets: Counter,
+    vxlan: Counter,
+    gpe: u64,
+    first: Option<Seen>,
+    last: Option<Seen>,
+    vnis: Capped<u32, VniStats>,
+    pairs: Capped<PairKey, Counter>,
+    fdb: Capped<(u32, Mac), FdbEntry>,
+    moves: Vec<MacMove>,
+    moves_total: u64,
+    not_learned: NotLearned,
+    arp: Capped<(u32, Ipv4Addr), ArpEntry>,
+    arp_pending: Capped<(u32, Ipv4Addr), PendingArp>,
+    underlay_igmp: Capped<(IpAddr, Ipv4Addr), Membership>,
+    underlay_queries: Queries,
+    overlay_igmp: Capped<(u32, Ipv4Addr, Ipv4Addr), Membership>,
+    overlay_queries: Capped<u32, Queries>,
+    recent: HashMap<(u32, u64), Recent>,
+    recent_order: VecDeque<(i128, (u32, u64))>,
+    recent_dropped: u64,
+    problems: BTreeMap<ProblemKind, ProblemStats>,
+    gbp_speakers: Capped<(IpAddr, u16), ()>,
+    gbp_received: Capped<(IpAddr, u16), ProblemStats>,
+}
+
+/// The outer layers of a VXLAN frame, picked from a dissection.
+struct Outer<'a> {
+    src: IpAddr,
+    dst: IpAddr,
+    ttl: u8,
+    v6: bool,
+    udp: etherparse::UdpHeaderSlice<'a>,
+    udp_payload: &'a [u8],
+    vxlan: VxlanSlice<'a>,
+    /// Offset of the inner frame in the packet.
+    inner_offset: usize,
+}
+
+fn outer_of<'a>(d: &Dissection<'a>) -> Option<Outer<'a>> {
+    let mut ip: Option<&Layer<'a>> = None;
+    let mut udp: Option<(etherparse::UdpHeaderSlice<'a>, &'a [u8])> = None;
+    for l in d.layers() {
+        if l.depth > 0 {
+            break;
+        }
+        match &l.header {
+            Header::Ipv4(_) | Header::Ipv6(_) => ip = Some(l),
+            Header::Udp(u) => udp = Some((u.clone(), l.payload)),
+            Header::Vxlan(v) => {
+                let ip_layer = ip?;
+                let (udp, udp_payload) = udp?;
+                let (src, dst, ttl, v6) = match &ip_layer.header {
+                    Header::Ipv4(h) => {
+                        (IpAddr::V4(h.source_addr()), IpAddr::V4(h.destination_addr()), h.ttl(), false)
+                    }
+                    Header::Ipv6(h) => {
+                        (IpAddr::V6(h.source_addr()), IpAddr::V6(h.destination_addr()), h.hop_limit(), true)
+                    }
+                    _ => return None,
+                };
+                return Some(Outer {
+                    src,
+                    dst,
+                    ttl,
+                    v6,
+                    udp,
+                    udp_payload,
+                    vxlan: *v,
+                    inner_offset: l.offset + crate::wire::vxlan::HEADER_LEN,
+                });
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Whether the whole UDP datagram was captured and its non-zero checksum is wrong.
+fn udp_checksum_wrong(o: &Outer<'_>) -> bool {
+    use etherparse::checksum::Sum16BitWords;
+    let csum = o.udp.checksum();
+    if csum == 0 && !o.v6 {
+        return false;
+    }
+    let ulen = usize::from(o.udp.length());
+    if ulen < 8 || o.udp_payload.len() != ulen - 8 {
+        return false; // cut by the snap length (or a lying length): cannot verify
+    }
+    let pseudo = match (o.src, o.dst) {
+        (IpAddr::V4(s), IpAddr::V4(d)) => Sum16BitWords::new().add_4bytes(s.octets()).add_4bytes(d.octets()),
+        (IpAddr::V6(s), IpAddr::V6(d)) => {
+            Sum16BitWords::new().add_16bytes(s.octets()).add_16bytes(d.octets())
+        }
+        _ => return false,
+    };
+    let sum = pseudo
+        .add_2bytes([0, 17])
+        .add_2bytes(o.udp.length().to_be_bytes())
+        .add_slice(o.udp.slice())
+        .add_slice(o.udp_payload)
+        .ones_complement();
+    csum != 0 && sum != 0
+}
+
+/// 64-bit FNV-1a of the inner frame: the key of head-end replication.
+fn fnv64(b: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &x in b {
+        h ^= u64::from(x);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+fn mac_of(b: &[u8]) -> Option<Mac> {
+    b.try_into().ok()
+}
+
+fn ipv4_of(b: &[u8]) -> Option<Ipv4Addr> {
+    <[u8; 4]>::try_from(b).ok().map(Ipv4Addr::from)
+}
+
+impl Summary {
+    /// An empty summary judging and bounding what it sees by `config`.
+    pub fn new(config: SummaryConfig) -> Summary {
+        let cap = config.table_cap;
+        Summary {
+            cfg: config,
+            packets: Counter::default(),
+            vxlan: Counter::default(),
+            gpe: 0,
+            first: None,
+            last: None,
+            vnis: Capped::new(cap),
+            pairs: Capped::new(cap),
+            fdb: Capped::new(cap),
+            moves: Vec::new(),
+            moves_total: 0,
+            not_learned: NotLearned::default(),
+            arp: Capped::new(cap),
+            arp_pending: Capped::new(cap),
+            underlay_igmp: Capped::new(cap),
+            underlay_queries: Queries::default(),
+            overlay_igmp: Capped::new(cap),
+            overlay_queries: Capped::new(cap),
+            recent: HashMap::new(),
+            recent_order: VecDeque::new(),
+            recent_dropped: 0,
+            problems: BTreeMap::new(),
+            gbp_speakers: Capped::new(cap),
+            gbp_received: Capped::new(cap),
+        }
+    }
+
+    /// The same summary with the underlay MTU set to `mtu` bytes (default 1500).
+    pub fn with_mtu(mut self, mtu: u32) -> Summary {
+        self.cfg.mtu = mtu;
+        self
+    }
+
+    /// The configuration in use.
+    pub fn config(&self) -> &SummaryConfig {
+        &self.cfg
+    }
+
+    fn problem(&mut self, kind: ProblemKind, n: u64) {
+        let keep = self.cfg.keep_packets;
+        self.problems.entry(kind).or_default().hit(n, keep);
+    }
+
+    /// Adds one packet: `info` (number, time, lengths) and its dissection `d`.
+    ///
+    /// Never fails: what cannot be read is skipped (a truncated packet contributes what was
+    /// dissected before the cut).
+    pub fn add(&mut self, info: &PacketInfo, d: &Dissection<'_>) {
+        let seen = Seen::of(info);
+        self.packets.add(info.len);
+        if self.first.is_none() {
+            self.first = Some(seen);
+        }
+        self.last = Some(seen);
+        self.expire_recent(seen.ns());
+
+        // Outer fragments and underlay IGMP, before any VXLAN.
+        for l in d.layers() {
+            if l.depth > 0 {
+                break;
+            }
+            match &l.header {
+                Header::Ipv4(h)
+                    if h.protocol().0 == 17 && (h.more_fragments() || h.fragments_offset().value() != 0) =>
+                {
+                    self.problem(ProblemKind::OuterFragment, info.n)
+                }
+                Header::Ipv6Ext(e) if e.is_fragmenting_payload() => {
+                    self.problem(ProblemKind::OuterFragment, info.n)
+                }
+                Header::Igmp(g) => {
+                    let host = d.layers().filter(|x| x.depth == 0).find_map(|x| match &x.header {
+                        Header::Ipv4(h) => Some(IpAddr::V4(h.source_addr())),
+                        _ => None,
+                    });
+                    if let Some(host) = host {
+                        self.igmp(None, host, g, seen);
+                    }
+                }
+                Header::VxlanGpe(_) => self.gpe += 1,
+                _ => {}
+            }
+        }
+
+        let Some(o) = outer_of(d) else { return };
+        self.vxlan.add(info.len);
+        let vni = o.vxlan.vni().get();
+        let port = o.udp.destination_port();
+        if let Some(v) = self.vnis.entry(vni) {
+            v.traffic.add(info.len);
+            if let Some(g) = o.vxlan.gbp() {
+                *v.gbp_ids.entry(g.group_policy_id).or_default() += 1;
+            }
+        }
+        if let Some(p) = self.pairs.entry((vni, o.src, o.dst, port)) {
+            p.add(info.len);
+        }
+
+        // Header and underlay problems.
+        if vni == 0 {
+            self.problem(ProblemKind::VniZero, info.n);
+        }
+        match o.udp.source_port() {
+            0 => self.problem(ProblemKind::SrcPortZero, info.n),
+            p if p < 49152 => self.problem(ProblemKind::SrcPortOutsideRange, info.n),
+            _ => {}
+        }
+        if o.ttl == 1 {
+            let kind = if o.dst.is_multicast() { ProblemKind::TtlOneMulticast } else { ProblemKind::TtlOne };
+            self.problem(kind, info.n);
+        }
+        if udp_checksum_wrong(&o) {
+            self.problem(ProblemKind::BadUdpChecksum, info.n);
+        }
+        let overhead = if o.v6 { 70 } else { 50 };
+        let inner_len = (info.len as usize).saturating_sub(o.inner_offset);
+        let inner_l3 = inner_len.saturating_sub(14);
+        if inner_len >= 14 && inner_l3 as u64 > u64::from(self.cfg.mtu.saturating_sub(overhead)) {
+            self.problem(ProblemKind::MtuExceeded, info.n);
+        }
+
+        // Would a Linux VTEP accept it? A G-bit frame is judged by a `gbp` device; whether the
+        // receiver has one is decided at the end (GbpNotUsed).
+        let g = o.vxlan.flags().g();
+        let vnis = [o.vxlan.vni()];
+        let mode = if g { Mode::Gbp } else { Mode::Plain };
+        let dev = Device { mode, ..Device::new(&vnis, port, &[]) };
+        match check_dissection(d, &dev) {
+            Verdict::Drop(r) => self.drop_problem(r, &o, info.n),
+            Verdict::Accept | Verdict::NotForDevice(_) => {}
+        }
+        if g {
+            let _ = self.gbp_speakers.entry((o.src, port));
+            if !o.dst.is_multicast() {
+                let keep = self.cfg.keep_packets;
+                if let Some(p) = self.gbp_received.entry((o.dst, port)) {
+                    p.hit(info.n, keep);
+                }
+            }
+        }
+
+        // Learning.
+        self.learn(d, &o, &vnis, port, mode, seen);
+
+        // Inner frame: BUM, ARP, IGMP.
+        let inner = d.layers().find(|l| l.depth == 1 && matches!(l.header, Header::Ethernet(_)));
+        if let Some(Layer { header: Header::Ethernet(e), .. }) = inner {
+            let dst = e.destination();
+            if dst[0] & 1 != 0 {
+                if let Some(v) = self.vnis.entry(vni) {
+                    if dst == [0xff; 6] {
+                        v.broadcast += 1;
+                    } else {
+                        v.multicast += 1;
+                    }
+                }
+                if !o.dst.is_multicast() {
+                    let bytes = d.data().get(o.inner_offset..).unwrap_or(&[]);
+                    self.replica(vni, fnv64(bytes), o.dst, seen.ns());
+                }
+            }
+        }
+        let mut inner_src: Option<Ipv4Addr> = None;
+        for l in d.layers().filter(|l| l.depth == 1) {
+            match &l.header {
+                Header::Arp(a) => self.arp(vni, a, seen),
+                Header::Ipv4(h) => inner_src = Some(h.source_addr()),
+                Header::Igmp(g) => {
+                    if let Some(host) = inner_src {
+                        self.igmp(Some(vni), IpAddr::V4(host), g, seen);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn drop_problem(&mut self, r: DropReason, o: &Outer<'_>, n: u64) {
+        let kind = match r {
+            DropReason::VxlanInvalidHdr if !o.vxlan.flags().i() => ProblemKind::IFlagClear,
+            DropReason::VxlanInvalidHdr => ProblemKind::ReservedBits,
+            other => ProblemKind::KernelDrop(DropReasonKey(other.kernel_name())),
+        };
+        self.problem(kind, n);
+    }
+
+    fn learn(&mut self, d: &Dissection<'_>, o: &Outer<'_>, vnis: &[Vni], port: u16, mode: Mode, seen: Seen) {
+        let empty: Vec<Mac> = Vec::new();
+        let (addrs, macs): (&[IpAddr], &[Mac]) = match &self.cfg.vtep {
+            Some(v) => (&v.addrs, &v.macs),
+            None => (&[], &empty),
+        };
+        if !addrs.is_empty() && (addrs.contains(&o.src) || !addrs.contains(&o.dst)) {
+            self.not_learned.not_received += 1;
+            return;
+        }
+        let dev = Device { mode, local_ips: addrs, ..Device::new(vnis, port, macs) };
+        if check_dissection(d, &dev) != Verdict::Accept {
+            self.not_learned.dropped += 1;
+            return;
+        }
+        if self.cfg.honour_dont_learn && o.vxlan.gbp().is_some_and(|g| g.dont_learn) {
+            self.not_learned.dont_learn += 1;
+            return;
+        }
+        let Some(inner) = d.data().get(o.inner_offset..o.inner_offset + 14) else { return };
+        let Some(mac) = mac_of(&inner[6..12]) else { return };
+        let vni = o.vxlan.vni().get();
+        let keep = self.cfg.keep_packets;
+        let Some(e) = self.fdb.entry_with((vni, mac), || FdbEntry {
+            dst: o.src,
+            first: seen,
+            last: seen,
+            packets: 0,
+            moves: 0,
+        }) else {
+            return;
+        };
+        e.packets += 1;
+        e.last = seen;
+        if e.dst != o.src {
+            let mv = MacMove { vni, mac, from: e.dst, to: o.src, at: seen };
+            e.dst = o.src;
+            e.moves += 1;
+            self.moves_total += 1;
+            if self.moves.len() < keep.max(1) * 20 {
+                self.moves.push(mv);
+            }
+        }
+    }
+
+    fn arp(&mut self, vni: u32, a: &etherparse::ArpPacketSlice<'_>, seen: Seen) {
+        // Ethernet/IPv4 ARP only.
+        let (Some(smac), Some(sip), Some(tip)) = (
+            mac_of(a.sender_hw_addr()),
+            ipv4_of(a.sender_protocol_addr()),
+            ipv4_of(a.target_protocol_addr()),
+        ) else {
+            return;
+        };
+        let op = a.operation().0;
+        let keep = self.cfg.keep_packets;
+        if !sip.is_unspecified() {
+            self.claim(vni, sip, smac, seen);
+        }
+        match op {
+            crate::wire::arp::op::REQUEST if sip != tip => {
+                if let Some(p) = self.arp_pending.entry((vni, tip)) {
+                    p.asker = Some(sip);
+                    p.requests.hit(seen.n, keep);
+                }
+            }
+            crate::wire::arp::op::REPLY => {
+                self.arp_pending.remove(&(vni, sip));
+            }
+            _ => {}
+        }
+    }
+
+    fn claim(&mut self, vni: u32, ip: Ipv4Addr, mac: Mac, seen: Seen) {
+        let Some(e) = self.arp.entry_with((vni, ip), || ArpEntry {
+            mac,
+            packets: 0,
+            others: BTreeMap::new(),
+            first: seen,
+            last: seen,
+        }) else {
+            return;
+        };
+        e.packets += 1;
+        e.last = seen;
+        if e.mac != mac && (e.others.len() < MAX_OTHER_MACS || e.others.contains_key(&mac)) {
+            *e.others.entry(mac).or_default() += 1;
+        }
+    }
+
+    fn igmp(&mut self, vni: Option<u32>, host: IpAddr, g: &IgmpSlice<'_>, seen: Seen) {
+        let t = g.igmp_type();
+        let version = g.version().map_or(0, |v| v.number());
+        if t == IgmpType::MEMBERSHIP_QUERY {
+            let q = match vni {
+                None => Some(&mut self.underlay_queries),
+                Some(v) => self.overlay_queries.entry(v),
+            };
+            if let Some(q) = q {
+                if g.group().is_unspecified() {
+                    q.general[usize::from(version.min(3))] += 1;
+                } else {
+                    q.specific += 1;
+                }
+            }
+            return;
+        }
+        // (group, joined?, record type, sources)
+        let apply = |s: &mut Self,
+                     group: Ipv4Addr,
+                     ev: Option<bool>,
+                     rtype: u8,
+                     sources: &mut dyn Iterator<Item = Ipv4Addr>| {
+            let key_host = host;
+            let m = match vni {
+                None => s.underlay_igmp.entry((key_host, group)),
+                Some(v) => match key_host {
+                    IpAddr::V4(h) => s.overlay_igmp.entry((v, h, group)),
+                    IpAddr::V6(_) => None,
+                },
+            };
+            let Some(m) = m else { return };
+            if m.first.n == 0 {
+                m.first = seen;
+            }
+            m.last = seen;
+            m.versions |= 1 << version;
+            if rtype != 0 && rtype < 8 {
+                m.record_types |= 1 << rtype;
+            }
+            match ev {
+                Some(true) => {
+                    m.joins += 1;
+                    m.member = true;
+                }
+                Some(false) => {
+                    m.leaves += 1;
+                    m.member = false;
+                }
+                None => {}
+            }
+            for src in sources {
+                if m.sources.len() < MAX_SOURCES {
+                    m.sources.insert(src);
+                }
+            }
+        };
+        match t {
+            IgmpType::V1_REPORT | IgmpType::V2_REPORT => {
+                apply(self, g.group(), Some(true), 0, &mut core::iter::empty())
+            }
+            IgmpType::V2_LEAVE => apply(self, g.group(), Some(false), 0, &mut core::iter::empty()),
+            IgmpType::V3_REPORT => {
+                if let Some(r) = g.v3_report() {
+                    for rec in r.records().map_while(Result::ok) {
+                        let rt = rec.record_type;
+                        let ev = match rt {
+                            RecordType::CHANGE_TO_EXCLUDE | RecordType::MODE_IS_EXCLUDE => Some(true),
+                            RecordType::CHANGE_TO_INCLUDE | RecordType::MODE_IS_INCLUDE => {
+                                Some(rec.num_sources > 0)
+                            }
+                            _ => None,
+                        };
+                        apply(self, rec.group, ev, rt.0, &mut rec.sources().map_while(Result::ok));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn replica(&mut self, vni: u32, hash: u64, dst: IpAddr, now: i128) {
+        let key = (vni, hash);
+        if let Some(r) = self.recent.get_mut(&key) {
+            if !r.dsts.contains(&dst) && r.dsts.len() < MAX_REPLICAS {
+                r.dsts.push(dst);
+            }
+            return;
+        }
+        if self.recent.len() >= self.cfg.table_cap {
+            self.recent_dropped += 1;
+            return;
+        }
+        let mut dsts = Vec::with_capacity(2);
+        dsts.push(dst);
+        self.recent.insert(key, Recent { dsts });
+        self.recent_order.push_back((now, key));
+    }
+
+    fn expire_recent(&mut self, now: i128) {
+        let window = i128::from(self.cfg.replication_window_ns);
+        while let Some(&(t, key)) = self.recent_order.front() {
+            if now - t <= window {
+                break;
+            }
+            self.recent_order.pop_front();
+            if let Some(r) = self.recent.remove(&key) {
+                if let Some(v) = self.vnis.get_mut(&key.0) {
+                    *v.replication.entry(r.dsts.len()).or_default() += 1;
+                }
+            }
+        }
+    }
+
+    /// The overlay map: per VNI statistics.
+    pub fn vnis(&self) -> BTreeMap<u32, VniStats> {
+        let mut out: BTreeMap<u32, VniStats> = self.vnis.iter().map(|(k, v)| (*k, v.clone())).collect();
+        // BUM frames still inside their replication window count with what was seen so far.
+        for ((vni, _), r) in &self.recent {
+            if let Some(v) = out.get_mut(vni) {
+                *v.replication.entry(r.dsts.len()).or_default() += 1;
+            }
+        }
+        out
+    }
+
+    /// The VTEP pairs of the overlay map.
+    pub fn pairs(&self) -> &Capped<PairKey, Counter> {
+        &self.pairs
+    }
+
+    /// The learned forwarding table, keyed by `(VNI, inner source MAC)`.
+    pub fn fdb(&self) -> &Capped<(u32, Mac), FdbEntry> {
+        &self.fdb
+    }
+
+    /// The first MAC moves (at most 20 × [`SummaryConfig::keep_packets`]) and how many there were.
+    pub fn moves(&self) -> (&[MacMove], u64) {
+        (&self.moves, self.moves_total)
+    }
+
+    /// Why VXLAN frames were not learned from.
+    pub fn not_learned(&self) -> NotLearned {
+        self.not_learned
+    }
+
+    /// The ARP view, keyed by `(VNI, IPv4 address)`.
+    pub fn arp_table(&self) -> &Capped<(u32, Ipv4Addr), ArpEntry> {
+        &self.arp
+    }
+
+    /// ARP requests without a reply after them, keyed by `(VNI, target address)`.
+    pub fn unanswered_arp(&self) -> &Capped<(u32, Ipv4Addr), PendingArp> {
+        &self.arp_pending
+    }
+
+    /// Underlay IGMP membership, keyed by `(VTEP address, group)`.
+    pub fn underlay_igmp(&self) -> &Capped<(IpAddr, Ipv4Addr), Membership> {
+        &self.underlay_igmp
+    }
+
+    /// Underlay IGMP queries.
+    pub fn underlay_queries(&self) -> Queries {
+        self.underlay_queries
+    }
+
+    /// Overlay IGMP membership, keyed by `(VNI, inner host address, group)`.
+    pub fn overlay_igmp(&self) -> &Capped<(u32, Ipv4Addr, Ipv4Addr), Membership> {
+        &self.overlay_igmp
+    }
+
+    /// Overlay IGMP queries per VNI.
+    pub fn overlay_queries(&self) -> &Capped<u32, Queries> {
+        &self.overlay_queries
+    }
+
+    /// Every problem seen, with its count and first packets (including the end-of-capture
+    /// judgement [`ProblemKind::GbpNotUsed`]).
+    pub fn problems(&self) -> BTreeMap<ProblemKind, ProblemStats> {
+        let mut out = self.problems.clone();
+        let keep = self.cfg.keep_packets;
+        for (key, stats) in self.gbp_received.iter() {
+            if self.gbp_speakers.contains_key(key) {
+                continue;
+            }
+            let p = out.entry(ProblemKind::GbpNotUsed).or_default();
+            p.count += stats.count;
+            p.first.extend(stats.first.iter().copied());
+            p.first.sort_unstable();
+            p.first.truncate(keep);
+        }
+        out
+    }
+
+    /// Packets seen (all, and VXLAN), with their bytes on the wire.
+    pub fn totals(&self) -> (Counter, Counter) {
+        (self.packets, self.vxlan)
+    }
+
+    /// Writes the summary as text (format in `docs/summary.md`).
+    ///
+    /// # Errors
+    /// Any error of `out`.
+    pub fn write_text(&self, out: &mut dyn Write) -> io::Result<()> {
+        report::text(self, out)
+    }
+
+    /// Writes the summary as one JSON document (format in `docs/summary.md`), ending with a newline.
+    ///
+    /// # Errors
+    /// Any error of `out`.
+    pub fn write_json(&self, out: &mut dyn Write) -> io::Result<()> {
+        report::json(self, out)
+    }
+}
+
+/// Feeds every packet of `reader` to `summary`, dissected with `config`; packets whose link
+/// type the crate does not read are counted but not dissected. Returns the number of packets.
+///
+/// # Errors
+/// The first error of the capture reader (a truncated or invalid record); the packets before it
+/// have been added.
+pub fn add_capture<R: std::io::Read>(
+    summary: &mut Summary,
+    reader: &mut crate::capture::CaptureReader<R>,
+    config: &crate::dissect::Config,
+) -> Result<u64, crate::capture::CaptureError> {
+    let mut n = 0u64;
+    while let Some(packet) = reader.next_packet() {
+        let packet = packet?;
+        n += 1;
+        let info = PacketInfo {
+            n,
+            ts_sec: packet.ts_sec,
+            ts_nsec: packet.ts_nsec,
+            caplen: packet.data.len(),
+            len: packet.len,
+        };
+        let data = match packet.link_type() {
+            Some(link) => crate::dissect::dissect(packet.data, link, config),
+            None => crate::dissect::dissect(&[], crate::dissect::LinkType::Ethernet, config),
+        };
+        summary.add(&info, &data);
+    }
+    Ok(n)
+}
