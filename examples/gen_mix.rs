@@ -1,0 +1,179 @@
+//! Writes a reproducible capture with a realistic overlay mix, for benchmarks:
+//! 5% plain (non-VXLAN) traffic; of the VXLAN frames 90% IPv4 underlay on 4789, 5% on 8472,
+//! 5% IPv6 underlay, 10% with a GBP group policy ID; inside: TCP with payload, UDP, ICMP echo,
+//! ARP, IGMPv2 and IGMPv3 reports. Frames are built with the crate's own builders (etherparse's
+//! `PacketBuilder` for the inner TCP/UDP segments the crate does not build).
+//!
+//! ```text
+//! cargo run --release --example gen_mix -- OUT.pcap [PACKETS=1000000] [SEED=1]
+//! ```
+use std::fs::File;
+use std::io::BufWriter;
+use std::net::{Ipv4Addr, Ipv6Addr};
+use vxwire::build::{self, ArpSpec, EchoSpec, GroupRecordSpec, IgmpMessage, IgmpSpec, Outer, SrcPort};
+use vxwire::capture::CaptureWriter;
+use vxwire::etherparse::PacketBuilder;
+use vxwire::wire::igmp::RecordType;
+use vxwire::wire::vxlan::{Gbp, Vni, VxlanHeader};
+use vxwire::LinkType;
+
+/// xorshift64*: small, seeded, reproducible.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    /// A number in 0..n.
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+fn host_mac(vni: u32, host: u8) -> [u8; 6] {
+    let v = vni.to_be_bytes();
+    [0x02, 0x00, v[2], v[3], 0x01, host]
+}
+
+fn host_ip(vni: u32, host: u8) -> Ipv4Addr {
+    Ipv4Addr::new(10, (vni & 0xff) as u8, 0, host)
+}
+
+/// Builds one inner Ethernet frame of a random kind into `out`.
+fn inner_frame(rng: &mut Rng, vni: u32, out: &mut Vec<u8>) {
+    out.clear();
+    let a = 1 + rng.below(20) as u8;
+    let b = 1 + rng.below(20) as u8;
+    let (mac_a, mac_b, ip_a, ip_b) = (host_mac(vni, a), host_mac(vni, b), host_ip(vni, a), host_ip(vni, b));
+    let mut buf = [0u8; 1600];
+    let kind = rng.below(100);
+    let payload_len = rng.below(1200) as usize;
+    let payload = vec![0x5a; payload_len];
+    let n = match kind {
+        // 40%: TCP with payload
+        0..=39 => {
+            let seq = rng.next() as u32;
+            let builder = PacketBuilder::ethernet2(mac_a, mac_b)
+                .ipv4(ip_a.octets(), ip_b.octets(), 64)
+                .tcp(40000 + rng.below(1000) as u16, 443, seq, 502)
+                .ack(rng.next() as u32)
+                .psh();
+            builder.write(out, &payload).expect("TCP frame");
+            return;
+        }
+        // 20%: UDP
+        40..=59 => {
+            let builder = PacketBuilder::ethernet2(mac_a, mac_b)
+                .ipv4(ip_a.octets(), ip_b.octets(), 64)
+                .udp(50000 + rng.below(1000) as u16, 53);
+            builder.write(out, &payload[..payload_len.min(512)]).expect("UDP frame");
+            return;
+        }
+        // 20%: ICMP echo
+        60..=79 => build::icmp_echo(
+            &mut buf,
+            &EchoSpec::request(
+                mac_a,
+                mac_b,
+                ip_a,
+                ip_b,
+                7,
+                rng.below(60000) as u16,
+                &payload[..56.min(payload_len)],
+            ),
+        ),
+        // 10%: ARP
+        80..=89 => build::arp(&mut buf, &ArpSpec::request(mac_a, ip_a, ip_b)),
+        // 5%: IGMPv2 report
+        90..=94 => {
+            let group = Ipv4Addr::new(239, 1, 1, rng.below(200) as u8);
+            build::igmp(&mut buf, &IgmpSpec::new(mac_a, ip_a, IgmpMessage::V2Report { group }))
+        }
+        // 5%: IGMPv3 report with two records
+        _ => {
+            let sources = [Ipv4Addr::new(10, 9, 9, 9), ip_b];
+            let records = [
+                GroupRecordSpec {
+                    record_type: RecordType::CHANGE_TO_EXCLUDE,
+                    group: Ipv4Addr::new(239, 2, 2, rng.below(200) as u8),
+                    sources: &[],
+                    aux_data: &[],
+                },
+                GroupRecordSpec {
+                    record_type: RecordType::ALLOW_NEW_SOURCES,
+                    group: Ipv4Addr::new(232, 1, 1, 1),
+                    sources: &sources,
+                    aux_data: &[],
+                },
+            ];
+            build::igmp(&mut buf, &IgmpSpec::new(mac_a, ip_a, IgmpMessage::V3Report { records: &records }))
+        }
+    };
+    let n = n.expect("inner frame fits");
+    out.extend_from_slice(&buf[..n]);
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args = std::env::args().skip(1);
+    let path = args.next().ok_or("usage: gen_mix OUT.pcap [PACKETS] [SEED]")?;
+    let count: u64 = args.next().map_or(Ok(1_000_000), |s| s.parse())?;
+    let seed: u64 = args.next().map_or(Ok(1), |s| s.parse())?;
+    let mut rng = Rng(seed.max(1) ^ 0x9e37_79b9_7f4a_7c15);
+    let mut w =
+        CaptureWriter::new(BufWriter::with_capacity(1 << 20, File::create(&path)?), LinkType::Ethernet)?;
+    let (vtep_mac_a, vtep_mac_b) = ([0x02, 0, 0, 0x18, 0, 1], [0x02, 0, 0, 0x18, 0, 2]);
+    let mut inner = Vec::with_capacity(2048);
+    let mut frame = vec![0u8; 2048];
+    let (mut sec, mut usec) = (1_790_000_000u32, 0u32);
+    for _ in 0..count {
+        usec += 1 + rng.below(20) as u32;
+        if usec >= 1_000_000 {
+            sec += 1;
+            usec -= 1_000_000;
+        }
+        let vni = [100u32, 200, 300, 4096, 70000][rng.below(5) as usize];
+        inner_frame(&mut rng, vni, &mut inner);
+        let pick = rng.below(100);
+        if pick < 5 {
+            // Plain traffic on the underlay.
+            w.write(sec, usec, &inner)?;
+            continue;
+        }
+        let vtep_a = Ipv4Addr::new(198, 18, 0, 1 + rng.below(8) as u8);
+        let vtep_b = Ipv4Addr::new(198, 18, 1, 1 + rng.below(8) as u8);
+        let mut outer = match rng.below(100) {
+            0..=89 => Outer::v4(vtep_mac_a, vtep_mac_b, vtep_a, vtep_b),
+            90..=94 => {
+                let mut o = Outer::v4(vtep_mac_a, vtep_mac_b, vtep_a, vtep_b);
+                o.dst_port = 8472;
+                o
+            }
+            _ => Outer::v6(
+                vtep_mac_a,
+                vtep_mac_b,
+                Ipv6Addr::new(0xfd00, 0x18, 0, 0, 0, 0, 0, 1 + rng.below(8) as u16),
+                Ipv6Addr::new(0xfd00, 0x18, 0, 0, 0, 0, 1, 1 + rng.below(8) as u16),
+            ),
+        };
+        outer.src_port = SrcPort::FromInnerHash;
+        let vni = Vni::new(vni).ok_or("VNI")?;
+        let header = if rng.below(10) == 0 {
+            let gbp = Gbp {
+                group_policy_id: 100 + rng.below(4) as u16,
+                dont_learn: false,
+                policy_applied: rng.below(2) == 0,
+            };
+            VxlanHeader::with_gbp(vni, gbp)
+        } else {
+            VxlanHeader::new(vni)
+        };
+        let n = build::vxlan_frame(&mut frame, &outer, &header, &inner)?;
+        w.write(sec, usec, &frame[..n])?;
+    }
+    drop(w.into_inner());
+    eprintln!("gen_mix: wrote {count} packets to {path}");
+    Ok(())
+}
