@@ -118,7 +118,7 @@ fn from_pcap_error(e: PcapError) -> CaptureError {
 /// The largest record the reader accepts: longer claims are refused before anything is read.
 pub const MAX_RECORD: usize = 256 << 20;
 /// How much the buffer grows by, and reads at once.
-const READ_CHUNK: usize = 256 << 10;
+const READ_CHUNK: usize = 64 << 10;
 
 /// A read buffer that grows only as data arrives (never by a length claimed in the file), so
 /// memory stays bounded by the largest record really present.
@@ -541,6 +541,10 @@ mod tests {
         assert_eq!(TsResol(6).split(1_500_000), (1, 500_000_000));
         assert_eq!(TsResol(9).split(2_000_000_001), (2, 1));
         assert_eq!(TsResol(0x80 | 1).split(3), (1, 500_000_000));
+        // Resolutions no real file uses must not overflow (found by fuzzing).
+        for r in [10, 19, 20, 0x7f, 0xbf, 0xff] {
+            let _ = TsResol(r).split(u64::MAX);
+        }
     }
 }
 
