@@ -83,9 +83,8 @@ mod tests {
     fn hex_ascii_pads_short_lines_and_odd_bytes() {
         let mut out = Vec::new();
         hex_ascii(&mut out, b"\n\t", b"AB C\x7f");
-        assert_eq!(
-            String::from_utf8(out).unwrap(),
-            "\n\t0x0000:  4142 2043 7f                                AB.C."
-        );
+        // The hex part is padded to 40 columns (8 words of 5), then two spaces and the ASCII.
+        let expected = std::format!("\n\t0x0000: {:<40}  AB.C.", " 4142 2043 7f");
+        assert_eq!(String::from_utf8(out).unwrap(), expected);
     }
 }
