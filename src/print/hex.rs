@@ -20,8 +20,10 @@ fn push_hex_byte(out: &mut Vec<u8>, b: u8) {
 fn push_offset(out: &mut Vec<u8>, prefix: &[u8], offset: usize) {
     out.extend_from_slice(prefix);
     out.extend_from_slice(b"0x");
-    for shift in [12u32, 8, 4, 0] {
-        out.push(HEX[(offset >> shift) & 0xf]);
+    // `%04x`: at least four digits, more past 0xffff.
+    let digits = ((usize::BITS - offset.leading_zeros()).div_ceil(4) as usize).max(4);
+    for i in (0..digits).rev() {
+        out.push(HEX[(offset >> (4 * i)) & 0xf]);
     }
     out.extend_from_slice(b": ");
 }
@@ -77,6 +79,14 @@ mod tests {
             String::from_utf8(out).unwrap(),
             "\n\t0x0000:  0001 0800 0604 0001 0200 0018 0001 c612\n\t0x0010:  0001 0000 0000 0000 c612 0002"
         );
+    }
+
+    #[test]
+    fn offsets_past_64k_grow() {
+        let data = [0u8; 0x10002];
+        let mut out = Vec::new();
+        hex(&mut out, b"\n\t", &data);
+        assert!(String::from_utf8(out).unwrap().ends_with("\n\t0x10000:  0000"));
     }
 
     #[test]

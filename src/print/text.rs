@@ -128,6 +128,9 @@ pub struct TextPrinter {
     prev_ts: Option<(i64, u32)>,
     ifnames: Vec<(u32, String)>,
     tz: TzCache,
+    /// tcpdump gave up on the packet the way its `GET_*` macros do (a long jump): its `-x` dump
+    /// then covers the link-layer header too.
+    gave_up: bool,
 }
 
 impl TextPrinter {
@@ -140,6 +143,7 @@ impl TextPrinter {
             prev_ts: None,
             ifnames: Vec::new(),
             tz: TzCache::system(),
+            gave_up: false,
         }
     }
 
@@ -160,14 +164,16 @@ impl TextPrinter {
         d: &Dissection<'_>,
     ) -> io::Result<()> {
         self.out.b.clear();
+        self.gave_up = false;
         self.timestamp(info);
         self.frame(d, info.len as usize);
         let data = d.data();
+        let skip = if self.gave_up { 0 } else { link_header_len(d) };
         match self.opts.hex {
             HexMode::None => {}
-            HexMode::Hex => hex::hex(&mut self.out.b, b"\n\t", &data[link_header_len(d)..]),
+            HexMode::Hex => hex::hex(&mut self.out.b, b"\n\t", &data[skip..]),
             HexMode::HexLink => hex::hex(&mut self.out.b, b"\n\t", data),
-            HexMode::Ascii => hex::hex_ascii(&mut self.out.b, b"\n\t", &data[link_header_len(d)..]),
+            HexMode::Ascii => hex::hex_ascii(&mut self.out.b, b"\n\t", &data[skip..]),
             HexMode::AsciiLink => hex::hex_ascii(&mut self.out.b, b"\n\t", data),
         }
         self.out.c(b'\n');
@@ -254,7 +260,11 @@ impl TextPrinter {
                 let b = s.slice();
                 let proto = s.protocol();
                 if self.opts.link_header {
-                    self.out.s(pkttype(s.packet_type())).c(b' ');
+                    let t = pkttype(s.packet_type());
+                    for _ in t.len()..3 {
+                        self.out.c(b' ');
+                    }
+                    self.out.s(t).c(b' ');
                     if s.addr_len() == 6 {
                         self.out.mac(&b[6..12]).c(b' ');
                     }
@@ -412,6 +422,8 @@ impl TextPrinter {
     }
 
     fn trunc_proto(&mut self, p: Proto) {
+        self.gave_up |=
+            matches!(p, Proto::Arp | Proto::Vxlan | Proto::Igmp | Proto::Icmpv4 | Proto::Ethernet);
         self.out.s(" [|").s(marker(p)).c(b']');
     }
 
@@ -503,9 +515,7 @@ impl TextPrinter {
                     _ => self.out.s("Unknown (").u(u64::from(op)).c(b')'),
                 };
                 self.out.c(b' ');
-                if self.opts.hex == HexMode::None {
-                    hex::hex_ascii(&mut self.out.b, b"\n\t", d.data().get(*offset..).unwrap_or(&[]));
-                }
+                hex::hex_ascii(&mut self.out.b, b"\n\t", d.data().get(*offset..).unwrap_or(&[]));
                 return;
             }
         }
@@ -1862,7 +1872,7 @@ fn ethertype_name(t: u16) -> Option<&'static str> {
         0x88cc => "LLDP",
         0x8863 => "PPPoE D",
         0x8864 => "PPPoE S",
-        0x80f3 => "AARP",
+        0x80f3 => "Appletalk ARP",
         0x809b => "Appletalk",
         0x8137 => "IPX",
         0x894f => "NSH",
