@@ -220,13 +220,12 @@ impl TextPrinter {
             }
             TsFormat::Delta | TsFormat::SinceFirst => {
                 let (ps, pu) = self.prev_ts.unwrap_or((info.ts_sec, usec));
-                let mut ds = info.ts_sec - ps;
-                let mut du = i64::from(usec) - i64::from(pu);
-                if du < 0 {
-                    du += 1_000_000;
-                    ds -= 1;
-                }
-                self.hms(ds, du as u32);
+                let diff = (i128::from(info.ts_sec) - i128::from(ps)) * 1_000_000 + i128::from(usec)
+                    - i128::from(pu);
+                // tcpdump leaves a sign column in front of relative times.
+                self.out.c(if diff < 0 { b'-' } else { b' ' });
+                let a = diff.unsigned_abs();
+                self.hms((a / 1_000_000) as i64, (a % 1_000_000) as u32);
                 self.out.c(b' ');
                 if self.opts.ts == TsFormat::Delta || self.prev_ts.is_none() {
                     self.prev_ts = Some((info.ts_sec, usec));
@@ -308,6 +307,9 @@ impl TextPrinter {
     }
 
     fn sll_type(&mut self, proto: u16, len: usize) {
+        if self.opts.quiet {
+            return;
+        }
         if proto <= 1500 {
             match proto {
                 1 => self.out.s("802.3"),
@@ -348,6 +350,13 @@ impl TextPrinter {
     }
 
     fn ether_type(&mut self, et: u16) {
+        if self.opts.quiet {
+            match ethertype_name(et) {
+                Some(n) => self.out.s(n),
+                None => self.out.s("Unknown Ethertype (").hx(u64::from(et), 4).c(b')'),
+            };
+            return;
+        }
         self.out
             .s("ethertype ")
             .s(ethertype_name(et).unwrap_or("Unknown"))
@@ -872,7 +881,7 @@ impl TextPrinter {
         let length = (len - 8).min(ulen);
         addr_ports(&mut self.out);
         let seg = &d.data()[d.get(j).map_or(0, |l| l.offset)..];
-        if !self.opts.quiet && !ip.fragmented && (ip.v6 || self.opts.verbose > 1) {
+        if !ip.fragmented && (ip.v6 || self.opts.verbose > 1) {
             let field = u16::from_be_bytes([b[6], b[7]]);
             if !ip.v6 && field == 0 {
                 self.out.s("[no cksum] ");
@@ -885,6 +894,10 @@ impl TextPrinter {
                     self.out.s("[udp sum ok] ");
                 }
             }
+        }
+        if self.opts.quiet {
+            self.out.s("UDP, length ").u(ulen as u64);
+            return;
         }
         match d.get(j + 1).map(|l| &l.header) {
             Some(Header::Vxlan(_)) => self.vxlan(d, j + 1, length),
