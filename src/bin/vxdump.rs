@@ -48,6 +48,9 @@ struct Args {
     /// Don't convert addresses or ports to names (always the case; accepted for tcpdump habits).
     #[arg(short = 'n', action = ArgAction::Count)]
     numeric: u8,
+    /// Timestamp precision: micro (default) or nano.
+    #[arg(long = "time-stamp-precision", value_name = "PRECISION", value_parser = ["micro", "nano"])]
+    precision: Option<String>,
     /// Exit after N packets.
     #[arg(short = 'c', value_name = "N")]
     count: Option<u64>,
@@ -146,6 +149,7 @@ fn run(args: &Args) -> Result<ExitCode, Fatal> {
             4 => TsFormat::DateTime,
             _ => TsFormat::SinceFirst,
         },
+        nano: args.precision.as_deref() == Some("nano"),
     };
     let mut printer = TextPrinter::new(opts);
     printer.set_interface_names(interface_names());

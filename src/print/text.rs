@@ -69,11 +69,20 @@ pub struct Options {
     pub hex: HexMode,
     /// Timestamp style.
     pub ts: TsFormat,
+    /// Nanosecond timestamps (`--time-stamp-precision=nano`) instead of microseconds.
+    pub nano: bool,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { verbose: 1, link_header: false, quiet: false, hex: HexMode::None, ts: TsFormat::Time }
+        Options {
+            verbose: 1,
+            link_header: false,
+            quiet: false,
+            hex: HexMode::None,
+            ts: TsFormat::Time,
+            nano: false,
+        }
     }
 }
 
@@ -199,7 +208,12 @@ impl TextPrinter {
     // ----- timestamps -----
 
     fn timestamp(&mut self, info: &PacketInfo) {
-        let usec = info.ts_nsec / 1000;
+        // `usec` is the fraction in the printed unit: micro- or nanoseconds.
+        let (usec, per_sec, digits) = if self.opts.nano {
+            (info.ts_nsec, 1_000_000_000, 9)
+        } else {
+            (info.ts_nsec / 1000, 1_000_000, 6)
+        };
         match self.opts.ts {
             TsFormat::None => {}
             TsFormat::Time => {
@@ -208,7 +222,7 @@ impl TextPrinter {
                 self.out.c(b' ');
             }
             TsFormat::Epoch => {
-                self.out.i(info.ts_sec).c(b'.').u0(u64::from(usec), 6).c(b' ');
+                self.out.i(info.ts_sec).c(b'.').u0(u64::from(usec), digits).c(b' ');
             }
             TsFormat::DateTime => {
                 let off = self.tz.offset(info.ts_sec);
@@ -220,12 +234,12 @@ impl TextPrinter {
             }
             TsFormat::Delta | TsFormat::SinceFirst => {
                 let (ps, pu) = self.prev_ts.unwrap_or((info.ts_sec, usec));
-                let diff = (i128::from(info.ts_sec) - i128::from(ps)) * 1_000_000 + i128::from(usec)
-                    - i128::from(pu);
+                let diff =
+                    (i128::from(info.ts_sec) - i128::from(ps)) * per_sec + i128::from(usec) - i128::from(pu);
                 // tcpdump leaves a sign column in front of relative times.
                 self.out.c(if diff < 0 { b'-' } else { b' ' });
                 let a = diff.unsigned_abs();
-                self.hms((a / 1_000_000) as i64, (a % 1_000_000) as u32);
+                self.hms((a / per_sec as u128) as i64, (a % per_sec as u128) as u32);
                 self.out.c(b' ');
                 if self.opts.ts == TsFormat::Delta || self.prev_ts.is_none() {
                     self.prev_ts = Some((info.ts_sec, usec));
@@ -234,16 +248,11 @@ impl TextPrinter {
         }
     }
 
-    fn hms(&mut self, t: i64, usec: u32) {
+    fn hms(&mut self, t: i64, frac: u32) {
         let s = t.rem_euclid(86400) as u64;
-        self.out
-            .u0(s / 3600, 2)
-            .c(b':')
-            .u0(s / 60 % 60, 2)
-            .c(b':')
-            .u0(s % 60, 2)
-            .c(b'.')
-            .u0(u64::from(usec), 6);
+        let digits = if self.opts.nano { 9 } else { 6 };
+        self.out.u0(s / 3600, 2).c(b':').u0(s / 60 % 60, 2).c(b':').u0(s % 60, 2);
+        self.out.c(b'.').u0(u64::from(frac), digits);
     }
 
     // ----- link layer -----
