@@ -6,6 +6,33 @@ use std::vec::Vec;
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
+/// Pairs of decimal digits "00".."99".
+const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
+
+/// Writes `v` right-aligned into `tmp`; returns the index of its first digit.
+fn digits(tmp: &mut [u8; 20], mut v: u64) -> usize {
+    let mut i = tmp.len();
+    while v >= 100 {
+        let r = (v % 100) as usize;
+        v /= 100;
+        i -= 2;
+        tmp[i..i + 2].copy_from_slice(&PAIRS[2 * r..2 * r + 2]);
+    }
+    if v >= 10 {
+        let r = v as usize;
+        i -= 2;
+        tmp[i..i + 2].copy_from_slice(&PAIRS[2 * r..2 * r + 2]);
+    } else {
+        i -= 1;
+        tmp[i] = b'0' + v as u8;
+    }
+    i
+}
+
 /// A growable output line buffer with the small writers the printers use.
 #[derive(Debug, Default)]
 pub struct Buf {
@@ -36,18 +63,14 @@ impl Buf {
     }
 
     /// Appends `v` in decimal.
+    #[inline]
     pub fn u(&mut self, v: u64) -> &mut Self {
-        let mut tmp = [0u8; 20];
-        let mut i = tmp.len();
-        let mut v = v;
-        loop {
-            i -= 1;
-            tmp[i] = b'0' + (v % 10) as u8;
-            v /= 10;
-            if v == 0 {
-                break;
-            }
+        if v < 10 {
+            self.b.push(b'0' + v as u8);
+            return self;
         }
+        let mut tmp = [0u8; 20];
+        let i = digits(&mut tmp, v);
         self.b.extend_from_slice(&tmp[i..]);
         self
     }
@@ -63,16 +86,7 @@ impl Buf {
     /// Appends `v` in decimal, zero-padded to `width` digits.
     pub fn u0(&mut self, v: u64, width: usize) -> &mut Self {
         let mut tmp = [b'0'; 20];
-        let mut i = tmp.len();
-        let mut v = v;
-        loop {
-            i -= 1;
-            tmp[i] = b'0' + (v % 10) as u8;
-            v /= 10;
-            if v == 0 {
-                break;
-            }
-        }
+        let i = digits(&mut tmp, v);
         let start = tmp.len().saturating_sub(width).min(i);
         self.b.extend_from_slice(&tmp[start..]);
         self
@@ -254,8 +268,27 @@ mod tests {
     #[test]
     fn numbers() {
         let mut b = Buf::default();
-        b.u(0).c(b' ').u(4294967295).c(b' ').x0(0xab, 4).c(b' ').x(0).c(b' ').u0(7, 2).c(b' ').u0(1234, 2);
-        assert_eq!(String::from_utf8(b.b).unwrap(), "0 4294967295 00ab 0 07 1234");
+        b.u(0)
+            .c(b' ')
+            .u(u64::MAX)
+            .c(b' ')
+            .u(10)
+            .c(b' ')
+            .u(100)
+            .c(b' ')
+            .u(4294967295)
+            .c(b' ')
+            .x0(0xab, 4)
+            .c(b' ')
+            .x(0)
+            .c(b' ')
+            .u0(7, 2)
+            .c(b' ')
+            .u0(1234, 2);
+        assert_eq!(
+            String::from_utf8(b.b).unwrap(),
+            "0 18446744073709551615 10 100 4294967295 00ab 0 07 1234"
+        );
     }
 
     #[test]
