@@ -802,11 +802,11 @@ impl TextPrinter {
                             self.out
                                 .s("(rtalert: ")
                                 .hx(u64::from(u16::from_be_bytes([body[0], body[1]])), 4)
-                                .c(b')');
+                                .s(") ");
                         }
                         0xc2 if body.len() == 4 => {
                             let v = u32::from_be_bytes([body[0], body[1], body[2], body[3]]);
-                            self.out.s("(jumbo: ").u(u64::from(v)).c(b')');
+                            self.out.s("(jumbo: ").u(u64::from(v)).s(") ");
                         }
                         _ => {
                             self.out
@@ -817,9 +817,9 @@ impl TextPrinter {
                                 .c(b')');
                         }
                     }
-                    self.out.c(b' ');
                     o = o.get(l..).unwrap_or(&[]);
                 }
+                self.out.c(b' ');
             }
             44 if h.len() >= 8 => {
                 let off = u16::from_be_bytes([h[2], h[3]]);
@@ -1434,7 +1434,6 @@ impl TextPrinter {
                     self.out.s(" v2");
                     self.mldv2_query(body);
                 } else if ty != 130 || len == 24 {
-                    self.out.s(", length ").u(len as u64).s(", ");
                     if body.len() >= 24 {
                         self.out.s("max resp delay: ").u(u64::from(u16::from_be_bytes([body[4], body[5]])));
                         self.out.s(" addr: ").ip6(&body[8..24]);
@@ -1462,7 +1461,6 @@ impl TextPrinter {
                 5 => "mtu",
                 7 => "advertisement interval",
                 8 => "homeagent information",
-                14 => "nonce",
                 24 => "route info",
                 25 => "rdnss",
                 31 => "dnssl",
@@ -1484,7 +1482,16 @@ impl TextPrinter {
                     self.out.mac(&body[..n]);
                 }
                 5 if body.len() >= 6 => {
-                    self.out.u(u64::from(u32::from_be_bytes([body[2], body[3], body[4], body[5]])));
+                    self.out.c(b' ').u(u64::from(u32::from_be_bytes([body[2], body[3], body[4], body[5]])));
+                }
+                25 if body.len() >= 6 => {
+                    self.out
+                        .s(" lifetime ")
+                        .u(u64::from(u32::from_be_bytes([body[2], body[3], body[4], body[5]])));
+                    self.out.s("s,");
+                    for a in body[6..].chunks_exact(16) {
+                        self.out.s(" addr: ").ip6(a);
+                    }
                 }
                 3 if body.len() >= 30 => {
                     self.out.ip6(&body[14..30]).c(b'/').u(u64::from(body[0])).s(", Flags [");
@@ -1508,7 +1515,9 @@ impl TextPrinter {
                     self.lifetime(u32::from_be_bytes([body[6], body[7], body[8], body[9]]));
                 }
                 _ => {
-                    hex::hex(&mut self.out.b, b"\n\t    ", body);
+                    if self.opts.verbose <= 1 {
+                        hex::hex(&mut self.out.b, b"\n\t  ", body);
+                    }
                 }
             }
             if self.opts.verbose > 1 {
@@ -1538,13 +1547,20 @@ impl TextPrinter {
             (u64::from(mrc & 0x0fff) | 0x1000) << (((mrc & 0x7000) >> 12) + 3)
         };
         self.out.s(" [max resp delay=").u(mrt).c(b']');
-        let group = &b[8..24];
-        if group.iter().any(|&x| x != 0) {
-            self.out.s(" [gaddr ").ip6(group);
-        } else {
-            self.out.s(" [");
+        self.out.s(" [gaddr ").ip6(&b[8..24]);
+        if b[24] & 0x08 != 0 {
+            self.out.s(" sflag");
         }
-        let _ = group;
+        if b[24] & 0x07 != 0 {
+            self.out.s(" robustness=").u(u64::from(b[24] & 0x07));
+        }
+        let qqic = b[25];
+        let qqi = if qqic < 128 {
+            u64::from(qqic)
+        } else {
+            (u64::from(qqic & 0x0f) | 0x10) << (((qqic & 0x70) >> 4) + 3)
+        };
+        self.out.s(" qqi=").u(qqi);
         let n = usize::from(u16::from_be_bytes([b[26], b[27]]));
         if n > 0 {
             if b.len() < 28 + n * 16 {
