@@ -6,6 +6,7 @@ mod common;
 
 use std::path::Path;
 use vxwire::capture::CaptureReader;
+use vxwire::print::text::TextPrinter;
 use vxwire::print::PacketInfo;
 
 fn inputs(target: &str) -> Vec<(String, Vec<u8>)> {
@@ -19,7 +20,9 @@ fn inputs(target: &str) -> Vec<(String, Vec<u8>)> {
     v
 }
 
-fn print_frame(data: &[u8]) {
+/// Replays a `dissect`/`print_*` input: `opt` is the text printer's option byte (the print_text
+/// target's first byte; the other targets print with every option set).
+fn print_frame(data: &[u8], opts: &[u8]) {
     let (link, config, frame) = common::split(data);
     let d = vxwire::dissect(frame, link, &config);
     for l in d.layers() {
@@ -27,17 +30,29 @@ fn print_frame(data: &[u8]) {
     }
     let info = PacketInfo { n: 1, ts_sec: 0, ts_nsec: 0, caplen: frame.len(), len: frame.len() as u32 };
     let mut out = Vec::new();
-    vxwire::print::text::write_packet(&mut out, &info, &d).unwrap();
-    out.clear();
+    for &o in opts {
+        let mut p = TextPrinter::new(common::text_options(o));
+        p.write_packet(&mut out, &info, &d).unwrap();
+        assert!(std::str::from_utf8(&out).is_ok());
+        out.clear();
+    }
     vxwire::print::json::write_packet(&mut out, &info, &d).unwrap();
+    serde_json::from_slice::<serde_json::Value>(&out).unwrap();
 }
 
 #[test]
 fn frame_targets() {
-    for t in ["dissect", "print_text", "print_json"] {
+    let all: Vec<u8> = (0..=255).collect();
+    for t in ["dissect", "print_json"] {
         for (name, data) in inputs(t) {
             eprintln!("replaying {name}");
-            print_frame(&data);
+            print_frame(&data, &all);
+        }
+    }
+    for (name, data) in inputs("print_text") {
+        eprintln!("replaying {name}");
+        if let Some((&opt, rest)) = data.split_first() {
+            print_frame(rest, &[opt]);
         }
     }
 }
@@ -72,11 +87,12 @@ fn capture_target() {
     for (name, data) in inputs("capture_read") {
         eprintln!("replaying {name}");
         let Ok(mut r) = CaptureReader::new(&data[..]) else { continue };
+        let mut printer = TextPrinter::new(Default::default());
         while let Some(Ok(p)) = r.next_packet() {
             if let Some(link) = p.link_type() {
                 let d = vxwire::dissect(p.data, link, &vxwire::Config::default());
                 let info = PacketInfo { n: 1, caplen: p.data.len(), len: p.len, ..Default::default() };
-                vxwire::print::text::write_packet(&mut Vec::new(), &info, &d).unwrap();
+                printer.write_packet(&mut Vec::new(), &info, &d).unwrap();
             }
         }
     }

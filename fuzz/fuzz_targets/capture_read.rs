@@ -9,6 +9,7 @@ fuzz_target!(|data: &[u8]| {
     let config = vxwire::Config::default();
     let mut out = Vec::new();
     let mut n = 0;
+    let mut printer = vxwire::print::text::TextPrinter::new(Default::default());
     while let Some(p) = r.next_packet() {
         let Ok(p) = p else { break };
         n += 1;
@@ -17,7 +18,7 @@ fuzz_target!(|data: &[u8]| {
             let d = vxwire::dissect(p.data, link, &config);
             let info = PacketInfo { n, ts_sec: p.ts_sec, ts_nsec: p.ts_nsec, caplen: p.data.len(), len: p.len };
             out.clear();
-            vxwire::print::text::write_packet(&mut out, &info, &d).unwrap();
+            printer.write_packet(&mut out, &info, &d).unwrap();
         }
     }
 });

@@ -24,3 +24,25 @@ pub fn split(data: &[u8]) -> (LinkType, Config, &[u8]) {
     config.max_depth = b >> 5;
     (LINKS[usize::from(a) % LINKS.len()], config, rest)
 }
+
+/// Text printer options from one selector byte: verbosity, -e, -q, hex mode, timestamp style.
+#[allow(dead_code)]
+pub fn text_options(b: u8) -> vxwire::print::text::Options {
+    use vxwire::print::text::{HexMode, Options, TsFormat};
+    Options {
+        verbose: b & 3,
+        link_header: b & 4 != 0,
+        quiet: b & 8 != 0,
+        hex: [HexMode::None, HexMode::Hex, HexMode::HexLink, HexMode::Ascii, HexMode::AsciiLink]
+            [usize::from(b >> 4) % 5],
+        ts: [
+            TsFormat::Time,
+            TsFormat::None,
+            TsFormat::Epoch,
+            TsFormat::Delta,
+            TsFormat::DateTime,
+            TsFormat::SinceFirst,
+        ][usize::from(b >> 5) % 6],
+        nano: b & 0x80 != 0,
+    }
+}

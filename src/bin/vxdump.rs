@@ -1,39 +1,215 @@
-//! vxdump: print VXLAN captures (placeholder printer: one line of layers per packet).
+//! vxdump: print VXLAN captures exactly like `tcpdump -nn -v`, with VXLAN-GBP decoded.
+//!
+//! Arguments and wiring only: reading is `vxwire::capture`, decoding `vxwire::dissect`, printing
+//! `vxwire::print`.
+use clap::{ArgAction, Parser};
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Write};
-use vxwire::capture::CaptureReader;
-use vxwire::dissect::{dissect, Config};
+use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::process::ExitCode;
+use vxwire::capture::{CaptureError, CaptureReader};
+use vxwire::dissect::{dissect, Config, Header, LinkType};
 
-fn main() {
-    let path = std::env::args().nth(1).unwrap_or_else(|| {
-        eprintln!("vxdump: usage: vxdump FILE");
-        std::process::exit(2)
-    });
-    let run = || -> Result<(), Box<dyn std::error::Error>> {
-        let mut r = CaptureReader::new(BufReader::new(File::open(&path)?))?;
-        let out = std::io::stdout();
-        let mut out = BufWriter::new(out.lock());
-        let config = Config::default();
-        let mut n = 0u64;
-        while let Some(p) = r.next_packet() {
-            let p = p?;
-            n += 1;
-            write!(out, "{n}:")?;
-            if let Some(link) = p.link_type() {
-                let d = dissect(p.data, link, &config);
-                for l in d.layers() {
-                    write!(out, " {}", l.header.proto().name())?;
-                }
-                if let Some(e) = d.error() {
-                    write!(out, " ({e})")?;
+/// The link type bits of a pcap link-type field (the upper bits say whether frames carry an FCS).
+const LINKTYPE_MASK: u32 = 0x03ff_ffff;
+use vxwire::print::text::{HexMode, Options, TextPrinter, TsFormat};
+use vxwire::print::PacketInfo;
+
+/// Print VXLAN captures like `tcpdump -nn -v`.
+#[derive(Parser, Debug)]
+#[command(name = "vxdump", version, about, disable_help_flag = true)]
+struct Args {
+    /// Print help.
+    #[arg(long = "help", action = ArgAction::Help)]
+    help: Option<bool>,
+    /// Read packets from FILE (`-` for standard input).
+    #[arg(short = 'r', value_name = "FILE")]
+    read: Option<String>,
+    /// Capture file (same as -r).
+    #[arg(value_name = "FILE")]
+    file: Option<String>,
+    /// More detail: -v (the default), -vv, -vvv.
+    #[arg(short = 'v', action = ArgAction::Count)]
+    verbose: u8,
+    /// Print the link-level header on each line.
+    #[arg(short = 'e', action = ArgAction::Count)]
+    link: u8,
+    /// Quiet output: less protocol information.
+    #[arg(short = 'q', action = ArgAction::Count)]
+    quiet: u8,
+    /// Hex dump of each packet (-xx: including the link-level header).
+    #[arg(short = 'x', action = ArgAction::Count)]
+    hex: u8,
+    /// Hex and ASCII dump of each packet (-XX: including the link-level header).
+    #[arg(short = 'X', action = ArgAction::Count)]
+    ascii: u8,
+    /// Timestamps: -t none, -tt epoch, -ttt delta, -tttt date, -ttttt since first.
+    #[arg(short = 't', action = ArgAction::Count)]
+    ts: u8,
+    /// Don't convert addresses or ports to names (always the case; accepted for tcpdump habits).
+    #[arg(short = 'n', action = ArgAction::Count)]
+    numeric: u8,
+    /// Timestamp precision: micro (default) or nano.
+    #[arg(long = "time-stamp-precision", value_name = "PRECISION", value_parser = ["micro", "nano"])]
+    precision: Option<String>,
+    /// Exit after N packets.
+    #[arg(short = 'c', value_name = "N")]
+    count: Option<u64>,
+    /// Decode packets of type TYPE (accepted: vxlan).
+    #[arg(short = 'T', value_name = "TYPE")]
+    r#type: Option<String>,
+    /// Another UDP port carrying VXLAN (besides 4789 and 8472); repeatable.
+    #[arg(long = "vxlan-port", value_name = "PORT")]
+    vxlan_port: Vec<u16>,
+    /// Only print packets with this VNI in any VXLAN header; repeatable.
+    #[arg(long = "vni", value_name = "N")]
+    vni: Vec<u32>,
+    /// One JSON object per packet instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+/// An error that ends the run: one line on stderr.
+struct Fatal(String);
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    match run(&args) {
+        Ok(code) => code,
+        Err(Fatal(msg)) => {
+            eprintln!("vxdump: {msg}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn is_broken_pipe(e: &io::Error) -> bool {
+    e.kind() == io::ErrorKind::BrokenPipe
+}
+
+/// Interface index to name, as tcpdump resolves Linux cooked v2 indexes on the local machine.
+fn interface_names() -> Vec<(u32, String)> {
+    let mut v = Vec::new();
+    if let Ok(dir) = std::fs::read_dir("/sys/class/net") {
+        for e in dir.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if let Ok(s) = std::fs::read_to_string(e.path().join("ifindex")) {
+                if let Ok(i) = s.trim().parse() {
+                    v.push((i, name));
                 }
             }
-            writeln!(out)?;
         }
-        Ok(())
+    }
+    v
+}
+
+fn run(args: &Args) -> Result<ExitCode, Fatal> {
+    let path = match (&args.read, &args.file) {
+        (Some(p), _) | (None, Some(p)) => p.clone(),
+        (None, None) => return Err(Fatal("no capture file given (use -r FILE or FILE, - for stdin)".into())),
     };
-    if let Err(e) = run() {
-        eprintln!("vxdump: {path}: {e}");
-        std::process::exit(1);
+    if let Some(t) = &args.r#type {
+        if t != "vxlan" {
+            return Err(Fatal(format!("-T {t}: only -T vxlan is supported (UDP 8472 is VXLAN already)")));
+        }
+    }
+    let input: Box<dyn Read> = if path == "-" {
+        Box::new(io::stdin().lock())
+    } else {
+        Box::new(File::open(&path).map_err(|e| Fatal(format!("{path}: {e}")))?)
+    };
+    let mut reader = CaptureReader::new(BufReader::with_capacity(1 << 16, input))
+        .map_err(|e| Fatal(format!("{path}: {e}")))?;
+    if let Some(lt) = reader.pcap_linktype() {
+        if vxwire::dissect::LinkType::from_linktype(lt & LINKTYPE_MASK).is_none() {
+            return Err(Fatal(format!("{path}: unsupported link type {lt}")));
+        }
+    }
+    let mut config = Config::default();
+    for &p in &args.vxlan_port {
+        if !config.vxlan_ports.insert(p) {
+            return Err(Fatal(format!("--vxlan-port {p}: too many ports")));
+        }
+    }
+    let opts = Options {
+        verbose: args.verbose.max(1),
+        link_header: args.link > 0,
+        quiet: args.quiet > 0,
+        hex: match (args.hex, args.ascii) {
+            (0, 0) => HexMode::None,
+            (_, 1) => HexMode::Ascii,
+            (_, a) if a > 1 => HexMode::AsciiLink,
+            (1, _) => HexMode::Hex,
+            _ => HexMode::HexLink,
+        },
+        ts: match args.ts {
+            0 => TsFormat::Time,
+            1 => TsFormat::None,
+            2 => TsFormat::Epoch,
+            3 => TsFormat::Delta,
+            4 => TsFormat::DateTime,
+            _ => TsFormat::SinceFirst,
+        },
+        nano: args.precision.as_deref() == Some("nano"),
+    };
+    let mut printer = TextPrinter::new(opts);
+    printer.set_interface_names(interface_names());
+    let stdout = io::stdout();
+    let mut out = BufWriter::with_capacity(1 << 18, stdout.lock());
+    let mut n = 0u64;
+    let mut printed = 0u64;
+    let result = loop {
+        if args.count.is_some_and(|c| printed >= c) {
+            break Ok(());
+        }
+        let p = match reader.next_packet() {
+            None => break Ok(()),
+            Some(Ok(p)) => p,
+            Some(Err(e)) => break Err(e),
+        };
+        n += 1;
+        let info = PacketInfo { n, ts_sec: p.ts_sec, ts_nsec: p.ts_nsec, caplen: p.data.len(), len: p.len };
+        let w = match LinkType::from_linktype(p.linktype & LINKTYPE_MASK) {
+            None => {
+                if !args.vni.is_empty() {
+                    continue;
+                }
+                printer.write_unknown_link(&mut out, &info, p.linktype)
+            }
+            Some(link) => {
+                let d = dissect(p.data, link, &config);
+                if !args.vni.is_empty()
+                    && !d.layers().any(|l| match l.header {
+                        Header::Vxlan(v) => args.vni.contains(&v.vni().get()),
+                        Header::VxlanGpe(v) => args.vni.contains(&v.vni().get()),
+                        _ => false,
+                    })
+                {
+                    continue;
+                }
+                if args.json {
+                    vxwire::print::json::write_packet(&mut out, &info, &d)
+                } else {
+                    printer.write_packet(&mut out, &info, &d)
+                }
+            }
+        };
+        printed += 1;
+        if let Err(e) = w {
+            if is_broken_pipe(&e) {
+                return Ok(ExitCode::SUCCESS);
+            }
+            return Err(Fatal(format!("writing output: {e}")));
+        }
+    };
+    if let Err(e) = out.flush() {
+        if is_broken_pipe(&e) {
+            return Ok(ExitCode::SUCCESS);
+        }
+        return Err(Fatal(format!("writing output: {e}")));
+    }
+    match result {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(CaptureError::Io(e)) => Err(Fatal(format!("{path}: packet {}: read error: {e}", n + 1))),
+        Err(e) => Err(Fatal(format!("{path}: packet {}: {e}", n + 1))),
     }
 }

@@ -16,6 +16,7 @@ use vxwire::capture::{CaptureReader, CaptureWriter};
 use vxwire::check::{self, Device, DropReason, Mode, Verdict};
 use vxwire::dissect::{dissect, Config, Header, LinkType, PortSet};
 use vxwire::inject::{self, Interface, Pacer, RawLink, UdpLink};
+use vxwire::print::text::{Options as TextOptions, TextPrinter};
 use vxwire::print::PacketInfo;
 use vxwire::wire::igmp::RecordType;
 use vxwire::wire::vxlan::{Gbp, Vni, VxlanFlags, VxlanHeader};
@@ -619,23 +620,6 @@ fn run(cli: &Cli) -> Result<bool, Failure> {
     Ok(replies.is_none_or(|n| n > 0))
 }
 
-/// A stand-in for vxdump's text printer (`vxwire::print::text::TextPrinter`, not yet on main):
-/// the packet number, the VNI and the layers found.
-fn write_simple(out: &mut dyn Write, info: &PacketInfo, d: &vxwire::Dissection<'_>) -> io::Result<()> {
-    write!(out, "{}: {} bytes", info.n, info.len)?;
-    if let Some(v) = d.vxlan() {
-        write!(out, ", VXLAN vni {}, flags 0x{:02x}", v.vni(), v.flags().0)?;
-    }
-    out.write_all(b":")?;
-    for l in d.layers() {
-        write!(out, " {}", l.header.proto().name())?;
-    }
-    if let Some(e) = d.error() {
-        write!(out, " ({e})")?;
-    }
-    writeln!(out)
-}
-
 /// Listens for VXLAN frames from the VTEP until `wait` passes or `expect` came, printing each.
 /// Returns how many came.
 fn listen(cli: &Cli, sink: &mut Sink, wait: Duration, expect: u64) -> Result<Option<u64>, Failure> {
@@ -648,7 +632,8 @@ fn listen(cli: &Cli, sink: &mut Sink, wait: Duration, expect: u64) -> Result<Opt
     let mut out = BufWriter::new(stdout.lock());
     let mut n = 0u64;
     let mut failed: Option<io::Error> = None;
-    let show = |frame: &[u8], n: u64, out: &mut dyn Write| -> io::Result<()> {
+    let mut printer = TextPrinter::new(TextOptions::default());
+    let mut show = |frame: &[u8], n: u64, out: &mut dyn Write| -> io::Result<()> {
         let d = dissect(frame, LinkType::Ethernet, &config);
         let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
         let info = PacketInfo {
@@ -658,7 +643,7 @@ fn listen(cli: &Cli, sink: &mut Sink, wait: Duration, expect: u64) -> Result<Opt
             caplen: frame.len(),
             len: frame.len() as u32,
         };
-        write_simple(out, &info, &d)?;
+        printer.write_packet(out, &info, &d)?;
         out.flush()
     };
     match sink {

@@ -1,9 +1,14 @@
 //! Printers (feature `cli`): they read a [`Dissection`](crate::dissect::Dissection), never the raw
-//! bytes (apart from hex dumps), and write to any `io::Write`.
+//! bytes (apart from hex dumps and fields the dissection does not model), and write to any
+//! `io::Write`.
 //!
 //! - [`text`]: tcpdump-compatible lines (`tcpdump -nn -v` by default).
 //! - [`json`]: one JSON object per packet.
+//! - [`hex`]: tcpdump's `-x` / `-X` dumps.
+//! - [`fmt`]: allocation-free number, address and checksum helpers the printers share.
 
+pub mod fmt;
+pub mod hex;
 pub mod json;
 pub mod text;
 
