@@ -13,6 +13,7 @@ use vxwire::dissect::{dissect, Config, Header, LinkType};
 const LINKTYPE_MASK: u32 = 0x03ff_ffff;
 use vxwire::print::text::{HexMode, Options, TextPrinter, TsFormat};
 use vxwire::print::PacketInfo;
+use vxwire::summary::{Summary, SummaryConfig, VtepView};
 
 /// Print VXLAN captures like `tcpdump -nn -v`.
 #[derive(Parser, Debug)]
@@ -63,9 +64,33 @@ struct Args {
     /// Only print packets with this VNI in any VXLAN header; repeatable.
     #[arg(long = "vni", value_name = "N")]
     vni: Vec<u32>,
-    /// One JSON object per packet instead of text.
+    /// One JSON object per packet instead of text (with --summary: one JSON document).
     #[arg(long)]
     json: bool,
+    /// After reading the whole capture, print what the VTEPs learned and what went wrong
+    /// (overlay map, learned FDB, ARP, multicast, problems) instead of the packets.
+    #[arg(long)]
+    summary: bool,
+    /// With --summary: the underlay MTU for the MTU-trap check (default 1500).
+    #[arg(long, value_name = "BYTES", requires = "summary")]
+    mtu: Option<u32>,
+    /// With --summary: learn the FDB as the VTEP with this underlay address (or joined group)
+    /// would, from the frames it receives; repeatable.
+    #[arg(long, value_name = "ADDR", requires = "summary")]
+    vtep: Vec<std::net::IpAddr>,
+    /// With --summary: the MAC of that VTEP's vxlan device (frames from it are not learned).
+    #[arg(long = "vtep-mac", value_name = "MAC", requires = "summary")]
+    vtep_mac: Vec<String>,
+}
+
+/// Parses `aa:bb:cc:dd:ee:ff`.
+fn parse_mac(s: &str) -> Option<[u8; 6]> {
+    let mut mac = [0u8; 6];
+    let mut parts = s.split(':');
+    for b in &mut mac {
+        *b = u8::from_str_radix(parts.next()?, 16).ok()?;
+    }
+    parts.next().is_none().then_some(mac)
 }
 
 /// An error that ends the run: one line on stderr.
@@ -151,6 +176,22 @@ fn run(args: &Args) -> Result<ExitCode, Fatal> {
         },
         nano: args.precision.as_deref() == Some("nano"),
     };
+    let mut summary = if args.summary {
+        let mut sc = SummaryConfig::default();
+        if let Some(m) = args.mtu {
+            sc.mtu = m;
+        }
+        if !args.vtep.is_empty() || !args.vtep_mac.is_empty() {
+            let mut macs = Vec::new();
+            for m in &args.vtep_mac {
+                macs.push(parse_mac(m).ok_or_else(|| Fatal(format!("--vtep-mac {m}: not a MAC address")))?);
+            }
+            sc.vtep = Some(VtepView { addrs: args.vtep.clone(), macs });
+        }
+        Some(Summary::new(sc))
+    } else {
+        None
+    };
     let mut printer = TextPrinter::new(opts);
     printer.set_interface_names(interface_names());
     let stdout = io::stdout();
@@ -186,7 +227,10 @@ fn run(args: &Args) -> Result<ExitCode, Fatal> {
                 {
                     continue;
                 }
-                if args.json {
+                if let Some(s) = summary.as_mut() {
+                    s.add(&info, &d);
+                    Ok(())
+                } else if args.json {
                     vxwire::print::json::write_packet(&mut out, &info, &d)
                 } else {
                     printer.write_packet(&mut out, &info, &d)
@@ -201,6 +245,15 @@ fn run(args: &Args) -> Result<ExitCode, Fatal> {
             return Err(Fatal(format!("writing output: {e}")));
         }
     };
+    if let Some(s) = &summary {
+        let w = if args.json { s.write_json(&mut out) } else { s.write_text(&mut out) };
+        if let Err(e) = w {
+            if is_broken_pipe(&e) {
+                return Ok(ExitCode::SUCCESS);
+            }
+            return Err(Fatal(format!("writing output: {e}")));
+        }
+    }
     if let Err(e) = out.flush() {
         if is_broken_pipe(&e) {
             return Ok(ExitCode::SUCCESS);
