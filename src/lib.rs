@@ -3,18 +3,20 @@
 //! The core (this crate without features) is `no_std`, needs no allocator, never panics on any
 //! input and contains no `unsafe` code. It is organised like the packets it reads:
 //!
-//! - [`wire`]: one module per protocol the crate owns (VXLAN with GBP, VXLAN-GPE, IGMP, ARP
-//!   helpers, Linux cooked headers): a zero-copy `*Slice` view plus an owned header that writes
-//!   itself. Ethernet, VLAN, IPv4/IPv6, UDP, TCP and ICMP come from [`etherparse`], re-exported.
-//! - [`dissect`]: a captured frame to its layers, outer to inner, through VXLAN on configurable
-//!   UDP ports, keeping every layer read before a truncation and saying why it stopped.
+//! - [`wire`]: one module per protocol the crate owns (VXLAN with GBP, VXLAN-GPE, IGMP, ICMPv6
+//!   ND/MLD, ARP helpers, Linux cooked headers): a zero-copy `*Slice` view plus an owned header
+//!   that writes itself. Ethernet, VLAN, IPv4/IPv6, UDP, TCP and ICMP come from [`etherparse`],
+//!   re-exported.
+//! - [`dissect`](mod@dissect): a captured frame to its layers, outer to inner, through VXLAN on
+//!   configurable UDP ports, keeping every layer read before a truncation and saying why it stopped.
 //! - [`build`]: crafting a whole VXLAN frame (outer stack, VXLAN/GBP, inner frame) and inner
 //!   ARP, IGMP and ICMP echo frames into a caller's buffer, without allocating.
 //! - [`check`]: whether a Linux vxlan device would accept a frame, or the kernel's drop reason.
 //! - [`error`]: the one error type: which layer, what was wrong, bytes needed and present.
 //!
-//! With the `std` feature come the printers and capture I/O used by the `vxdump` and `vxinject`
-//! command-line tools (feature `cli`, on by default).
+//! With the `cli` feature (on by default) come the parts with I/O that the `vxdump` and
+//! `vxinject` command-line tools use: `capture` (pcap/pcapng), `print` (tcpdump-style text, JSON
+//! lines), `summary` (the `vxdump --summary` tables) and `inject` (raw and UDP sockets).
 //!
 //! ```
 //! use vxwire::dissect::{dissect, Config, Header, LinkType};

@@ -46,7 +46,7 @@ pub fn hex(out: &mut Vec<u8>, prefix: &[u8], data: &[u8]) {
     }
 }
 
-/// Writes `data` as tcpdump `-X` does: like [`hex`], with the hex part padded to a fixed width
+/// Writes `data` as tcpdump `-X` does: like [`hex()`], with the hex part padded to a fixed width
 /// and followed by two spaces and the bytes as ASCII (`.` for anything not printable).
 pub fn hex_ascii(out: &mut Vec<u8>, prefix: &[u8], data: &[u8]) {
     for (n, chunk) in data.chunks(PER_LINE).enumerate() {
