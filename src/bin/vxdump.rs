@@ -22,9 +22,35 @@ use vxwire::print::text::{HexMode, Options, TextPrinter, TsFormat};
 use vxwire::print::PacketInfo;
 use vxwire::summary::{Summary, SummaryConfig, VtepView};
 
-/// Print VXLAN captures like `tcpdump -nn -v`.
+/// Shown after the options by `--help`.
+const AFTER_HELP: &str = "\
+Output is tcpdump 4.99.3's `-nn -v` text, line for line, with one addition: VXLAN Group Based
+Policy (the G bit) is decoded, where tcpdump prints only the flags byte:
+  VXLAN, flags [G,I] (0x88), gbp-flags [D] (0x40), group-policy-id 4660, vni 300
+UDP 4789 and 8472 (Linux/flannel) are VXLAN, 4790 VXLAN-GPE; add VXLAN ports with --vxlan-port.
+
+Examples:
+  # A capture, as tcpdump -nn -v -r would print it (plus GBP):
+  vxdump -r overlay.pcap
+
+  # Live: the next 10 frames on eth0 (needs CAP_NET_RAW), one line at a time into a pipe:
+  vxdump -i eth0 -c 10 -l | grep group-policy-id
+
+  # Only VNI 100 and 200, as JSON lines (one object per packet, every layer's fields):
+  vxdump --vni 300 --vni 200 --json -r overlay.pcap
+
+  # VXLAN on a non-standard port as well:
+  vxdump --vxlan-port 10000 -r overlay.pcap
+
+  # What the VTEPs learned (FDB, ARP, multicast) and what went wrong, instead of packets:
+  vxdump --summary --vtep 198.18.0.2 -r overlay.pcap
+  vxdump --summary --json -i eth0        # until Ctrl-C
+
+Exit status: 0 done (also when the reader of the output goes away), 1 error.";
+
+/// Print VXLAN captures (or live traffic) exactly like `tcpdump -nn -v`, with VXLAN-GBP decoded.
 #[derive(Parser, Debug)]
-#[command(name = "vxdump", version, about, disable_help_flag = true)]
+#[command(name = "vxdump", version, disable_help_flag = true, after_help = AFTER_HELP)]
 struct Args {
     /// Print help.
     #[arg(long = "help", action = ArgAction::Help)]
@@ -86,8 +112,9 @@ struct Args {
     /// One JSON object per packet instead of text (with --summary: one JSON document).
     #[arg(long)]
     json: bool,
-    /// After reading the whole capture, print what the VTEPs learned and what went wrong
-    /// (overlay map, learned FDB, ARP, multicast, problems) instead of the packets.
+    /// At the end of the capture (with -i: after -c N or Ctrl-C), print what the VTEPs learned
+    /// and what went wrong (overlay map, learned FDB, ARP, multicast, problems) instead of the
+    /// packets.
     #[arg(long)]
     summary: bool,
     /// With --summary: the underlay MTU for the MTU-trap check (default 1500).
