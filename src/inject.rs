@@ -139,6 +139,14 @@ impl Interface {
         })
     }
 
+    /// The interface's ARP hardware type from `/sys/class/net/NAME/type` (1 Ethernet, 772
+    /// loopback, both with Ethernet headers on a raw socket; 65534 none, e.g. a tun device,
+    /// whose frames are bare IP packets), or `None` when it cannot be read.
+    pub fn hardware_type(&self) -> Option<u16> {
+        let path = std::format!("/sys/class/net/{}/type", self.name);
+        std::fs::read_to_string(path).ok()?.trim().parse().ok()
+    }
+
     /// The address to send from towards `dest`: an address of the same family, preferring one
     /// whose subnet holds `dest`, and for IPv6 a global address over a link-local one.
     pub fn source_for(&self, dest: IpAddr) -> Option<IpAddr> {

@@ -25,8 +25,13 @@ struct Vxdump {
 }
 
 impl Vxdump {
-    /// Starts `vxdump ARGS` in `ns` and waits for its `listening on` line.
+    /// Starts `vxdump ARGS` on `veth0` in the VTEP namespace and waits for its `listening on` line.
     fn start(lab: &Lab, args: &[&str]) -> Vxdump {
+        Vxdump::start_on(lab, "veth0", "EN10MB (Ethernet)", args)
+    }
+
+    /// Starts `vxdump ARGS` in the VTEP namespace; it must say it listens on `iface` with `link`.
+    fn start_on(lab: &Lab, iface: &str, link: &str, args: &[&str]) -> Vxdump {
         let mut child = lab
             .vtep
             .command(env!("CARGO_BIN_EXE_vxdump"), args)
@@ -46,7 +51,7 @@ impl Vxdump {
         let first = v.stderr.recv_timeout(Duration::from_secs(10)).expect("vxdump said nothing");
         assert_eq!(
             first,
-            "vxdump: listening on veth0, link-type EN10MB (Ethernet), snapshot length 262144 bytes"
+            format!("vxdump: listening on {iface}, link-type {link}, snapshot length 262144 bytes")
         );
         v
     }
@@ -235,4 +240,80 @@ fn live_errors_are_one_line() {
         String::from_utf8_lossy(&out.stderr),
         "vxdump: veth0: you need CAP_NET_RAW (run as root), or read a file with -r\n"
     );
+}
+
+/// Attaches to a tun device, then writes each hex packet given on the command line into it
+/// (so the kernel receives them on the device) when told to on standard input.
+const TUN_WRITER: &str = r#"
+import fcntl, os, struct, sys
+fd = os.open("/dev/net/tun", os.O_RDWR)
+fcntl.ioctl(fd, 0x400454ca, struct.pack("16sH", sys.argv[1].encode(), 0x0001 | 0x1000))  # TUNSETIFF, IFF_TUN|IFF_NO_PI
+print("attached", flush=True)
+sys.stdin.readline()
+for h in sys.argv[2:]:
+    os.write(fd, bytes.fromhex(h))
+print("written", flush=True)
+sys.stdin.readline()
+"#;
+
+#[test]
+fn live_capture_on_a_tun_device_is_raw_ip() {
+    if !privileged("live_capture_on_a_tun_device_is_raw_ip") {
+        return;
+    }
+    let lab = Lab::new();
+    // The frames, written by vxinject to a file: Ethernet + IPv4 + UDP + VXLAN + inner ping.
+    let dir = std::env::temp_dir().join(format!("vxdump-live-tun-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    struct Rm(std::path::PathBuf);
+    impl Drop for Rm {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+    let _rm = Rm(dir.clone());
+    let file = dir.join("ping.pcap");
+    let file = file.to_str().expect("path");
+    inject(&lab, &["-c", "2", "-w", file], PING);
+    let frames = common::frames(&std::path::PathBuf::from(file));
+    assert_eq!(frames.len(), 2);
+    // tcpdump prints an Ethernet capture without -e just as the bare IP packets.
+    let reference = common::netns::run(Command::new("tcpdump").args(["-nn", "-v", "-t", "-r", file]));
+
+    lab.vtep.ip(&["tuntap", "add", "mode", "tun", "dev", "tun0"]);
+    let mut args = vec!["-c".to_string(), TUN_WRITER.to_string(), "tun0".to_string()];
+    args.extend(frames.iter().map(|f| f.data[14..].iter().map(|b| format!("{b:02x}")).collect::<String>()));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let mut writer = lab
+        .vtep
+        .command("python3", &args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("python3");
+    struct Kill(Child);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let mut said = BufReader::new(writer.stdout.take().expect("stdout")).lines();
+    let mut stdin = writer.stdin.take().expect("stdin");
+    let _writer = Kill(writer);
+    assert_eq!(said.next().expect("attached").expect("read"), "attached");
+    lab.vtep.ip(&["link", "set", "tun0", "up"]);
+
+    let vx = Vxdump::start_on(
+        &lab,
+        "tun0",
+        "RAW (Raw IP)",
+        &["-i", "tun0", "-nn", "-v", "-t", "--vni", VNI, "-c", "2"],
+    );
+    use std::io::Write;
+    writeln!(stdin).expect("tell the writer");
+    assert_eq!(said.next().expect("written").expect("read"), "written");
+    let (out, err) = vx.wait();
+    assert_eq!(err, vec!["2 packets captured".to_string()]);
+    assert_eq!(out, reference, "vxdump -i tun0 vs tcpdump -r of the Ethernet frames");
 }

@@ -16,8 +16,14 @@ use vxwire::inject::{InjectError, Interface, RawLink, CAPTURE_SNAPLEN};
 
 /// The link type bits of a pcap link-type field (the upper bits say whether frames carry an FCS).
 const LINKTYPE_MASK: u32 = 0x03ff_ffff;
-/// pcap's link type for Ethernet, which `-i` captures.
+/// pcap's link type for Ethernet, which `-i` captures on Ethernet and loopback devices.
 const LINKTYPE_ETHERNET: u32 = 1;
+/// pcap's link type for bare IP packets, which `-i` captures on tun-like devices.
+const LINKTYPE_RAW: u32 = 101;
+/// Linux ARP hardware types (`/sys/class/net/IFACE/type`).
+const ARPHRD_ETHER: u16 = 1;
+const ARPHRD_LOOPBACK: u16 = 772;
+const ARPHRD_NONE: u16 = 65534;
 use vxwire::print::text::{HexMode, Options, TextPrinter, TsFormat};
 use vxwire::print::PacketInfo;
 use vxwire::summary::{Summary, SummaryConfig, VtepView};
@@ -371,6 +377,15 @@ fn run(args: &Args) -> Result<ExitCode, Fatal> {
 /// `-i IFACE`: prints frames as they arrive until `-c N` or Ctrl-C, then what was captured.
 fn live(sink: &mut Sink<'_>, name: &str) -> Result<ExitCode, Fatal> {
     let iface = Interface::by_name(name).map_err(|e| Fatal(e.to_string()))?;
+    // What a raw socket delivers: Ethernet frames, or bare IP packets on a tun-like device.
+    let (linktype, linkname) = match iface.hardware_type() {
+        Some(ARPHRD_ETHER | ARPHRD_LOOPBACK) => (LINKTYPE_ETHERNET, "EN10MB (Ethernet)"),
+        Some(ARPHRD_NONE) => (LINKTYPE_RAW, "RAW (Raw IP)"),
+        Some(t) => {
+            return Err(Fatal(format!("{name}: ARP hardware type {t} is not supported (Ethernet or raw IP)")))
+        }
+        None => return Err(Fatal(format!("{name}: cannot read its hardware type from /sys/class/net"))),
+    };
     let mut link = RawLink::open_capture(&iface, !sink.args.no_promiscuous).map_err(|e| match e {
         InjectError::Permission(_) => {
             Fatal(format!("{name}: you need CAP_NET_RAW (run as root), or read a file with -r"))
@@ -381,9 +396,7 @@ fn live(sink: &mut Sink<'_>, name: &str) -> Result<ExitCode, Fatal> {
     let flag = Arc::clone(&stop);
     ctrlc::set_handler(move || flag.store(true, Ordering::Relaxed))
         .map_err(|e| Fatal(format!("installing the Ctrl-C handler: {e}")))?;
-    eprintln!(
-        "vxdump: listening on {name}, link-type EN10MB (Ethernet), snapshot length {CAPTURE_SNAPLEN} bytes"
-    );
+    eprintln!("vxdump: listening on {name}, link-type {linkname}, snapshot length {CAPTURE_SNAPLEN} bytes");
     let mut result = Ok(Next::Go);
     while matches!(result, Ok(Next::Go)) && !stop.load(Ordering::Relaxed) {
         let slice = Instant::now() + Duration::from_millis(100);
@@ -393,7 +406,7 @@ fn live(sink: &mut Sink<'_>, name: &str) -> Result<ExitCode, Fatal> {
                 Err(_) => (0, 0),
             };
             let len = u32::try_from(frame.len()).unwrap_or(u32::MAX);
-            result = sink.packet(ts, frame, len, LINKTYPE_ETHERNET);
+            result = sink.packet(ts, frame, len, linktype);
             if matches!(result, Ok(Next::Go)) && !stop.load(Ordering::Relaxed) {
                 ControlFlow::Continue(())
             } else {
