@@ -317,3 +317,19 @@ fn live_capture_on_a_tun_device_is_raw_ip() {
     assert_eq!(err, vec!["2 packets captured".to_string()]);
     assert_eq!(out, reference, "vxdump -i tun0 vs tcpdump -r of the Ethernet frames");
 }
+
+#[test]
+fn live_summary_after_count() {
+    if !privileged("live_summary_after_count") {
+        return;
+    }
+    let lab = Lab::new();
+    lab.add_vxlan(4789, &[]);
+    let vx = Vxdump::start(&lab, &["-i", "veth0", "--summary", "--vni", VNI, "-c", "3"]);
+    inject(&lab, &["-c", "3"], PING);
+    let (out, err) = vx.wait();
+    assert_eq!(err, vec!["3 packets captured".to_string()]);
+    // 3 frames of 148 bytes (14 Ethernet + 20 IPv4 + 8 UDP + 8 VXLAN + 98 inner ping).
+    assert!(out.starts_with("3 packets (444 bytes), 3 VXLAN (444 bytes)"), "{out}");
+    assert!(out.contains(&format!("vni {VNI}: 3 packets, 444 bytes")), "{out}");
+}
