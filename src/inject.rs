@@ -1,4 +1,4 @@
-//! Live I/O for `vxinject` (feature `cli`): interfaces, raw Ethernet sockets, finding a VTEP's
+//! Live I/O for `vxinject` and `vxdump -i` (feature `cli`): interfaces, raw Ethernet sockets, finding a VTEP's
 //! MAC address with ARP or IPv6 neighbour discovery, UDP sockets, and pacing a bounded stream.
 //!
 //! This is the only module that names `pnet_datalink`. Frames are built elsewhere (the core's
@@ -139,6 +139,14 @@ impl Interface {
         })
     }
 
+    /// The interface's ARP hardware type from `/sys/class/net/NAME/type` (1 Ethernet, 772
+    /// loopback, both with Ethernet headers on a raw socket; 65534 none, e.g. a tun device,
+    /// whose frames are bare IP packets), or `None` when it cannot be read.
+    pub fn hardware_type(&self) -> Option<u16> {
+        let path = std::format!("/sys/class/net/{}/type", self.name);
+        std::fs::read_to_string(path).ok()?.trim().parse().ok()
+    }
+
     /// The address to send from towards `dest`: an address of the same family, preferring one
     /// whose subnet holds `dest`, and for IPv6 a global address over a link-local one.
     pub fn source_for(&self, dest: IpAddr) -> Option<IpAddr> {
@@ -247,6 +255,10 @@ pub struct RawLink {
     name: String,
 }
 
+/// The largest frame [`RawLink::open_capture`] receives whole, in bytes (tcpdump's default
+/// snapshot length).
+pub const CAPTURE_SNAPLEN: usize = 262_144;
+
 /// How long one receive call blocks before the deadline is checked again.
 const POLL_SLICE: Duration = Duration::from_millis(20);
 
@@ -257,6 +269,21 @@ impl RawLink {
     /// # Errors
     /// [`InjectError::Permission`] without `CAP_NET_RAW`; [`InjectError::Io`] otherwise.
     pub fn open(iface: &Interface) -> Result<RawLink, InjectError> {
+        RawLink::open_with(iface, false, 65_536 + 64)
+    }
+
+    /// Opens a raw socket on `iface` for capturing, as `vxdump -i` does: promiscuous (like
+    /// tcpdump without `-p`) when `promiscuous` is set, with a receive buffer of 256 KiB so that
+    /// frames the kernel merged with GRO are not cut (tcpdump's default snapshot length). Frames
+    /// sent from the host on `iface` arrive as well; receive them with [`RawLink::receive_until`].
+    ///
+    /// # Errors
+    /// [`InjectError::Permission`] without `CAP_NET_RAW`; [`InjectError::Io`] otherwise.
+    pub fn open_capture(iface: &Interface, promiscuous: bool) -> Result<RawLink, InjectError> {
+        RawLink::open_with(iface, promiscuous, CAPTURE_SNAPLEN)
+    }
+
+    fn open_with(iface: &Interface, promiscuous: bool, buffer: usize) -> Result<RawLink, InjectError> {
         use socket2::{Domain, Protocol, Socket, Type};
         use std::os::fd::IntoRawFd;
         const ETH_P_ALL: u16 = 0x0003;
@@ -273,10 +300,10 @@ impl RawLink {
         let config = pnet_datalink::Config {
             // pnet binds this socket to the interface and closes it when dropped.
             socket_fd: Some(sock.into_raw_fd()),
-            read_buffer_size: 65_536 + 64,
+            read_buffer_size: buffer,
             write_buffer_size: 65_536 + 64,
             read_timeout: Some(POLL_SLICE),
-            promiscuous: false,
+            promiscuous,
             ..pnet_datalink::Config::default()
         };
         match pnet_datalink::channel(&iface.inner, config) {

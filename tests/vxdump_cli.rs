@@ -274,3 +274,38 @@ fn count_and_stdin() {
     assert!(out.status.success());
     assert_eq!(out.stdout, all.stdout);
 }
+
+#[test]
+fn help_names_the_additions_and_its_examples_run() {
+    let out = vxdump(&["--help"]);
+    assert!(out.status.success());
+    let help = String::from_utf8(out.stdout).expect("help is UTF-8");
+    for word in
+        ["GBP", "group-policy-id", "--summary", "--json", "--vni", "--vxlan-port", "-i <IFACE>", "Examples:"]
+    {
+        assert!(help.contains(word), "--help does not mention {word}:\n{help}");
+    }
+    // The GBP sample line is one vxdump really prints for testdata/vxlan-gbp.pcap.
+    let gbp = testdata_dir().join("vxlan-gbp.pcap");
+    let gbp = gbp.to_str().expect("path");
+    let sample =
+        help.lines().find(|l| l.trim_start().starts_with("VXLAN, flags [G")).expect("a GBP sample line");
+    let printed = String::from_utf8(vxdump(&["-r", gbp]).stdout).expect("UTF-8");
+    assert!(printed.contains(sample.trim()), "sample {sample:?} not in vxdump's output");
+    // Every example that reads a file runs on that capture and prints something.
+    let mut ran = 0;
+    for line in help.lines().map(str::trim).filter(|l| l.starts_with("vxdump ") && l.contains("overlay.pcap"))
+    {
+        let args: Vec<&str> = line
+            .split_whitespace()
+            .skip(1)
+            .take_while(|a| *a != "|" && *a != "#")
+            .map(|a| if a == "overlay.pcap" { gbp } else { a })
+            .collect();
+        let out = vxdump(&args);
+        assert!(out.status.success(), "{line}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(!out.stdout.is_empty(), "{line}: no output");
+        ran += 1;
+    }
+    assert!(ran >= 4, "only {ran} examples ran");
+}

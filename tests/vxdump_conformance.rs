@@ -2,7 +2,8 @@
 //!
 //! Every capture in `testdata/` and the captures of `../shared/corpus/` (tcpdump, Zeek and
 //! Suricata test suites: VXLAN, ARP, IGMP) are printed by both programs with the same flags
-//! (`-nn -v`, `-nn -e -v`, `-nn -vv`, `-nn -v -x`, `TZ=UTC`) and compared packet by packet. A
+//! (`-nn -v`, `-nn -e -v`, `-nn -vv`, `-nn -vvv`, `-nn -v -S` (absolute TCP sequence numbers),
+//! `-nn -v -x`, `TZ=UTC`) and compared packet by packet. A
 //! packet passes when its lines are identical, apart from these documented differences:
 //!
 //! - GBP: vxdump prints `flags [G,I] (0x88), [gbp-flags [D,A] (0x48), ]group-policy-id N, `
@@ -21,7 +22,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const TCPDUMP: &str = "/usr/bin/tcpdump";
-const FLAG_SETS: &[&[&str]] = &[&["-v"], &["-e", "-v"], &["-vv"], &["-v", "-x"]];
+const FLAG_SETS: &[&[&str]] = &[&["-v"], &["-e", "-v"], &["-vv"], &["-vvv"], &["-v", "-S"], &["-v", "-x"]];
 
 fn testdata_dir() -> PathBuf {
     // VXDUMP_TESTDATA lets a developer point at captures not yet merged into this checkout.

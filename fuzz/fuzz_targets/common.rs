@@ -25,7 +25,7 @@ pub fn split(data: &[u8]) -> (LinkType, Config, &[u8]) {
     (LINKS[usize::from(a) % LINKS.len()], config, rest)
 }
 
-/// Text printer options from one selector byte: verbosity, -e, -q, hex mode, timestamp style.
+/// Text printer options from one selector byte: verbosity, -e, -q, hex mode, timestamp style, -S.
 #[allow(dead_code)]
 pub fn text_options(b: u8) -> vxwire::print::text::Options {
     use vxwire::print::text::{HexMode, Options, TsFormat};
@@ -44,5 +44,6 @@ pub fn text_options(b: u8) -> vxwire::print::text::Options {
             TsFormat::SinceFirst,
         ][usize::from(b >> 5) % 6],
         nano: b & 0x80 != 0,
+        absolute_seq: b & 0x40 != 0,
     }
 }

@@ -5,28 +5,79 @@
 use clap::{ArgAction, Parser};
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::ops::ControlFlow;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use vxwire::capture::{CaptureError, CaptureReader};
 use vxwire::dissect::{dissect, Config, Header, LinkType};
+use vxwire::inject::{InjectError, Interface, RawLink, CAPTURE_SNAPLEN};
 
 /// The link type bits of a pcap link-type field (the upper bits say whether frames carry an FCS).
 const LINKTYPE_MASK: u32 = 0x03ff_ffff;
+/// pcap's link type for Ethernet, which `-i` captures on Ethernet and loopback devices.
+const LINKTYPE_ETHERNET: u32 = 1;
+/// pcap's link type for bare IP packets, which `-i` captures on tun-like devices.
+const LINKTYPE_RAW: u32 = 101;
+/// Linux ARP hardware types (`/sys/class/net/IFACE/type`).
+const ARPHRD_ETHER: u16 = 1;
+const ARPHRD_LOOPBACK: u16 = 772;
+const ARPHRD_NONE: u16 = 65534;
 use vxwire::print::text::{HexMode, Options, TextPrinter, TsFormat};
 use vxwire::print::PacketInfo;
 use vxwire::summary::{Summary, SummaryConfig, VtepView};
 
-/// Print VXLAN captures like `tcpdump -nn -v`.
+/// Shown after the options by `--help`.
+const AFTER_HELP: &str = "\
+Output is tcpdump 4.99.3's `-nn -v` text, line for line, with one addition: VXLAN Group Based
+Policy (the G bit) is decoded, where tcpdump prints only the flags byte:
+  VXLAN, flags [G,I] (0x88), gbp-flags [D] (0x40), group-policy-id 4660, vni 300
+UDP 4789 and 8472 (Linux/flannel) are VXLAN, 4790 VXLAN-GPE; add VXLAN ports with --vxlan-port.
+
+Examples:
+  # A capture, as tcpdump -nn -v -r would print it (plus GBP):
+  vxdump -r overlay.pcap
+
+  # Live: the next 10 frames on eth0 (needs CAP_NET_RAW), one line at a time into a pipe:
+  vxdump -i eth0 -c 10 -l | grep group-policy-id
+
+  # Only VNI 100 and 200, as JSON lines (one object per packet, every layer's fields):
+  vxdump --vni 300 --vni 200 --json -r overlay.pcap
+
+  # VXLAN on a non-standard port as well:
+  vxdump --vxlan-port 10000 -r overlay.pcap
+
+  # What the VTEPs learned (FDB, ARP, multicast) and what went wrong, instead of packets:
+  vxdump --summary --vtep 198.18.0.2 -r overlay.pcap
+  vxdump --summary --json -i eth0        # until Ctrl-C
+
+Exit status: 0 done (also when the reader of the output goes away), 1 error.";
+
+/// Print VXLAN captures (or live traffic) exactly like `tcpdump -nn -v`, with VXLAN-GBP decoded.
 #[derive(Parser, Debug)]
-#[command(name = "vxdump", version, about, disable_help_flag = true)]
+#[command(name = "vxdump", version, disable_help_flag = true, after_help = AFTER_HELP)]
 struct Args {
     /// Print help.
     #[arg(long = "help", action = ArgAction::Help)]
     help: Option<bool>,
     /// Read packets from FILE (`-` for standard input).
-    #[arg(short = 'r', value_name = "FILE")]
+    #[arg(short = 'r', value_name = "FILE", conflicts_with = "interface")]
     read: Option<String>,
+    /// Capture live on interface IFACE (needs CAP_NET_RAW) until -c N packets or Ctrl-C.
+    #[arg(short = 'i', value_name = "IFACE")]
+    interface: Option<String>,
+    /// With -i: don't put the interface into promiscuous mode.
+    #[arg(short = 'p', requires = "interface")]
+    no_promiscuous: bool,
+    /// Write each packet out as soon as it is printed (line buffered), not in blocks.
+    #[arg(short = 'l')]
+    line_buffered: bool,
+    /// Print absolute, not relative, TCP sequence numbers.
+    #[arg(short = 'S')]
+    absolute_seq: bool,
     /// Capture file (same as -r).
-    #[arg(value_name = "FILE")]
+    #[arg(value_name = "FILE", conflicts_with = "interface")]
     file: Option<String>,
     /// More detail: -v (the default), -vv, -vvv.
     #[arg(short = 'v', action = ArgAction::Count)]
@@ -67,8 +118,9 @@ struct Args {
     /// One JSON object per packet instead of text (with --summary: one JSON document).
     #[arg(long)]
     json: bool,
-    /// After reading the whole capture, print what the VTEPs learned and what went wrong
-    /// (overlay map, learned FDB, ARP, multicast, problems) instead of the packets.
+    /// At the end of the capture (with -i: after -c N or Ctrl-C), print what the VTEPs learned
+    /// and what went wrong (overlay map, learned FDB, ARP, multicast, problems) instead of the
+    /// packets.
     #[arg(long)]
     summary: bool,
     /// With --summary: the underlay MTU for the MTU-trap check (default 1500).
@@ -127,26 +179,95 @@ fn interface_names() -> Vec<(u32, String)> {
     v
 }
 
+/// Where packets go: the filter (`--vni`), then the text or JSON printer or the summary.
+struct Sink<'a> {
+    args: &'a Args,
+    config: Config,
+    printer: TextPrinter,
+    summary: Option<Summary>,
+    out: BufWriter<io::StdoutLock<'static>>,
+    /// Packets read so far (numbering for `PacketInfo`).
+    n: u64,
+    /// Packets that passed the filter.
+    printed: u64,
+}
+
+/// What a written packet leads to.
+enum Next {
+    Go,
+    /// `-c N` reached.
+    Done,
+    /// The reader of our output went away: stop quietly, exit 0.
+    Closed,
+}
+
+impl Sink<'_> {
+    /// Whether `-c N` packets have passed the filter.
+    fn full(&self) -> bool {
+        self.args.count.is_some_and(|c| self.printed >= c)
+    }
+
+    /// Filters and writes one packet.
+    fn packet(&mut self, ts: (i64, u32), data: &[u8], len: u32, linktype: u32) -> Result<Next, Fatal> {
+        self.n += 1;
+        let info = PacketInfo { n: self.n, ts_sec: ts.0, ts_nsec: ts.1, caplen: data.len(), len };
+        let vni = &self.args.vni;
+        let w = match LinkType::from_linktype(linktype & LINKTYPE_MASK) {
+            None => {
+                if !vni.is_empty() {
+                    return Ok(Next::Go);
+                }
+                self.printer.write_unknown_link(&mut self.out, &info, linktype)
+            }
+            Some(link) => {
+                let d = dissect(data, link, &self.config);
+                if !vni.is_empty()
+                    && !d.layers().any(|l| match l.header {
+                        Header::Vxlan(v) => vni.contains(&v.vni().get()),
+                        Header::VxlanGpe(v) => vni.contains(&v.vni().get()),
+                        _ => false,
+                    })
+                {
+                    return Ok(Next::Go);
+                }
+                if let Some(s) = self.summary.as_mut() {
+                    s.add(&info, &d);
+                    Ok(())
+                } else if self.args.json {
+                    vxwire::print::json::write_packet(&mut self.out, &info, &d)
+                } else {
+                    self.printer.write_packet(&mut self.out, &info, &d)
+                }
+            }
+        };
+        self.printed += 1;
+        let w = w.and_then(|()| if self.args.line_buffered { self.out.flush() } else { Ok(()) });
+        match w {
+            Err(e) if is_broken_pipe(&e) => Ok(Next::Closed),
+            Err(e) => Err(Fatal(format!("writing output: {e}"))),
+            Ok(()) if self.full() => Ok(Next::Done),
+            Ok(()) => Ok(Next::Go),
+        }
+    }
+
+    /// Writes the summary (if any) and flushes; `Ok(false)` when the output was closed.
+    fn finish(&mut self) -> Result<bool, Fatal> {
+        let mut w = Ok(());
+        if let Some(s) = &self.summary {
+            w = if self.args.json { s.write_json(&mut self.out) } else { s.write_text(&mut self.out) };
+        }
+        match w.and_then(|()| self.out.flush()) {
+            Ok(()) => Ok(true),
+            Err(e) if is_broken_pipe(&e) => Ok(false),
+            Err(e) => Err(Fatal(format!("writing output: {e}"))),
+        }
+    }
+}
+
 fn run(args: &Args) -> Result<ExitCode, Fatal> {
-    let path = match (&args.read, &args.file) {
-        (Some(p), _) | (None, Some(p)) => p.clone(),
-        (None, None) => return Err(Fatal("no capture file given (use -r FILE or FILE, - for stdin)".into())),
-    };
     if let Some(t) = &args.r#type {
         if t != "vxlan" {
             return Err(Fatal(format!("-T {t}: only -T vxlan is supported (UDP 8472 is VXLAN already)")));
-        }
-    }
-    let input: Box<dyn Read> = if path == "-" {
-        Box::new(io::stdin().lock())
-    } else {
-        Box::new(File::open(&path).map_err(|e| Fatal(format!("{path}: {e}")))?)
-    };
-    let mut reader = CaptureReader::new(BufReader::with_capacity(1 << 16, input))
-        .map_err(|e| Fatal(format!("{path}: {e}")))?;
-    if let Some(lt) = reader.pcap_linktype() {
-        if vxwire::dissect::LinkType::from_linktype(lt & LINKTYPE_MASK).is_none() {
-            return Err(Fatal(format!("{path}: unsupported link type {lt}")));
         }
     }
     let mut config = Config::default();
@@ -175,8 +296,9 @@ fn run(args: &Args) -> Result<ExitCode, Fatal> {
             _ => TsFormat::SinceFirst,
         },
         nano: args.precision.as_deref() == Some("nano"),
+        absolute_seq: args.absolute_seq,
     };
-    let mut summary = if args.summary {
+    let summary = if args.summary {
         let mut sc = SummaryConfig::default();
         if let Some(m) = args.mtu {
             sc.mtu = m;
@@ -194,12 +316,40 @@ fn run(args: &Args) -> Result<ExitCode, Fatal> {
     };
     let mut printer = TextPrinter::new(opts);
     printer.set_interface_names(interface_names());
-    let stdout = io::stdout();
-    let mut out = BufWriter::with_capacity(1 << 18, stdout.lock());
-    let mut n = 0u64;
-    let mut printed = 0u64;
+    let mut sink = Sink {
+        args,
+        config,
+        printer,
+        summary,
+        out: BufWriter::with_capacity(1 << 18, io::stdout().lock()),
+        n: 0,
+        printed: 0,
+    };
+    if let Some(iface) = &args.interface {
+        return live(&mut sink, iface);
+    }
+    let path = match (&args.read, &args.file) {
+        (Some(p), _) | (None, Some(p)) => p.clone(),
+        (None, None) => {
+            return Err(Fatal(
+                "no capture file or interface given (use -r FILE, FILE, - for stdin, or -i IFACE)".into(),
+            ))
+        }
+    };
+    let input: Box<dyn Read> = if path == "-" {
+        Box::new(io::stdin().lock())
+    } else {
+        Box::new(File::open(&path).map_err(|e| Fatal(format!("{path}: {e}")))?)
+    };
+    let mut reader = CaptureReader::new(BufReader::with_capacity(1 << 16, input))
+        .map_err(|e| Fatal(format!("{path}: {e}")))?;
+    if let Some(lt) = reader.pcap_linktype() {
+        if LinkType::from_linktype(lt & LINKTYPE_MASK).is_none() {
+            return Err(Fatal(format!("{path}: unsupported link type {lt}")));
+        }
+    }
     let result = loop {
-        if args.count.is_some_and(|c| printed >= c) {
+        if sink.full() {
             break Ok(());
         }
         let p = match reader.next_packet() {
@@ -207,62 +357,70 @@ fn run(args: &Args) -> Result<ExitCode, Fatal> {
             Some(Ok(p)) => p,
             Some(Err(e)) => break Err(e),
         };
-        n += 1;
-        let info = PacketInfo { n, ts_sec: p.ts_sec, ts_nsec: p.ts_nsec, caplen: p.data.len(), len: p.len };
-        let w = match LinkType::from_linktype(p.linktype & LINKTYPE_MASK) {
-            None => {
-                if !args.vni.is_empty() {
-                    continue;
-                }
-                printer.write_unknown_link(&mut out, &info, p.linktype)
-            }
-            Some(link) => {
-                let d = dissect(p.data, link, &config);
-                if !args.vni.is_empty()
-                    && !d.layers().any(|l| match l.header {
-                        Header::Vxlan(v) => args.vni.contains(&v.vni().get()),
-                        Header::VxlanGpe(v) => args.vni.contains(&v.vni().get()),
-                        _ => false,
-                    })
-                {
-                    continue;
-                }
-                if let Some(s) = summary.as_mut() {
-                    s.add(&info, &d);
-                    Ok(())
-                } else if args.json {
-                    vxwire::print::json::write_packet(&mut out, &info, &d)
-                } else {
-                    printer.write_packet(&mut out, &info, &d)
-                }
-            }
-        };
-        printed += 1;
-        if let Err(e) = w {
-            if is_broken_pipe(&e) {
-                return Ok(ExitCode::SUCCESS);
-            }
-            return Err(Fatal(format!("writing output: {e}")));
+        match sink.packet((p.ts_sec, p.ts_nsec), p.data, p.len, p.linktype)? {
+            Next::Go => {}
+            Next::Done => break Ok(()),
+            Next::Closed => return Ok(ExitCode::SUCCESS),
         }
     };
-    if let Some(s) = &summary {
-        let w = if args.json { s.write_json(&mut out) } else { s.write_text(&mut out) };
-        if let Err(e) = w {
-            if is_broken_pipe(&e) {
-                return Ok(ExitCode::SUCCESS);
-            }
-            return Err(Fatal(format!("writing output: {e}")));
-        }
+    if !sink.finish()? {
+        return Ok(ExitCode::SUCCESS);
     }
-    if let Err(e) = out.flush() {
-        if is_broken_pipe(&e) {
-            return Ok(ExitCode::SUCCESS);
-        }
-        return Err(Fatal(format!("writing output: {e}")));
-    }
+    let n = sink.n;
     match result {
         Ok(()) => Ok(ExitCode::SUCCESS),
         Err(CaptureError::Io(e)) => Err(Fatal(format!("{path}: packet {}: read error: {e}", n + 1))),
         Err(e) => Err(Fatal(format!("{path}: packet {}: {e}", n + 1))),
     }
+}
+
+/// `-i IFACE`: prints frames as they arrive until `-c N` or Ctrl-C, then what was captured.
+fn live(sink: &mut Sink<'_>, name: &str) -> Result<ExitCode, Fatal> {
+    let iface = Interface::by_name(name).map_err(|e| Fatal(e.to_string()))?;
+    // What a raw socket delivers: Ethernet frames, or bare IP packets on a tun-like device.
+    let (linktype, linkname) = match iface.hardware_type() {
+        Some(ARPHRD_ETHER | ARPHRD_LOOPBACK) => (LINKTYPE_ETHERNET, "EN10MB (Ethernet)"),
+        Some(ARPHRD_NONE) => (LINKTYPE_RAW, "RAW (Raw IP)"),
+        Some(t) => {
+            return Err(Fatal(format!("{name}: ARP hardware type {t} is not supported (Ethernet or raw IP)")))
+        }
+        None => return Err(Fatal(format!("{name}: cannot read its hardware type from /sys/class/net"))),
+    };
+    let mut link = RawLink::open_capture(&iface, !sink.args.no_promiscuous).map_err(|e| match e {
+        InjectError::Permission(_) => {
+            Fatal(format!("{name}: you need CAP_NET_RAW (run as root), or read a file with -r"))
+        }
+        e => Fatal(format!("{name}: {e}")),
+    })?;
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&stop);
+    ctrlc::set_handler(move || flag.store(true, Ordering::Relaxed))
+        .map_err(|e| Fatal(format!("installing the Ctrl-C handler: {e}")))?;
+    eprintln!("vxdump: listening on {name}, link-type {linkname}, snapshot length {CAPTURE_SNAPLEN} bytes");
+    let mut result = Ok(Next::Go);
+    while matches!(result, Ok(Next::Go)) && !stop.load(Ordering::Relaxed) {
+        let slice = Instant::now() + Duration::from_millis(100);
+        let r = link.receive_until(slice, |frame| {
+            let ts = match SystemTime::now().duration_since(UNIX_EPOCH) {
+                Ok(d) => (i64::try_from(d.as_secs()).unwrap_or(i64::MAX), d.subsec_nanos()),
+                Err(_) => (0, 0),
+            };
+            let len = u32::try_from(frame.len()).unwrap_or(u32::MAX);
+            result = sink.packet(ts, frame, len, linktype);
+            if matches!(result, Ok(Next::Go)) && !stop.load(Ordering::Relaxed) {
+                ControlFlow::Continue(())
+            } else {
+                ControlFlow::Break(())
+            }
+        });
+        if let Err(e) = r {
+            result = Err(Fatal(format!("{name}: receive: {e}")));
+        }
+    }
+    let closed = matches!(result?, Next::Closed) || !sink.finish()?;
+    if !closed {
+        let n = sink.printed;
+        eprintln!("{n} packet{} captured", if n == 1 { "" } else { "s" });
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -71,6 +71,9 @@ pub struct Options {
     pub ts: TsFormat,
     /// Nanosecond timestamps (`--time-stamp-precision=nano`) instead of microseconds.
     pub nano: bool,
+    /// Absolute TCP sequence and acknowledgement numbers (`-S`) instead of numbers relative to
+    /// the first segment of each conversation.
+    pub absolute_seq: bool,
 }
 
 impl Default for Options {
@@ -82,6 +85,7 @@ impl Default for Options {
             hex: HexMode::None,
             ts: TsFormat::Time,
             nano: false,
+            absolute_seq: false,
         }
     }
 }
@@ -1026,7 +1030,7 @@ impl TextPrinter {
         }
         // Relative sequence numbers, as tcpdump keeps them per conversation.
         let (mut thseq, mut thack, mut rev) = (0u32, 0u32, false);
-        if flags & 0x10 != 0 {
+        if flags & 0x10 != 0 && !self.opts.absolute_seq {
             let (key, r) = conv_key(ip, sp, dp);
             rev = r;
             let slot = (fnv(&key) as usize) % TCP_TABLE;

@@ -248,6 +248,13 @@ impl Tcpdump {
         frames
     }
 
+    /// Stops tcpdump (SIGINT, so it flushes) and returns the path of its capture, which stays
+    /// until `self` is dropped (for reading it back with `tcpdump -r` or `vxdump -r`).
+    pub fn halt(&mut self) -> &std::path::Path {
+        self.finish();
+        &self.path
+    }
+
     fn finish(&mut self) {
         if let Some(mut child) = self.child.take() {
             let _ = Command::new("kill").args(["-INT", &child.id().to_string()]).status();
