@@ -1,4 +1,4 @@
-//! One JSON object per packet and line (`vxdump --json`); the schema is in `README.md (--json)`.
+//! One JSON object per packet and line (`vxdump --json`); the schema is in the README, section `--json`.
 //!
 //! The printer writes straight into the output (no `serde_json::Value` per packet, no `format!`,
 //! no allocation): numbers, addresses and the timestamp are formatted on the stack.
