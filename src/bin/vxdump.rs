@@ -7,7 +7,7 @@ use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::process::ExitCode;
 use vxwire::capture::{CaptureError, CaptureReader};
-use vxwire::dissect::{dissect, Config, Header, LinkType};
+use vxwire::dissect::{dissect_with, Config, Header, LinkType};
 
 /// The link type bits of a pcap link-type field (the upper bits say whether frames carry an FCS).
 const LINKTYPE_MASK: u32 = 0x03ff_ffff;
@@ -217,23 +217,28 @@ fn run(args: &Args) -> Result<ExitCode, Fatal> {
                 printer.write_unknown_link(&mut out, &info, p.linktype)
             }
             Some(link) => {
-                let d = dissect(p.data, link, &config);
-                if !args.vni.is_empty()
-                    && !d.layers().any(|l| match l.header {
-                        Header::Vxlan(v) => args.vni.contains(&v.vni().get()),
-                        Header::VxlanGpe(v) => args.vni.contains(&v.vni().get()),
-                        _ => false,
+                let w = dissect_with(p.data, link, &config, |d| {
+                    if !args.vni.is_empty()
+                        && !d.layers().any(|l| match l.header {
+                            Header::Vxlan(v) => args.vni.contains(&v.vni().get()),
+                            Header::VxlanGpe(v) => args.vni.contains(&v.vni().get()),
+                            _ => false,
+                        })
+                    {
+                        return None;
+                    }
+                    Some(if let Some(s) = summary.as_mut() {
+                        s.add(&info, d);
+                        Ok(())
+                    } else if args.json {
+                        vxwire::print::json::write_packet(&mut out, &info, d)
+                    } else {
+                        printer.write_packet(&mut out, &info, d)
                     })
-                {
-                    continue;
-                }
-                if let Some(s) = summary.as_mut() {
-                    s.add(&info, &d);
-                    Ok(())
-                } else if args.json {
-                    vxwire::print::json::write_packet(&mut out, &info, &d)
-                } else {
-                    printer.write_packet(&mut out, &info, &d)
+                });
+                match w {
+                    Some(w) => w,
+                    None => continue,
                 }
             }
         };
