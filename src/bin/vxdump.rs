@@ -93,6 +93,72 @@ fn parse_mac(s: &str) -> Option<[u8; 6]> {
     parts.next().is_none().then_some(mac)
 }
 
+/// Whether a frame surely has no VXLAN/VXLAN-GPE header with one of `vnis`, judged from a few
+/// fixed offsets without dissecting it: `--vni` then skips it for almost nothing.
+///
+/// Only the common shape is judged: Ethernet, IPv4 without options' surprises (any IHL), UDP. A
+/// frame with no UDP (TCP, ICMP, IGMP, ARP) cannot match; a VXLAN frame whose VNI differs cannot
+/// match when its inner frame cannot carry VXLAN again (inner ARP, or inner IPv4/IPv6 with TCP,
+/// ICMP, or UDP on ports that are not VXLAN's). Anything else (VLAN tags, IPv6 outside, GPE,
+/// fragments, short frames, other link types) answers `false` and gets the full dissection, so
+/// the filter's result is the same as dissecting every frame.
+fn cannot_match(data: &[u8], link: LinkType, config: &Config, vnis: &[u32]) -> bool {
+    if link != LinkType::Ethernet {
+        return false;
+    }
+    let be16 = |i: usize| data.get(i..i + 2).map(|b| u16::from_be_bytes([b[0], b[1]]));
+    let port = |p: u16| config.vxlan_ports.contains(p) || config.gpe_ports.contains(p);
+    // The UDP header of an IPv4 packet at `ip`, or the protocol that is not UDP.
+    let ip4_udp = |ip: usize| -> Option<Result<usize, u8>> {
+        let vihl = *data.get(ip)?;
+        if vihl >> 4 != 4 || vihl & 15 < 5 || be16(ip + 6)? & 0x1fff != 0 {
+            return None;
+        }
+        match *data.get(ip + 9)? {
+            17 => Some(Ok(ip + usize::from(vihl & 15) * 4)),
+            p => Some(Err(p)),
+        }
+    };
+    if be16(12) != Some(0x0800) {
+        return false;
+    }
+    let udp = match ip4_udp(14) {
+        Some(Ok(u)) => u,
+        Some(Err(1 | 2 | 6)) => return true,
+        _ => return false,
+    };
+    let (Some(sp), Some(dp)) = (be16(udp), be16(udp + 2)) else { return false };
+    if !port(sp) && !port(dp) {
+        return true;
+    }
+    if config.gpe_ports.contains(sp) || config.gpe_ports.contains(dp) {
+        return false;
+    }
+    let Some(v) = data.get(udp + 12..udp + 15) else { return false };
+    if vnis.contains(&u32::from_be_bytes([0, v[0], v[1], v[2]])) {
+        return false;
+    }
+    // The inner frame: could it hold VXLAN again?
+    let inner = udp + 16;
+    match be16(inner + 12) {
+        Some(0x0806 | 0x8035) => true,
+        Some(0x0800) => match ip4_udp(inner + 14) {
+            Some(Err(1 | 2 | 6)) => true,
+            Some(Ok(u)) => matches!((be16(u), be16(u + 2)), (Some(a), Some(b)) if !port(a) && !port(b)),
+            _ => false,
+        },
+        Some(0x86dd) => match data.get(inner + 14 + 6) {
+            Some(6 | 58) => true,
+            Some(17) => {
+                let u = inner + 14 + 40;
+                matches!((be16(u), be16(u + 2)), (Some(a), Some(b)) if !port(a) && !port(b))
+            }
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
 /// An error that ends the run: one line on stderr.
 struct Fatal(String);
 
@@ -217,6 +283,9 @@ fn run(args: &Args) -> Result<ExitCode, Fatal> {
                 printer.write_unknown_link(&mut out, &info, p.linktype)
             }
             Some(link) => {
+                if !args.vni.is_empty() && cannot_match(p.data, link, &config, &args.vni) {
+                    continue;
+                }
                 let w = dissect_with(p.data, link, &config, |d| {
                     if !args.vni.is_empty()
                         && !d.layers().any(|l| match l.header {

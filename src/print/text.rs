@@ -2100,21 +2100,25 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 
 /// The local time zone's UTC offset, cached per 15-minute slot (offsets change on such bounds).
 struct TzCache {
-    tz: Option<jiff::tz::TimeZone>,
+    /// The system time zone, looked up on first use (`None` inside: no zone found, UTC): loading
+    /// it reads the zoneinfo database, which runs that never print a local time (`--json`,
+    /// `--summary`, `-tt`, or a `--vni` that matches nothing) should not pay for.
+    tz: Option<Option<jiff::tz::TimeZone>>,
     slot: i64,
     offset: i64,
 }
 
 impl TzCache {
     fn system() -> TzCache {
-        TzCache { tz: jiff::tz::TimeZone::try_system().ok(), slot: i64::MIN, offset: 0 }
+        TzCache { tz: None, slot: i64::MIN, offset: 0 }
     }
 
     fn offset(&mut self, secs: i64) -> i64 {
         let slot = secs.div_euclid(900);
         if slot != self.slot {
             self.slot = slot;
-            self.offset = match (&self.tz, jiff::Timestamp::from_second(secs)) {
+            let tz = self.tz.get_or_insert_with(|| jiff::tz::TimeZone::try_system().ok());
+            self.offset = match (&*tz, jiff::Timestamp::from_second(secs)) {
                 (Some(tz), Ok(ts)) => i64::from(tz.to_offset(ts).seconds()),
                 _ => 0,
             };
