@@ -46,6 +46,7 @@ median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+
 col() { awk -v c="$2" '{print $c}' "$WORK/$1.times" | median; }
 
 rm -f "$WORK"/*.times
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 VNI=300
 for r in $(seq 1 "$ROUNDS"); do
   echo "round $r/$ROUNDS" >&2
@@ -75,6 +76,7 @@ mem_row() { # label ours theirs
 
 echo
 echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r); medians of $ROUNDS alternating runs"
+echo "Load average (1/5/15 min): $LOAD_BEFORE before the runs, $(cut -d' ' -f1-3 /proc/loadavg) after"
 echo "Captures: gen_mix seed 1: $PACKETS packets ($(du -h "$BIG" | cut -f1)), $TSHARK_PACKETS packets ($(du -h "$SMALL" | cut -f1))"
 echo
 echo "| what | packets | vxdump | reference | vxdump speed-up |"

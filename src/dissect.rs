@@ -438,8 +438,34 @@ fn len_err(proto: Proto, e: etherparse::err::LenError) -> Error {
 ///
 /// Never panics and never allocates; on a malformed or truncated frame the result holds the layers
 /// read before the problem and [`Dissection::error`] says what it was.
+#[inline]
 pub fn dissect<'a>(data: &'a [u8], link: LinkType, config: &Config) -> Dissection<'a> {
     let mut d = Dissection { data, layers: [const { None }; MAX_LAYERS], len: 0, error: None };
+    dissect_into(&mut d, link, config);
+    d
+}
+
+/// [`dissect`], handing the result to `f` by reference instead of returning it.
+///
+/// A [`Dissection`] is about 1.6 KB; returned by value it is copied (twice, with today's
+/// compilers) on every packet. Here it is built in this function's frame and never moved, which
+/// is what a per-packet loop like vxdump's wants. Never panics (unless `f` does), never allocates.
+#[inline]
+pub fn dissect_with<'a, R>(
+    data: &'a [u8],
+    link: LinkType,
+    config: &Config,
+    f: impl FnOnce(&Dissection<'a>) -> R,
+) -> R {
+    let mut d = Dissection { data, layers: [const { None }; MAX_LAYERS], len: 0, error: None };
+    dissect_into(&mut d, link, config);
+    f(&d)
+}
+
+/// The walk of [`dissect`], into a fresh `d` whose `data` is set.
+#[inline(never)]
+fn dissect_into<'a>(d: &mut Dissection<'a>, link: LinkType, config: &Config) {
+    let data = d.data;
     let mut next = match link {
         LinkType::Ethernet => Next::Ethernet,
         LinkType::LinuxSll => Next::Sll,
@@ -696,7 +722,73 @@ pub fn dissect<'a>(data: &'a [u8], link: LinkType, config: &Config) -> Dissectio
             },
         };
     }
-    d
+}
+
+/// Whether a frame surely has no VXLAN/VXLAN-GPE header with one of `vnis`, judged from a few
+/// fixed offsets without dissecting it: a VNI filter (`vxdump --vni`) skips such frames for almost
+/// nothing. `false` means "maybe": dissect it and look.
+///
+/// Only the common shape is judged: Ethernet, IPv4 without options' surprises (any IHL), UDP. A
+/// frame with no UDP (TCP, ICMP, IGMP, ARP) cannot match; a VXLAN frame whose VNI differs cannot
+/// match when its inner frame cannot carry VXLAN again (inner ARP, or inner IPv4/IPv6 with TCP,
+/// ICMP, or UDP on ports that are not VXLAN's). Anything else (VLAN tags, IPv6 outside, GPE,
+/// fragments, short frames, other link types) answers `false` and gets the full dissection, so
+/// the filter's result is the same as dissecting every frame.
+pub fn cannot_carry_vni(data: &[u8], link: LinkType, config: &Config, vnis: &[u32]) -> bool {
+    if link != LinkType::Ethernet {
+        return false;
+    }
+    let be16 = |i: usize| data.get(i..i + 2).map(|b| u16::from_be_bytes([b[0], b[1]]));
+    let port = |p: u16| config.vxlan_ports.contains(p) || config.gpe_ports.contains(p);
+    // The UDP header of an IPv4 packet at `ip`, or the protocol that is not UDP.
+    let ip4_udp = |ip: usize| -> Option<Result<usize, u8>> {
+        let vihl = *data.get(ip)?;
+        if vihl >> 4 != 4 || vihl & 15 < 5 || be16(ip + 6)? & 0x1fff != 0 {
+            return None;
+        }
+        match *data.get(ip + 9)? {
+            17 => Some(Ok(ip + usize::from(vihl & 15) * 4)),
+            p => Some(Err(p)),
+        }
+    };
+    if be16(12) != Some(0x0800) {
+        return false;
+    }
+    let udp = match ip4_udp(14) {
+        Some(Ok(u)) => u,
+        Some(Err(1 | 2 | 6)) => return true,
+        _ => return false,
+    };
+    let (Some(sp), Some(dp)) = (be16(udp), be16(udp + 2)) else { return false };
+    if !port(sp) && !port(dp) {
+        return true;
+    }
+    if config.gpe_ports.contains(sp) || config.gpe_ports.contains(dp) {
+        return false;
+    }
+    let Some(v) = data.get(udp + 12..udp + 15) else { return false };
+    if vnis.contains(&u32::from_be_bytes([0, v[0], v[1], v[2]])) {
+        return false;
+    }
+    // The inner frame: could it hold VXLAN again?
+    let inner = udp + 16;
+    match be16(inner + 12) {
+        Some(0x0806 | 0x8035) => true,
+        Some(0x0800) => match ip4_udp(inner + 14) {
+            Some(Err(1 | 2 | 6)) => true,
+            Some(Ok(u)) => matches!((be16(u), be16(u + 2)), (Some(a), Some(b)) if !port(a) && !port(b)),
+            _ => false,
+        },
+        Some(0x86dd) => match data.get(inner + 14 + 6) {
+            Some(6 | 58) => true,
+            Some(17) => {
+                let u = inner + 14 + 40;
+                matches!((be16(u), be16(u + 2)), (Some(a), Some(b)) if !port(a) && !port(b))
+            }
+            _ => false,
+        },
+        _ => false,
+    }
 }
 
 /// Whether an IP protocol number is an IPv6 extension header etherparse reads.
@@ -718,6 +810,21 @@ mod tests {
         assert!(!s.insert(9999));
         assert!(s.contains(15));
         assert!(!s.contains(9999));
+    }
+
+    #[test]
+    fn dissect_with_sees_what_dissect_returns() {
+        let c = Config::default();
+        let frame = [
+            0u8, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0x08, 0x00, // Ethernet, IPv4
+            0x45, 0, 0, 20, 0, 0, 0, 0, 64, 59, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2, // IPv4, proto 59
+        ];
+        let d = dissect(&frame, LinkType::Ethernet, &c);
+        dissect_with(&frame, LinkType::Ethernet, &c, |e| {
+            assert_eq!(e.len(), 2);
+            assert_eq!(e.layers().collect::<std::vec::Vec<_>>(), d.layers().collect::<std::vec::Vec<_>>());
+            assert_eq!(e.error(), d.error());
+        });
     }
 
     #[test]

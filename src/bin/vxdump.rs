@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use vxwire::capture::{CaptureError, CaptureReader};
-use vxwire::dissect::{dissect, Config, Header, LinkType};
+use vxwire::dissect::{cannot_carry_vni, dissect_with, Config, Header, LinkType};
 use vxwire::inject::{InjectError, Interface, RawLink, CAPTURE_SNAPLEN};
 
 /// The link type bits of a pcap link-type field (the upper bits say whether frames carry an FCS).
@@ -220,23 +220,34 @@ impl Sink<'_> {
                 self.printer.write_unknown_link(&mut self.out, &info, linktype)
             }
             Some(link) => {
-                let d = dissect(data, link, &self.config);
-                if !vni.is_empty()
-                    && !d.layers().any(|l| match l.header {
-                        Header::Vxlan(v) => vni.contains(&v.vni().get()),
-                        Header::VxlanGpe(v) => vni.contains(&v.vni().get()),
-                        _ => false,
-                    })
-                {
+                if !vni.is_empty() && cannot_carry_vni(data, link, &self.config, vni) {
                     return Ok(Next::Go);
                 }
-                if let Some(s) = self.summary.as_mut() {
-                    s.add(&info, &d);
-                    Ok(())
-                } else if self.args.json {
-                    vxwire::print::json::write_packet(&mut self.out, &info, &d)
-                } else {
-                    self.printer.write_packet(&mut self.out, &info, &d)
+                let (summary, out, printer, json) =
+                    (&mut self.summary, &mut self.out, &mut self.printer, self.args.json);
+                // dissect_with hands the dissection over in place (no copy of it per packet).
+                let w = dissect_with(data, link, &self.config, |d| {
+                    if !vni.is_empty()
+                        && !d.layers().any(|l| match l.header {
+                            Header::Vxlan(v) => vni.contains(&v.vni().get()),
+                            Header::VxlanGpe(v) => vni.contains(&v.vni().get()),
+                            _ => false,
+                        })
+                    {
+                        return None;
+                    }
+                    Some(if let Some(s) = summary.as_mut() {
+                        s.add(&info, d);
+                        Ok(())
+                    } else if json {
+                        vxwire::print::json::write_packet(out, &info, d)
+                    } else {
+                        printer.write_packet(out, &info, d)
+                    })
+                });
+                match w {
+                    Some(w) => w,
+                    None => return Ok(Next::Go),
                 }
             }
         };

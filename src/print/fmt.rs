@@ -13,9 +13,20 @@ const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
 6061626364656667686970717273747576777879\
 8081828384858687888990919293949596979899";
 
-/// Writes `v` right-aligned into `tmp`; returns the index of its first digit.
-fn digits(tmp: &mut [u8; 20], mut v: u64) -> usize {
-    let mut i = tmp.len();
+/// The number of decimal digits of `v` (1 for 0).
+#[inline]
+fn ndigits(v: u64) -> usize {
+    match v.checked_ilog10() {
+        Some(l) => l as usize + 1,
+        None => 1,
+    }
+}
+
+/// Writes `v` in decimal so that its last digit is at `tmp[end - 1]`; `end` must be at least
+/// [`ndigits`]`(v)` and at most 20.
+#[inline]
+fn digits(tmp: &mut [u8; 20], mut v: u64, end: usize) {
+    let mut i = end;
     while v >= 100 {
         let r = (v % 100) as usize;
         v /= 100;
@@ -30,7 +41,62 @@ fn digits(tmp: &mut [u8; 20], mut v: u64) -> usize {
         i -= 1;
         tmp[i] = b'0' + v as u8;
     }
-    i
+}
+
+/// [`ndigits`] for a 32-bit value.
+#[inline]
+fn ndigits32(v: u32) -> usize {
+    match v {
+        0..=9 => 1,
+        10..=99 => 2,
+        100..=999 => 3,
+        1000..=9999 => 4,
+        10_000..=99_999 => 5,
+        100_000..=999_999 => 6,
+        1_000_000..=9_999_999 => 7,
+        10_000_000..=99_999_999 => 8,
+        100_000_000..=999_999_999 => 9,
+        _ => 10,
+    }
+}
+
+/// [`digits`] for a 32-bit value.
+#[inline]
+fn digits32(tmp: &mut [u8; 20], mut v: u32, end: usize) {
+    let mut i = end;
+    while v >= 100 {
+        let r = (v % 100) as usize;
+        v /= 100;
+        i -= 2;
+        tmp[i..i + 2].copy_from_slice(&PAIRS[2 * r..2 * r + 2]);
+    }
+    if v >= 10 {
+        let r = v as usize;
+        i -= 2;
+        tmp[i..i + 2].copy_from_slice(&PAIRS[2 * r..2 * r + 2]);
+    } else {
+        i -= 1;
+        tmp[i] = b'0' + v as u8;
+    }
+}
+
+/// Writes one byte in decimal at `tmp[p..]`; returns the position after it.
+#[inline(always)]
+fn octet(tmp: &mut [u8; 16], p: usize, o: u8) -> usize {
+    let r = 2 * usize::from(o % 100);
+    if o >= 100 {
+        tmp[p] = b'0' + o / 100;
+        tmp[p + 1] = PAIRS[r];
+        tmp[p + 2] = PAIRS[r + 1];
+        p + 3
+    } else if o >= 10 {
+        tmp[p] = PAIRS[r];
+        tmp[p + 1] = PAIRS[r + 1];
+        p + 2
+    } else {
+        tmp[p] = b'0' + o;
+        p + 1
+    }
 }
 
 /// A growable output line buffer with the small writers the printers use.
@@ -41,6 +107,16 @@ pub struct Buf {
 }
 
 impl Buf {
+    /// Appends the first `n` bytes of `tmp` (`n <= N`). The whole fixed-size array is copied and
+    /// the tail cut off again, which compiles to a few register moves instead of a `memcpy` call
+    /// of a run-time length: most of what the printers write is a handful of bytes.
+    #[inline(always)]
+    fn put<const N: usize>(&mut self, tmp: &[u8; N], n: usize) {
+        let l = self.b.len();
+        self.b.extend_from_slice(tmp);
+        self.b.truncate(l + n);
+    }
+
     /// Appends a string.
     #[inline]
     pub fn s(&mut self, s: &str) -> &mut Self {
@@ -70,8 +146,21 @@ impl Buf {
             return self;
         }
         let mut tmp = [0u8; 20];
-        let i = digits(&mut tmp, v);
-        self.b.extend_from_slice(&tmp[i..]);
+        // Most numbers printed (ports, lengths, sequence numbers) fit 32 bits, whose digit count
+        // is a few compares and whose divisions are cheaper.
+        let n = match u32::try_from(v) {
+            Ok(v) => {
+                let n = ndigits32(v);
+                digits32(&mut tmp, v, n);
+                n
+            }
+            Err(_) => {
+                let n = ndigits(v);
+                digits(&mut tmp, v, n);
+                n
+            }
+        };
+        self.put(&tmp, n);
         self
     }
 
@@ -86,9 +175,9 @@ impl Buf {
     /// Appends `v` in decimal, zero-padded to `width` digits.
     pub fn u0(&mut self, v: u64, width: usize) -> &mut Self {
         let mut tmp = [b'0'; 20];
-        let i = digits(&mut tmp, v);
-        let start = tmp.len().saturating_sub(width).min(i);
-        self.b.extend_from_slice(&tmp[start..]);
+        let n = ndigits(v).max(width.min(20));
+        digits(&mut tmp, v, n);
+        self.put(&tmp, n);
         self
     }
 
@@ -100,18 +189,14 @@ impl Buf {
     /// Appends `v` in lower-case hex, zero-padded to `width` digits (`%0Nx`).
     pub fn x0(&mut self, v: u64, width: usize) -> &mut Self {
         let mut tmp = [b'0'; 16];
-        let mut i = tmp.len();
+        let nibbles = ((64 - v.leading_zeros() as usize).div_ceil(4)).max(1);
+        let n = nibbles.max(width.min(16));
         let mut v = v;
-        loop {
-            i -= 1;
+        for i in (n - nibbles..n).rev() {
             tmp[i] = HEX[(v & 0xf) as usize];
             v >>= 4;
-            if v == 0 {
-                break;
-            }
         }
-        let start = tmp.len().saturating_sub(width).min(i);
-        self.b.extend_from_slice(&tmp[start..]);
+        self.put(&tmp, n);
         self
     }
 
@@ -122,6 +207,18 @@ impl Buf {
 
     /// Appends a dotted IPv4 address.
     pub fn ip4(&mut self, a: &[u8]) -> &mut Self {
+        if let [a0, a1, a2, a3, ..] = *a {
+            let mut tmp = [0u8; 16];
+            let mut p = octet(&mut tmp, 0, a0);
+            tmp[p] = b'.';
+            p = octet(&mut tmp, p + 1, a1);
+            tmp[p] = b'.';
+            p = octet(&mut tmp, p + 1, a2);
+            tmp[p] = b'.';
+            p = octet(&mut tmp, p + 1, a3);
+            self.put(&tmp, p);
+            return self;
+        }
         for (i, &o) in a.iter().take(4).enumerate() {
             if i > 0 {
                 self.b.push(b'.');
@@ -186,6 +283,15 @@ impl Buf {
 
     /// Appends colon-separated lower-case hex bytes (a MAC address or any link address).
     pub fn mac(&mut self, a: &[u8]) -> &mut Self {
+        if let Ok(m) = <&[u8; 6]>::try_from(a) {
+            let mut tmp = [b':'; 17];
+            for (i, &o) in m.iter().enumerate() {
+                tmp[3 * i] = HEX[usize::from(o >> 4)];
+                tmp[3 * i + 1] = HEX[usize::from(o & 0xf)];
+            }
+            self.b.extend_from_slice(&tmp);
+            return self;
+        }
         for (i, &o) in a.iter().enumerate() {
             if i > 0 {
                 self.b.push(b':');
@@ -289,6 +395,37 @@ mod tests {
             String::from_utf8(b.b).unwrap(),
             "0 18446744073709551615 10 100 4294967295 00ab 0 07 1234"
         );
+    }
+
+    #[test]
+    fn numbers_match_std_formatting() {
+        use std::format;
+        let mut vals = std::vec![0u64, 1, 9, 10, 99, 100, 255, 999, 1000, 65535, 65536, u64::from(u32::MAX)];
+        vals.extend((0..20).map(|i| 10u64.pow(i)));
+        vals.extend((1..20).map(|i| 10u64.pow(i) - 1));
+        vals.extend([u64::MAX, u64::MAX - 1, 0xdead_beef_cafe]);
+        for v in vals {
+            for w in [0usize, 1, 2, 4, 6, 9, 16, 20, 25] {
+                let mut b = Buf::default();
+                b.u(v).c(b' ').u0(v, w).c(b' ').x0(v, w).c(b' ').x(v);
+                let want = format!("{v} {v:0w$} {v:0wx$x} {v:x}", wx = w.min(16), w = w.min(20));
+                assert_eq!(String::from_utf8(b.b).unwrap(), want, "v={v} w={w}");
+            }
+        }
+    }
+
+    #[test]
+    fn addresses_match_std_formatting() {
+        use std::format;
+        for a in [[0u8, 0, 0, 0], [255, 255, 255, 255], [10, 0, 99, 100], [1, 22, 133, 9], [198, 18, 0, 1]] {
+            let mut b = Buf::default();
+            b.ip4(&a).c(b' ').mac(&[a[0], a[1], a[2], a[3], 0xab, 0x0c]).c(b' ').ip4(&a[..3]);
+            let want = format!(
+                "{}.{}.{}.{} {:02x}:{:02x}:{:02x}:{:02x}:ab:0c {}.{}.{}",
+                a[0], a[1], a[2], a[3], a[0], a[1], a[2], a[3], a[0], a[1], a[2]
+            );
+            assert_eq!(String::from_utf8(b.b).unwrap(), want);
+        }
     }
 
     #[test]

@@ -10,6 +10,7 @@ use crate::wire::icmpv6::{self, Icmpv6Message};
 use crate::wire::igmp::{IgmpSlice, IgmpType};
 use core::fmt::Write as _;
 use std::io::{self, Write};
+use std::vec::Vec;
 
 /// The `proto` name of a layer or error in the JSON output.
 pub const fn proto_name(p: Proto) -> &'static str {
@@ -39,6 +40,28 @@ pub const fn proto_name(p: Proto) -> &'static str {
 /// # Errors
 /// Any error of `out`.
 pub fn write_packet(out: &mut dyn Write, info: &PacketInfo, d: &Dissection<'_>) -> io::Result<()> {
+    std::thread_local! {
+        /// The line being built: one `write_all` per packet instead of one dynamic call per
+        /// fragment; allocated once per thread and reused.
+        static LINE: core::cell::RefCell<Vec<u8>> = core::cell::RefCell::new(Vec::with_capacity(4096));
+    }
+    LINE.with(|line| match line.try_borrow_mut() {
+        Ok(mut b) => {
+            b.clear();
+            write_line(&mut b, info, d)?;
+            out.write_all(&b)
+        }
+        // Only reachable if `out` itself printed a packet from inside `write_all`.
+        Err(_) => {
+            let mut b = Vec::new();
+            write_line(&mut b, info, d)?;
+            out.write_all(&b)
+        }
+    })
+}
+
+/// The JSON line of one packet, appended to `out`.
+fn write_line(out: &mut Vec<u8>, info: &PacketInfo, d: &Dissection<'_>) -> io::Result<()> {
     let mut w = Json { out };
     w.raw("{\"n\":")?;
     w.uint(info.n)?;
@@ -97,7 +120,7 @@ pub fn write_packet(out: &mut dyn Write, info: &PacketInfo, d: &Dissection<'_>) 
 }
 
 struct Json<'o> {
-    out: &'o mut dyn Write,
+    out: &'o mut Vec<u8>,
 }
 
 const HEX: &[u8; 16] = b"0123456789abcdef";

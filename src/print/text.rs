@@ -141,6 +141,9 @@ pub struct TextPrinter {
     prev_ts: Option<(i64, u32)>,
     ifnames: Vec<(u32, String)>,
     tz: TzCache,
+    /// The last `TsFormat::Time` second printed (capture seconds, before the time-zone offset)
+    /// and its `HH:MM:SS.` text: packets of the same second reuse it.
+    ts_cache: Option<(i64, [u8; 9])>,
     /// tcpdump gave up on the packet the way its `GET_*` macros do (a long jump): its `-x` dump
     /// then covers the link-layer header too.
     gave_up: bool,
@@ -156,6 +159,7 @@ impl TextPrinter {
             prev_ts: None,
             ifnames: Vec::new(),
             tz: TzCache::system(),
+            ts_cache: None,
             gave_up: false,
         }
     }
@@ -221,9 +225,19 @@ impl TextPrinter {
         match self.opts.ts {
             TsFormat::None => {}
             TsFormat::Time => {
-                let off = self.tz.offset(info.ts_sec);
-                self.hms(info.ts_sec + off, usec);
-                self.out.c(b' ');
+                let hms = match self.ts_cache {
+                    Some((sec, text)) if sec == info.ts_sec => text,
+                    _ => {
+                        let off = self.tz.offset(info.ts_sec);
+                        let s = (info.ts_sec + off).rem_euclid(86400) as u64;
+                        let two = |v: u64| [b'0' + (v / 10) as u8, b'0' + (v % 10) as u8];
+                        let (h, m, sec) = (two(s / 3600), two(s / 60 % 60), two(s % 60));
+                        let text = [h[0], h[1], b':', m[0], m[1], b':', sec[0], sec[1], b'.'];
+                        self.ts_cache = Some((info.ts_sec, text));
+                        text
+                    }
+                };
+                self.out.raw(&hms).u0(u64::from(usec), digits).c(b' ');
             }
             TsFormat::Epoch => {
                 self.out.i(info.ts_sec).c(b'.').u0(u64::from(usec), digits).c(b' ');
@@ -2052,8 +2066,14 @@ fn conv_key(ip: IpCtx<'_>, sp: u16, dp: u16) -> ([u8; 36], bool) {
     let cmp = ip.src.cmp(ip.dst);
     let rev = cmp == std::cmp::Ordering::Greater || (cmp == std::cmp::Ordering::Equal && sp > dp);
     let (a, b, pa, pb) = if rev { (ip.dst, ip.src, dp, sp) } else { (ip.src, ip.dst, sp, dp) };
-    key[..n].copy_from_slice(&a[..n]);
-    key[16..16 + n].copy_from_slice(&b[..n]);
+    if let (Ok(a), Ok(b)) = (<&[u8; 4]>::try_from(a), <&[u8; 4]>::try_from(b)) {
+        // IPv4: fixed-size copies instead of two `memcpy` calls.
+        key[..4].copy_from_slice(a);
+        key[16..20].copy_from_slice(b);
+    } else {
+        key[..n].copy_from_slice(&a[..n]);
+        key[16..16 + n].copy_from_slice(&b[..n]);
+    }
     key[32..34].copy_from_slice(&pa.to_be_bytes());
     key[34..36].copy_from_slice(&pb.to_be_bytes());
     (key, rev)
@@ -2084,21 +2104,25 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 
 /// The local time zone's UTC offset, cached per 15-minute slot (offsets change on such bounds).
 struct TzCache {
-    tz: Option<jiff::tz::TimeZone>,
+    /// The system time zone, looked up on first use (`None` inside: no zone found, UTC): loading
+    /// it reads the zoneinfo database, which runs that never print a local time (`--json`,
+    /// `--summary`, `-tt`, or a `--vni` that matches nothing) should not pay for.
+    tz: Option<Option<jiff::tz::TimeZone>>,
     slot: i64,
     offset: i64,
 }
 
 impl TzCache {
     fn system() -> TzCache {
-        TzCache { tz: jiff::tz::TimeZone::try_system().ok(), slot: i64::MIN, offset: 0 }
+        TzCache { tz: None, slot: i64::MIN, offset: 0 }
     }
 
     fn offset(&mut self, secs: i64) -> i64 {
         let slot = secs.div_euclid(900);
         if slot != self.slot {
             self.slot = slot;
-            self.offset = match (&self.tz, jiff::Timestamp::from_second(secs)) {
+            let tz = self.tz.get_or_insert_with(|| jiff::tz::TimeZone::try_system().ok());
+            self.offset = match (&*tz, jiff::Timestamp::from_second(secs)) {
                 (Some(tz), Ok(ts)) => i64::from(tz.to_offset(ts).seconds()),
                 _ => 0,
             };
