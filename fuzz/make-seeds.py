@@ -2,7 +2,8 @@
 """Builds the fuzz seed corpora from the captures in testdata/ (kernel-made and third-party).
 
 capture_read gets whole files; the frame targets get each frame prefixed with the two selector
-bytes that fuzz_targets/common.rs reads (link type index, port-set byte); the protocol targets get
+bytes that fuzz_targets/common.rs reads (link type index, port-set byte), print_text with its
+option byte before those; the protocol targets get
 the bytes of their layer found by a simple walk (VXLAN header and after, IGMP/ARP messages).
 Writes into fuzz/corpus/<target>/ (git-ignored: libFuzzer grows it).
 """
@@ -70,8 +71,12 @@ for path in files:
     for link, frame in records(path):
         if link not in LINK_INDEX:
             continue
-        for target in ('dissect', 'print_text', 'print_json'):
+        for target in ('dissect', 'print_json'):
             put(target, bytes([LINK_INDEX[link], 0]) + frame)
+        # print_text reads one more byte first: the printer options (common.rs text_options).
+        # A few option sets per frame: plain, -v -e, -vv -x, -vvv -X with nanoseconds.
+        for opt in (0x00, 0x05, 0x1a, 0xbf):
+            put('print_text', bytes([opt, LINK_INDEX[link], 0]) + frame)
         if link == 1:
             for kind, b in layers(frame):
                 put(kind, b)

@@ -16,7 +16,8 @@ fuzz_target!(|data: &[u8]| {
         assert!(p.data.len() <= data.len());
         if let Some(link) = p.link_type() {
             let d = vxwire::dissect(p.data, link, &config);
-            let info = PacketInfo { n, ts_sec: p.ts_sec, ts_nsec: p.ts_nsec, caplen: p.data.len(), len: p.len };
+            let info =
+                PacketInfo { n, ts_sec: p.ts_sec, ts_nsec: p.ts_nsec, caplen: p.data.len(), len: p.len };
             out.clear();
             printer.write_packet(&mut out, &info, &d).unwrap();
         }

@@ -421,8 +421,10 @@ impl TextPrinter {
                     // The layer this ethertype names could not be read.
                     match err.proto {
                         Proto::Ipv4 if err.kind == ErrorKind::Truncated => {
-                            if !e {
-                                self.out.s("IP");
+                            // tcpdump writes `IP ` once it has read the version byte, then its
+                            // marker: `IP  [|ip]`, or ` [|ip]` alone with no byte captured.
+                            if !e && err.present > 0 {
+                                self.out.s("IP ");
                             }
                             self.out.s(" [|ip]");
                         }
@@ -711,7 +713,16 @@ impl TextPrinter {
             _ => {
                 if d.error().is_some() && d.len() == j {
                     let p = d.error().map_or(Proto::Ipv4, |e| e.proto);
-                    self.addrs(ip);
+                    let seg = j.checked_sub(1).and_then(|k| d.get(k)).map_or(&[][..], |l| l.payload);
+                    match seg {
+                        // tcpdump prints the ports of a UDP header cut after them.
+                        [a, b, c, e, ..] if p == Proto::Udp => {
+                            let (sp, dp) = (u16::from_be_bytes([*a, *b]), u16::from_be_bytes([*c, *e]));
+                            self.out.ip(ip.src).c(b'.').u(u64::from(sp)).s(" > ");
+                            self.out.ip(ip.dst).c(b'.').u(u64::from(dp)).s(": ");
+                        }
+                        _ => self.addrs(ip),
+                    }
                     self.trunc_proto(p);
                     return;
                 }
@@ -933,6 +944,10 @@ impl TextPrinter {
                 if let Some(e) = d.error().filter(|_| d.len() == j + 1) {
                     if matches!(e.proto, Proto::Vxlan | Proto::VxlanGpe) {
                         self.out.s(if e.proto == Proto::Vxlan { "VXLAN" } else { "VXLAN-GPE" });
+                        if e.proto == Proto::Vxlan && e.kind == ErrorKind::Truncated {
+                            let h = d.get(j).map_or(&[][..], |l| l.payload);
+                            self.vxlan_cut(h);
+                        }
                         self.trunc_proto(e.proto);
                         return;
                     }
@@ -982,6 +997,33 @@ impl TextPrinter {
                     self.trunc_proto(e.proto);
                 }
             }
+        }
+    }
+
+    /// The fields of a VXLAN header cut after `h.len()` (< 8) bytes, as tcpdump reads them one by
+    /// one: the flags with byte 0, the VNI with bytes 4-6 (GBP fields with bytes 1-3).
+    fn vxlan_cut(&mut self, h: &[u8]) {
+        let Some(&flags) = h.first() else { return };
+        self.out.s(", flags [");
+        if flags & 0x80 != 0 {
+            self.out.s(if flags & 0x08 != 0 { "G,I" } else { "G" }).s("] (").hx(u64::from(flags), 2).s("), ");
+            if let [_, g, p0, p1, ..] = *h {
+                if g & 0x48 != 0 {
+                    self.out.s("gbp-flags [");
+                    match (g & 0x40 != 0, g & 0x08 != 0) {
+                        (true, true) => self.out.s("D,A"),
+                        (true, false) => self.out.s("D"),
+                        _ => self.out.s("A"),
+                    };
+                    self.out.s("] (").hx(u64::from(g), 2).s("), ");
+                }
+                self.out.s("group-policy-id ").u(u64::from(u16::from_be_bytes([p0, p1]))).s(", ");
+            }
+        } else {
+            self.out.s(if flags & 0x08 != 0 { "I" } else { "." }).s("] (").hx(u64::from(flags), 2).s("), ");
+        }
+        if let [_, _, _, _, a, b, c, ..] = *h {
+            self.out.s("vni ").u(u64::from(u32::from_be_bytes([0, a, b, c]))).c(b'\n');
         }
     }
 
