@@ -589,19 +589,7 @@ impl TextPrinter {
         };
         self.out.s(", ttl ").u(u64::from(b[8])).s(", id ").u(u64::from(u16::from_be_bytes([b[4], b[5]])));
         self.out.s(", offset ").u(u64::from(off & 0x1fff) * 8).s(", flags [");
-        let mut any = false;
-        for (bit, name) in [(0x2000u16, "+"), (0x4000, "DF"), (0x8000, "rsvd")] {
-            if off & bit != 0 {
-                if any {
-                    self.out.s(", ");
-                }
-                self.out.s(name);
-                any = true;
-            }
-        }
-        if !any {
-            self.out.s("none");
-        }
+        self.bit_names(u32::from(off), &[(0x2000, "+"), (0x4000, "DF"), (0x8000, "rsvd")], ", ");
         self.out
             .s("], proto ")
             .s(ipproto_name(proto).unwrap_or("unknown"))
@@ -1027,21 +1015,30 @@ impl TextPrinter {
         }
     }
 
-    fn gpe(&mut self, d: &Dissection<'_>, j: usize, len: usize) {
-        let Some(Layer { header: Header::VxlanGpe(v), .. }) = d.get(j) else { return };
-        let h = v.header_bytes();
-        let flags = h[0];
-        self.out.s("VXLAN-GPE, flags [");
+    /// Writes the names of the bits set in `value`, joined by `sep`, or `none` when none is set
+    /// (the flag lists tcpdump prints in brackets: IPv4 flags, ND and prefix flags, GPE flags).
+    fn bit_names(&mut self, value: u32, names: &[(u32, &str)], sep: &str) {
         let mut any = false;
-        for (bit, n) in [(0x08u8, "I"), (0x04, "P"), (0x02, "B"), (0x01, "O")] {
-            if flags & bit != 0 {
-                self.out.s(n);
+        for &(bit, name) in names {
+            if value & bit != 0 {
+                if any {
+                    self.out.s(sep);
+                }
+                self.out.s(name);
                 any = true;
             }
         }
         if !any {
             self.out.s("none");
         }
+    }
+
+    fn gpe(&mut self, d: &Dissection<'_>, j: usize, len: usize) {
+        let Some(Layer { header: Header::VxlanGpe(v), .. }) = d.get(j) else { return };
+        let h = v.header_bytes();
+        let flags = h[0];
+        self.out.s("VXLAN-GPE, flags [");
+        self.bit_names(u32::from(flags), &[(0x08, "I"), (0x04, "P"), (0x02, "B"), (0x01, "O")], "");
         self.out.s("], vni ").u(u64::from(u32::from_be_bytes([0, h[4], h[5], h[6]])));
         self.out.s("\n    ");
         let inner = len.saturating_sub(8);
@@ -1472,19 +1469,11 @@ impl TextPrinter {
                 if body.len() >= 24 {
                     self.out.s(", tgt is ").ip6(&body[8..24]).s(", Flags [");
                     let f = body[4];
-                    let mut any = false;
-                    for (bit, n) in [(0x80u8, "router"), (0x40, "solicited"), (0x20, "override")] {
-                        if f & bit != 0 {
-                            if any {
-                                self.out.s(", ");
-                            }
-                            self.out.s(n);
-                            any = true;
-                        }
-                    }
-                    if !any {
-                        self.out.s("none");
-                    }
+                    self.bit_names(
+                        u32::from(f),
+                        &[(0x80, "router"), (0x40, "solicited"), (0x20, "override")],
+                        ", ",
+                    );
                     self.out.c(b']');
                     self.nd_options(&body[24..]);
                 }
@@ -1556,19 +1545,7 @@ impl TextPrinter {
                 3 if body.len() >= 30 => {
                     self.out.ip6(&body[14..30]).c(b'/').u(u64::from(body[0])).s(", Flags [");
                     let f = body[1];
-                    let mut any = false;
-                    for (bit, n) in [(0x80u8, "onlink"), (0x40, "auto"), (0x20, "router")] {
-                        if f & bit != 0 {
-                            if any {
-                                self.out.s(", ");
-                            }
-                            self.out.s(n);
-                            any = true;
-                        }
-                    }
-                    if !any {
-                        self.out.s("none");
-                    }
+                    self.bit_names(u32::from(f), &[(0x80, "onlink"), (0x40, "auto"), (0x20, "router")], ", ");
                     self.out.s("], valid time ");
                     self.lifetime(u32::from_be_bytes([body[2], body[3], body[4], body[5]]));
                     self.out.s(", pref. time ");
