@@ -59,17 +59,15 @@ fn kernel_answers_encapsulated_arp_with_its_vxlan_mac() {
     assert_eq!(replies, vec![(2, mac, OVERLAY_IP.to_string(), INNER_IP.to_string())]);
 }
 
-#[test]
-fn kernel_echoes_icmp_over_vxlan() {
-    if !common::netns::privileged("kernel_echoes_icmp_over_vxlan") {
-        return;
-    }
-    let lab = Lab::new();
-    lab.add_vxlan(4789, &[]);
+/// Sends `count` echo requests (id 4660, sequence numbers from 7, 40 bytes of data) to the VTEP's
+/// overlay address at `rate` and returns the sequence numbers of the echo replies it
+/// encapsulated, in the order they came.
+fn echo_exchange(lab: &Lab, count: u64, rate: &str) -> Vec<u16> {
     // The ARP request also gives the kernel a neighbour entry for 10.0.0.1, needed to answer.
-    assert_eq!(arp_exchange(&lab, VTEP_IP, "udp port 4789", &[]).len(), 1);
+    assert_eq!(arp_exchange(lab, VTEP_IP, "udp port 4789", &[]).len(), 1);
     let cap = Tcpdump::start(&lab.inj, "veth0", "udp port 4789");
     let vxlan_mac = lab.vtep.mac("vxlan0");
+    let count = count.to_string();
     let o = lab.vxinject(&[
         "-i",
         "veth0",
@@ -78,9 +76,9 @@ fn kernel_echoes_icmp_over_vxlan() {
         "--vni",
         "100",
         "-c",
-        "2",
+        &count,
         "--rate",
-        "20",
+        rate,
         "ping",
         "--src-mac",
         INNER_MAC,
@@ -114,7 +112,33 @@ fn kernel_echoes_icmp_over_vxlan() {
             }
         }
     }
-    assert_eq!(seqs, vec![7, 8], "echo replies from the kernel");
+    seqs
+}
+
+#[test]
+fn kernel_echoes_icmp_over_vxlan() {
+    if !common::netns::privileged("kernel_echoes_icmp_over_vxlan") {
+        return;
+    }
+    let lab = Lab::new();
+    lab.add_vxlan(4789, &[]);
+    assert_eq!(echo_exchange(&lab, 2, "20"), vec![7, 8], "echo replies from the kernel");
+}
+
+#[test]
+fn unpaced_echoes_go_out_in_batches_whole_and_in_order() {
+    if !common::netns::privileged("unpaced_echoes_go_out_in_batches_whole_and_in_order") {
+        return;
+    }
+    let lab = Lab::new();
+    lab.add_vxlan(4789, &[]);
+    // --rate 0 sends vxinject::SEND_BATCH frames per sendmmsg call: 70 is two whole batches and a
+    // short one. Every request must reach the kernel, each with its own sequence number, in order.
+    let before = lab.vtep.stat("vxlan0", "rx_packets");
+    let seqs = echo_exchange(&lab, 70, "0");
+    assert_eq!(seqs, (7..77).collect::<Vec<u16>>(), "echo replies from the kernel");
+    // The ARP request and the 70 echo requests, decapsulated by the kernel VTEP.
+    assert_eq!(lab.vtep.stat("vxlan0", "rx_packets") - before, 71);
 }
 
 #[test]

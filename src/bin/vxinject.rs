@@ -542,7 +542,6 @@ fn run(cli: &Cli) -> Result<bool, Failure> {
         buf.truncate(n);
         frames.push(buf);
     }
-    let mut scratch = vec![0u8; 65_536 + hl];
     let udp_from = hl - vxwire::wire::vxlan::HEADER_LEN;
 
     let total = if matches!(cli.frame, Frame::Replay { .. }) {
@@ -550,40 +549,63 @@ fn run(cli: &Cli) -> Result<bool, Failure> {
     } else {
         cli.count
     };
+    // Unpaced raw sends go out SEND_BATCH frames per system call; everything else one by one.
+    let batch = if cli.rate == 0.0 && matches!(sink, Sink::Raw(_)) { inject::SEND_BATCH } else { 1 };
+    // Echo requests differ in their sequence number: each frame of a batch gets its own buffer.
+    let mut scratch = match inner.ping {
+        Some(_) => vec![vec![0u8; 65_536 + hl]; batch],
+        None => Vec::new(),
+    };
     let pacer = Pacer::new(cli.rate);
     let progress = io::stderr().is_terminal();
     let wall = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
     let mut next_report = pacer.start() + Duration::from_secs(1);
     let mut sent = 0u64;
     let mut bytes = 0u64;
-    for i in 0..total {
-        let frame: &[u8] = match &inner.ping {
+    let mut i = 0u64;
+    while i < total {
+        let n = (total - i).min(batch as u64) as usize;
+        let mut out: [&[u8]; inject::SEND_BATCH] = [&[]; inject::SEND_BATCH];
+        match &inner.ping {
             Some(p) => {
-                let n = p.build(&mut scratch[hl..], i)?;
-                let len = build::encapsulate(&mut scratch, &outer, &header, n)?;
-                &scratch[..len]
+                for (k, (slot, buf)) in out.iter_mut().zip(scratch.iter_mut()).take(n).enumerate() {
+                    let len = p.build(&mut buf[hl..], i + k as u64)?;
+                    let len = build::encapsulate(buf, &outer, &header, len)?;
+                    let buf: &[u8] = buf;
+                    *slot = &buf[..len];
+                }
             }
-            None => &frames[(i % frames.len() as u64) as usize],
-        };
+            None => {
+                for (k, slot) in out.iter_mut().take(n).enumerate() {
+                    *slot = &frames[((i + k as u64) % frames.len() as u64) as usize];
+                }
+            }
+        }
+        let out = &out[..n];
         match &mut sink {
+            Sink::Raw(link) if n > 1 => {
+                link.send_all(out).map_err(|e| Failure(format!("{}: send: {e}", iface.name)))?;
+            }
             Sink::Raw(link) => {
                 pacer.wait(i);
-                link.send(frame).map_err(|e| Failure(format!("{}: send: {e}", iface.name)))?;
+                link.send(out[0]).map_err(|e| Failure(format!("{}: send: {e}", iface.name)))?;
             }
             Sink::Udp(u) => {
                 pacer.wait(i);
-                u.send(&frame[udp_from..]).map_err(|e| Failure(format!("send to {}: {e}", cli.vtep)))?;
+                u.send(&out[0][udp_from..]).map_err(|e| Failure(format!("send to {}: {e}", cli.vtep)))?;
             }
             Sink::File(w, path) => {
                 // Timestamps as if sent at the rate (or now), without waiting.
                 let at = wall + pacer.deadline(i).map_or(Duration::ZERO, |d| d - pacer.start());
-                w.write(at.as_secs() as u32, at.subsec_micros(), frame)
+                w.write(at.as_secs() as u32, at.subsec_micros(), out[0])
                     .map_err(|e| Failure(format!("{}: {e}", path.display())))?;
             }
         }
-        sent += 1;
-        bytes += frame.len() as u64;
-        if progress && sent % 256 == 0 {
+        let before = sent;
+        sent += n as u64;
+        bytes += out.iter().map(|f| f.len() as u64).sum::<u64>();
+        i += n as u64;
+        if progress && sent / 256 != before / 256 {
             let now = Instant::now();
             if now >= next_report {
                 let secs = (now - pacer.start()).as_secs_f64();

@@ -194,6 +194,10 @@ pub struct Tcpdump {
 
 impl Tcpdump {
     /// Starts `tcpdump -i IFACE -U -w FILE FILTER` in `ns` and waits until it listens.
+    ///
+    /// In immediate mode libpcap's ring has one slot per snapshot length: 64 KiB slots in a
+    /// 32 MiB buffer hold 512 frames, so a burst from an unpaced sender is not dropped while
+    /// tcpdump waits for a CPU (with `-s 0` and the default 2 MiB, 8 frames filled it).
     pub fn start(ns: &Netns, iface: &str, filter: &str) -> Tcpdump {
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
         let path = std::env::temp_dir().join(format!("vxi{}x{n}.pcap", std::process::id()));
@@ -204,7 +208,9 @@ impl Tcpdump {
             "-U",
             "--immediate-mode",
             "-s",
-            "0",
+            "65535",
+            "-B",
+            "32768",
             "-w",
             path.to_str().expect("temp path"),
         ];
