@@ -43,6 +43,16 @@ pub enum LinkType {
 }
 
 impl LinkType {
+    /// Every link type the crate reads, in the order of the enum.
+    pub const ALL: [LinkType; 6] = [
+        LinkType::Ethernet,
+        LinkType::LinuxSll,
+        LinkType::LinuxSll2,
+        LinkType::RawIp,
+        LinkType::Ipv4,
+        LinkType::Ipv6,
+    ];
+
     /// The link type for a pcap/pcapng LINKTYPE_ value, or `None` if the crate does not read it.
     ///
     /// Only the low 26 bits name the link type (as libpcap's `LT_LINKTYPE`); the pcap header's
@@ -805,6 +815,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_link_type_round_trips_through_its_linktype_value() {
+        for link in LinkType::ALL {
+            assert_eq!(LinkType::from_linktype(link.linktype()), Some(link));
+        }
+        // The pcap header's FCS bits do not change the link type.
+        assert_eq!(LinkType::from_linktype(0x3000_0001), Some(LinkType::Ethernet));
+        assert_eq!(LinkType::from_linktype(147), None);
+    }
+
+    #[test]
     fn port_set() {
         let mut s = PortSet::new();
         for p in 0..PortSet::CAPACITY as u16 {
@@ -834,14 +854,7 @@ mod tests {
     #[test]
     fn empty_and_short_inputs_do_not_panic() {
         let c = Config::default();
-        for link in [
-            LinkType::Ethernet,
-            LinkType::LinuxSll,
-            LinkType::LinuxSll2,
-            LinkType::RawIp,
-            LinkType::Ipv4,
-            LinkType::Ipv6,
-        ] {
+        for link in LinkType::ALL {
             for n in 0..64 {
                 let b = [0x45u8; 64];
                 let d = dissect(&b[..n], link, &c);

@@ -7,14 +7,7 @@ use vxwire::wire::igmp::IgmpSlice;
 use vxwire::wire::vxlan::{VxlanHeader, VxlanSlice};
 use vxwire::wire::vxlan_gpe::VxlanGpeSlice;
 
-const LINKS: [LinkType; 6] = [
-    LinkType::Ethernet,
-    LinkType::LinuxSll,
-    LinkType::LinuxSll2,
-    LinkType::RawIp,
-    LinkType::Ipv4,
-    LinkType::Ipv6,
-];
+const LINKS: [LinkType; 6] = LinkType::ALL;
 
 /// Valid outer Ethernet/IP/UDP(4789)/VXLAN prefixes, so that random tails exercise the inner
 /// layers: tcpdump's vxlan.pcap packet 1 (first 50 bytes, IPv4, VNI 100) and

@@ -2,14 +2,7 @@
 // the rest is the frame.
 use vxwire::dissect::{Config, LinkType};
 
-pub const LINKS: [LinkType; 6] = [
-    LinkType::Ethernet,
-    LinkType::LinuxSll,
-    LinkType::LinuxSll2,
-    LinkType::RawIp,
-    LinkType::Ipv4,
-    LinkType::Ipv6,
-];
+pub const LINKS: [LinkType; 6] = LinkType::ALL;
 
 pub fn split(data: &[u8]) -> (LinkType, Config, &[u8]) {
     let (a, b, rest) = match data {
