@@ -430,41 +430,52 @@ impl Json<'_> {
                 self.key("group")?;
                 self.ipv6(q.multicast_address().octets())?;
                 self.key("sources")?;
-                self.raw("[")?;
-                for (i, s) in q.sources().map_while(Result::ok).enumerate() {
-                    if i > 0 {
-                        self.raw(",")?;
-                    }
-                    self.ipv6(s.octets())?;
-                }
-                self.raw("]")
+                self.list(q.sources().map_while(Result::ok), |w, s| w.ipv6(s.octets()))
             }
             Ok(Icmpv6Message::Mld2Report(r)) => {
                 self.key_uint("mld_version", 2)?;
                 self.key("records")?;
-                self.raw("[")?;
-                for (i, rec) in r.records().map_while(Result::ok).enumerate() {
-                    if i > 0 {
-                        self.raw(",")?;
-                    }
-                    self.raw("{\"type\":")?;
-                    self.record_type(rec.record_type.0)?;
-                    self.key("group")?;
-                    self.ipv6(rec.multicast_address.octets())?;
-                    self.key("sources")?;
-                    self.raw("[")?;
-                    for (j, s) in rec.sources().map_while(Result::ok).enumerate() {
-                        if j > 0 {
-                            self.raw(",")?;
-                        }
-                        self.ipv6(s.octets())?;
-                    }
-                    self.raw("]}")?;
-                }
-                self.raw("]")
+                self.list(r.records().map_while(Result::ok), |w, rec| {
+                    let sources = rec.sources().map_while(Result::ok).map(|a| a.octets());
+                    w.group_record(rec.record_type.0, rec.multicast_address.octets(), sources, Self::ipv6)
+                })
             }
             _ => Ok(()),
         }
+    }
+
+    /// A JSON array of `items`, each written by `item`.
+    fn list<T>(
+        &mut self,
+        items: impl Iterator<Item = T>,
+        mut item: impl FnMut(&mut Self, T) -> io::Result<()>,
+    ) -> io::Result<()> {
+        self.raw("[")?;
+        for (i, t) in items.enumerate() {
+            if i > 0 {
+                self.raw(",")?;
+            }
+            item(self, t)?;
+        }
+        self.raw("]")
+    }
+
+    /// One IGMPv3 or MLDv2 group record: `{"type":..,"group":..,"sources":[..]}`, addresses
+    /// written by `addr` (IPv4 or IPv6).
+    fn group_record<A>(
+        &mut self,
+        record_type: u8,
+        group: A,
+        sources: impl Iterator<Item = A>,
+        addr: fn(&mut Self, A) -> io::Result<()>,
+    ) -> io::Result<()> {
+        self.raw("{\"type\":")?;
+        self.record_type(record_type)?;
+        self.key("group")?;
+        addr(self, group)?;
+        self.key("sources")?;
+        self.list(sources, addr)?;
+        self.raw("}")
     }
 
     fn record_type(&mut self, t: u8) -> io::Result<()> {
@@ -498,37 +509,14 @@ impl Json<'_> {
             self.key_uint("qrv", u64::from(q.qrv()))?;
             self.key_uint("qqic", u64::from(q.qqic()))?;
             self.key("sources")?;
-            self.raw("[")?;
-            for (i, s) in q.sources().map_while(Result::ok).enumerate() {
-                if i > 0 {
-                    self.raw(",")?;
-                }
-                self.ipv4(s.octets())?;
-            }
-            self.raw("]")?;
+            self.list(q.sources().map_while(Result::ok), |w, s| w.ipv4(s.octets()))?;
         }
         if let Some(r) = g.v3_report() {
             self.key("records")?;
-            self.raw("[")?;
-            for (i, rec) in r.records().map_while(Result::ok).enumerate() {
-                if i > 0 {
-                    self.raw(",")?;
-                }
-                self.raw("{\"type\":")?;
-                self.record_type(rec.record_type.0)?;
-                self.key("group")?;
-                self.ipv4(rec.group.octets())?;
-                self.key("sources")?;
-                self.raw("[")?;
-                for (j, s) in rec.sources().map_while(Result::ok).enumerate() {
-                    if j > 0 {
-                        self.raw(",")?;
-                    }
-                    self.ipv4(s.octets())?;
-                }
-                self.raw("]}")?;
-            }
-            self.raw("]")?;
+            self.list(r.records().map_while(Result::ok), |w, rec| {
+                let sources = rec.sources().map_while(Result::ok).map(|a| a.octets());
+                w.group_record(rec.record_type.0, rec.group.octets(), sources, Self::ipv4)
+            })?;
         }
         Ok(())
     }

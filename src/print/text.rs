@@ -17,6 +17,7 @@ use super::hex;
 use super::PacketInfo;
 use crate::dissect::{Dissection, Header, Layer};
 use crate::error::{ErrorKind, Proto};
+use crate::wire::icmpv6;
 use std::io::{self, Write};
 use std::string::String;
 use std::vec;
@@ -1422,60 +1423,44 @@ impl TextPrinter {
             }
             134 => {
                 self.out.s(", length ").u(len as u64);
-                if body.len() >= 16 {
-                    let f = body[5];
-                    self.out.s("\n\thop limit ").u(u64::from(body[4])).s(", Flags [");
-                    let mut any = false;
-                    for (bit, n) in
-                        [(0x80u8, "managed"), (0x40, "other stateful"), (0x20, "home agent"), (0x08, "proxy")]
-                    {
-                        if f & bit != 0 {
-                            if any {
-                                self.out.s(", ");
-                            }
-                            self.out.s(n);
-                            any = true;
-                        }
-                    }
-                    if !any {
-                        self.out.s("none");
-                    }
-                    let pref = match (f >> 3) & 3 {
+                if let Ok(ra) = icmpv6::RouterAdvertisement::from_slice(body) {
+                    self.out.s("\n\thop limit ").u(u64::from(ra.cur_hop_limit())).s(", Flags [");
+                    self.bit_names(
+                        u32::from(ra.flags()),
+                        &[(0x80, "managed"), (0x40, "other stateful"), (0x20, "home agent"), (0x08, "proxy")],
+                        ", ",
+                    );
+                    let pref = match ra.preference() {
                         0 => "medium",
                         1 => "high",
                         2 => "rsv",
                         _ => "low",
                     };
                     self.out.s("], pref ").s(pref).s(", router lifetime ");
-                    self.out.u(u64::from(u16::from_be_bytes([body[6], body[7]]))).s("s, reachable time ");
-                    self.out
-                        .u(u64::from(u32::from_be_bytes([body[8], body[9], body[10], body[11]])))
-                        .s("ms, retrans timer ");
-                    self.out
-                        .u(u64::from(u32::from_be_bytes([body[12], body[13], body[14], body[15]])))
-                        .s("ms");
-                    self.nd_options(&body[16..]);
+                    self.out.u(u64::from(ra.router_lifetime())).s("s, reachable time ");
+                    self.out.u(u64::from(ra.reachable_time())).s("ms, retrans timer ");
+                    self.out.u(u64::from(ra.retrans_timer())).s("ms");
+                    self.nd_options(&body[icmpv6::RouterAdvertisement::MIN_LEN..]);
                 }
             }
             135 => {
                 self.out.s(", length ").u(len as u64);
-                if body.len() >= 24 {
-                    self.out.s(", who has ").ip6(&body[8..24]);
-                    self.nd_options(&body[24..]);
+                if let Ok(ns) = icmpv6::NeighborSolicitation::from_slice(body) {
+                    self.out.s(", who has ").ip6(&ns.target().octets());
+                    self.nd_options(&body[icmpv6::NeighborSolicitation::MIN_LEN..]);
                 }
             }
             136 => {
                 self.out.s(", length ").u(len as u64);
-                if body.len() >= 24 {
-                    self.out.s(", tgt is ").ip6(&body[8..24]).s(", Flags [");
-                    let f = body[4];
+                if let Ok(na) = icmpv6::NeighborAdvertisement::from_slice(body) {
+                    self.out.s(", tgt is ").ip6(&na.target().octets()).s(", Flags [");
                     self.bit_names(
-                        u32::from(f),
+                        u32::from(body[4]),
                         &[(0x80, "router"), (0x40, "solicited"), (0x20, "override")],
                         ", ",
                     );
                     self.out.c(b']');
-                    self.nd_options(&body[24..]);
+                    self.nd_options(&body[icmpv6::NeighborAdvertisement::MIN_LEN..]);
                 }
             }
             130..=132 => {
