@@ -32,15 +32,20 @@ SMALL=$WORK/mix-$TSHARK_PACKETS.pcap
 [ -s "$BIG" ] || "$GEN" "$BIG" "$PACKETS" 1
 [ -s "$SMALL" ] || "$GEN" "$SMALL" "$TSHARK_PACKETS" 1
 
-# run NAME CMD...: wall seconds and peak RSS (KiB) of one run, appended to $WORK/NAME.times
+# run NAME CMD...: wall seconds and peak RSS (KiB) of one run, appended to $WORK/NAME.times.
+# Wall time is bash's microsecond clock ($EPOCHREALTIME) around the run: /usr/bin/time's %e
+# counts in 10 ms steps, too coarse for vxdump's short runs. It includes /usr/bin/time's own
+# fork+exec (about a millisecond), which counts against vxdump more than against the reference.
 run() {
-  local name=$1
+  local name=$1 t0 t1
   shift
-  /usr/bin/time -f '%e %M' -o "$WORK/.t" "$@" >/dev/null 2>"$WORK/.err" || {
+  t0=$EPOCHREALTIME
+  /usr/bin/time -f '%M' -o "$WORK/.t" "$@" >/dev/null 2>"$WORK/.err" || {
     echo "compare.sh: $name failed: $(tail -1 "$WORK/.err")" >&2
     return 1
   }
-  cat "$WORK/.t" >>"$WORK/$name.times"
+  t1=$EPOCHREALTIME
+  echo "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", b - a }') $(cat "$WORK/.t")" >>"$WORK/$name.times"
 }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 col() { awk -v c="$2" '{print $c}' "$WORK/$1.times" | median; }
@@ -67,7 +72,7 @@ row() { # label ours theirs packets
   b=$(col "$theirs" 1)
   awk -v l="$1" -v a="$a" -v b="$b" -v n="$n" 'BEGIN {
     pa = (a > 0) ? n / a : 0; pb = (b > 0) ? n / b : 0;
-    printf "| %s | %d | %.3f s (%.0f pkt/s) | %.3f s (%.0f pkt/s) | **%.1fx** |\n", l, n, a, pa, b, pb, (b > 0 && a > 0) ? b / a : 0 }'
+    printf "| %s | %d | %.4f s (%.0f pkt/s) | %.3f s (%.0f pkt/s) | **%.1fx** |\n", l, n, a, pa, b, pb, (b > 0 && a > 0) ? b / a : 0 }'
 }
 mem_row() { # label ours theirs
   [ -f "$WORK/$2.times" ] && [ -f "$WORK/$3.times" ] || return 0

@@ -168,6 +168,7 @@ impl<R: Read> ReadBuf<R> {
     }
 }
 
+#[inline]
 fn u32_at(b: &[u8], off: usize, big: bool) -> u32 {
     let mut w = [0u8; 4];
     if let Some(s) = b.get(off..off + 4) {
@@ -202,8 +203,19 @@ impl TsResol {
 }
 
 enum Format {
-    Pcap { header: PcapHeader, big: bool },
-    PcapNg { parser: PcapNgParser, big: bool, interfaces: Vec<(u32, TsResol)> },
+    /// `linktype` and `limit` (the largest record accepted) are worked out once from the header,
+    /// not per record.
+    Pcap {
+        header: PcapHeader,
+        big: bool,
+        linktype: u32,
+        limit: usize,
+    },
+    PcapNg {
+        parser: PcapNgParser,
+        big: bool,
+        interfaces: Vec<(u32, TsResol)>,
+    },
 }
 
 /// Reads frames from a pcap or pcapng stream, one record at a time.
@@ -245,7 +257,12 @@ impl<R: Read> CaptureReader<R> {
                 let (_, parser) = PcapParser::new(input.available()).map_err(from_pcap_error)?;
                 input.consume(24);
                 let header = parser.header();
-                Format::Pcap { header, big: header.endianness == pcap_file::Endianness::Big }
+                Format::Pcap {
+                    header,
+                    big: header.endianness == pcap_file::Endianness::Big,
+                    linktype: u32::from(header.datalink),
+                    limit: (header.snaplen as usize).max(262_144),
+                }
             }
             [0x0a, 0x0d, 0x0d, 0x0a] => {
                 let (len, big) = Self::pcapng_block_len(&mut input, true)?;
@@ -305,7 +322,7 @@ impl<R: Read> CaptureReader<R> {
     /// The link type of a pcap file (pcapng files have one per interface: see [`Packet::linktype`]).
     pub fn pcap_linktype(&self) -> Option<u32> {
         match &self.format {
-            Format::Pcap { header, .. } => Some(u32::from(header.datalink)),
+            Format::Pcap { linktype, .. } => Some(*linktype),
             Format::PcapNg { .. } => None,
         }
     }
@@ -324,7 +341,7 @@ impl<R: Read> CaptureReader<R> {
 
     fn next_inner(&mut self) -> Result<Option<Packet<'_>>, CaptureError> {
         match &mut self.format {
-            Format::Pcap { header, big } => {
+            Format::Pcap { header, big, linktype, limit } => {
                 let input = &mut self.input;
                 if !input.fill(16).map_err(CaptureError::Io)? {
                     return match input.available().len() {
@@ -333,14 +350,13 @@ impl<R: Read> CaptureReader<R> {
                     };
                 }
                 let caplen = u32_at(input.available(), 8, *big) as usize;
-                let limit = (header.snaplen as usize).max(262_144);
                 if caplen > MAX_RECORD {
                     return Err(CaptureError::Invalid(std::format!(
                         "record length {caplen} over the {} MiB limit",
                         MAX_RECORD >> 20
                     )));
                 }
-                if caplen > limit {
+                if caplen > *limit {
                     return Err(CaptureError::Invalid(std::format!(
                         "invalid packet capture length {caplen}, bigger than snaplen of {}",
                         header.snaplen
@@ -361,7 +377,7 @@ impl<R: Read> CaptureReader<R> {
                     ts_sec: i64::from(ts_sec),
                     ts_nsec: if nanos { ts_frac } else { ts_frac.saturating_mul(1000) },
                     len: orig_len,
-                    linktype: u32::from(header.datalink),
+                    linktype: *linktype,
                     interface: 0,
                     data: &rec[16..],
                 }))

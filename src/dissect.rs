@@ -114,7 +114,7 @@ impl PortSet {
     }
 
     /// Whether `port` is in the set.
-    #[inline]
+    #[inline(always)]
     pub fn contains(&self, port: u16) -> bool {
         self.ports[..self.len].contains(&port)
     }
@@ -749,60 +749,62 @@ fn dissect_into<'a>(d: &mut Dissection<'a>, link: LinkType, config: &Config) {
 /// fragments, short frames, other link types) answers `false` and gets the full dissection, so
 /// the filter's result is the same as dissecting every frame.
 pub fn cannot_carry_vni(data: &[u8], link: LinkType, config: &Config, vnis: &[u32]) -> bool {
-    if link != LinkType::Ethernet {
+    if link != LinkType::Ethernet || data.get(12..14) != Some(&[0x08, 0x00]) {
         return false;
     }
-    let be16 = |i: usize| data.get(i..i + 2).map(|b| u16::from_be_bytes([b[0], b[1]]));
-    let port = |p: u16| config.vxlan_ports.contains(p) || config.gpe_ports.contains(p);
-    // The UDP header of an IPv4 packet at `ip`, or the protocol that is not UDP.
-    let ip4_udp = |ip: usize| -> Option<Result<usize, u8>> {
-        let vihl = *data.get(ip)?;
-        if vihl >> 4 != 4 || vihl & 15 < 5 || be16(ip + 6)? & 0x1fff != 0 {
-            return None;
-        }
-        match *data.get(ip + 9)? {
-            17 => Some(Ok(ip + usize::from(vihl & 15) * 4)),
-            p => Some(Err(p)),
-        }
-    };
-    if be16(12) != Some(0x0800) {
-        return false;
-    }
-    let udp = match ip4_udp(14) {
-        Some(Ok(u)) => u,
-        Some(Err(1 | 2 | 6)) => return true,
+    let tunnel = |p: u16| config.vxlan_ports.contains(p) || config.gpe_ports.contains(p);
+    let udp = match ipv4_l4(data, 14) {
+        Some((17, udp)) => udp,
+        Some((1 | 2 | 6, _)) => return true,
         _ => return false,
     };
-    let (Some(sp), Some(dp)) = (be16(udp), be16(udp + 2)) else { return false };
-    if !port(sp) && !port(dp) {
+    let Some(&[s0, s1, d0, d1]) = data.get(udp..udp + 4) else { return false };
+    let (sp, dp) = (u16::from_be_bytes([s0, s1]), u16::from_be_bytes([d0, d1]));
+    if config.gpe_ports.contains(dp) || config.gpe_ports.contains(sp) {
+        return false;
+    }
+    if !config.vxlan_ports.contains(dp) && !config.vxlan_ports.contains(sp) {
         return true;
     }
-    if config.gpe_ports.contains(sp) || config.gpe_ports.contains(dp) {
+    // The VNI, then the inner frame's EtherType: could the inner frame hold VXLAN again?
+    let Some(&[v0, v1, v2]) = data.get(udp + 12..udp + 15) else { return false };
+    let vni = u32::from_be_bytes([0, v0, v1, v2]);
+    if vnis.contains(&vni) {
         return false;
     }
-    let Some(v) = data.get(udp + 12..udp + 15) else { return false };
-    if vnis.contains(&u32::from_be_bytes([0, v[0], v[1], v[2]])) {
-        return false;
-    }
-    // The inner frame: could it hold VXLAN again?
     let inner = udp + 16;
-    match be16(inner + 12) {
-        Some(0x0806 | 0x8035) => true,
-        Some(0x0800) => match ip4_udp(inner + 14) {
-            Some(Err(1 | 2 | 6)) => true,
-            Some(Ok(u)) => matches!((be16(u), be16(u + 2)), (Some(a), Some(b)) if !port(a) && !port(b)),
+    let ports_not_tunnel = |u: usize| match data.get(u..u + 4) {
+        Some(&[a0, a1, b0, b1]) => {
+            !tunnel(u16::from_be_bytes([a0, a1])) && !tunnel(u16::from_be_bytes([b0, b1]))
+        }
+        _ => false,
+    };
+    match data.get(inner + 12..inner + 14) {
+        Some(&[0x08, 0x06] | &[0x80, 0x35]) => true,
+        Some(&[0x08, 0x00]) => match ipv4_l4(data, inner + 14) {
+            Some((1 | 2 | 6, _)) => true,
+            Some((17, u)) => ports_not_tunnel(u),
             _ => false,
         },
-        Some(0x86dd) => match data.get(inner + 14 + 6) {
+        Some(&[0x86, 0xdd]) => match data.get(inner + 14 + 6) {
             Some(6 | 58) => true,
-            Some(17) => {
-                let u = inner + 14 + 40;
-                matches!((be16(u), be16(u + 2)), (Some(a), Some(b)) if !port(a) && !port(b))
-            }
+            Some(17) => ports_not_tunnel(inner + 14 + 40),
             _ => false,
         },
         _ => false,
     }
+}
+
+/// The protocol and the upper-layer offset of an unfragmented IPv4 header at `ip` (for
+/// [`cannot_carry_vni`]); `None` when it is not one or is cut short.
+#[inline(always)]
+fn ipv4_l4(data: &[u8], ip: usize) -> Option<(u8, usize)> {
+    let h = data.get(ip..ip + 20)?;
+    let vihl = h[0];
+    if vihl >> 4 != 4 || vihl & 15 < 5 || u16::from_be_bytes([h[6], h[7]]) & 0x1fff != 0 {
+        return None;
+    }
+    Some((h[9], ip + usize::from(vihl & 15) * 4))
 }
 
 /// Whether an IP protocol number is an IPv6 extension header etherparse reads.

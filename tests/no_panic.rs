@@ -1,7 +1,7 @@
 //! Property tests: no input makes the core panic, and every layer it reports lies inside the input.
 
 use proptest::prelude::*;
-use vxwire::dissect::{dissect, Config, Dissection, Header, LinkType, PortSet};
+use vxwire::dissect::{cannot_carry_vni, dissect, Config, Dissection, Header, LinkType, PortSet};
 use vxwire::wire::icmpv6::{self, Icmpv6Message, NdOption};
 use vxwire::wire::igmp::IgmpSlice;
 use vxwire::wire::vxlan::{VxlanHeader, VxlanSlice};
@@ -132,6 +132,57 @@ proptest! {
             if cut % 40 == 0 {
                 prop_assert!(d.vxlan().is_some());
             }
+        }
+    }
+
+    /// `vxdump --vni` skips frames for which `cannot_carry_vni` says so without dissecting them:
+    /// that must never hide a frame whose dissection holds a wanted VNI. The frames here nest a
+    /// second VXLAN/GPE header (or not) behind inner IPv4/IPv6/ARP with chosen protocols and
+    /// ports, then get cut anywhere.
+    #[test]
+    fn vni_prefilter_never_hides_a_match(
+        v6_outer in any::<bool>(),
+        inner_type in prop::sample::select(vec![0x0800u16, 0x86dd, 0x0806, 0x8035, 0x8100]),
+        proto in prop::sample::select(vec![1u8, 2, 6, 17, 47]),
+        sport in prop::sample::select(vec![4789u16, 8472, 4790, 53, 50000]),
+        dport in prop::sample::select(vec![4789u16, 8472, 4790, 53, 50000]),
+        vni2 in 0u32..4,
+        tail in prop::collection::vec(any::<u8>(), 0..80),
+        cut in 0usize..160,
+        wanted in prop::sample::select(vec![vec![100u32], vec![400], vec![2], vec![3, 100], vec![7]]),
+    ) {
+        let mut data = unhex(if v6_outer { VXLAN6 } else { VXLAN4 });
+        data.extend_from_slice(&[2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1]);
+        data.extend_from_slice(&inner_type.to_be_bytes());
+        let l4 = 8 + 8 + 14 + tail.len();
+        match inner_type {
+            0x0800 => {
+                let total = (20 + l4) as u16;
+                data.extend_from_slice(&[0x45, 0, (total >> 8) as u8, total as u8, 0, 0, 0, 0, 64, proto, 0, 0]);
+                data.extend_from_slice(&[10, 0, 0, 1, 10, 0, 0, 2]);
+            }
+            0x86dd => {
+                data.extend_from_slice(&[0x60, 0, 0, 0, (l4 >> 8) as u8, l4 as u8, proto, 64]);
+                data.extend_from_slice(&[0xfd; 32]);
+            }
+            _ => {}
+        }
+        data.extend_from_slice(&sport.to_be_bytes());
+        data.extend_from_slice(&dport.to_be_bytes());
+        data.extend_from_slice(&[0, l4 as u8, 0, 0]);
+        data.extend_from_slice(&[0x0c, 0, 0, 3, 0, 0, vni2 as u8, 0]); // I and P bits: VXLAN or GPE (Ethernet)
+        data.extend_from_slice(&[2, 0, 0, 0, 0, 4, 2, 0, 0, 0, 0, 3, 0x08, 0x06]);
+        data.extend_from_slice(&tail);
+        data.truncate(data.len().saturating_sub(cut));
+        let c = Config::default();
+        let d = dissect(&data, LinkType::Ethernet, &c);
+        let has = d.layers().any(|l| match l.header {
+            Header::Vxlan(v) => wanted.contains(&v.vni().get()),
+            Header::VxlanGpe(v) => wanted.contains(&v.vni().get()),
+            _ => false,
+        });
+        if cannot_carry_vni(&data, LinkType::Ethernet, &c, &wanted) {
+            prop_assert!(!has, "skipped a frame with VNI {:?}", wanted);
         }
     }
 

@@ -309,3 +309,41 @@ fn help_names_the_additions_and_its_examples_run() {
     }
     assert!(ran >= 4, "only {ran} examples ran");
 }
+
+#[test]
+fn local_times_follow_tz_like_tcpdump() {
+    let cap = testdata_dir().join("vxlan-4789-p2p.pcap");
+    if !require(cap.exists() && Path::new(TCPDUMP).exists(), "testdata/vxlan-4789-p2p.pcap and tcpdump") {
+        return;
+    }
+    let run = |program: &str, tz: Option<&str>| {
+        let mut c = Command::new(program);
+        c.args(["-nn", "-v", "-r"]).arg(&cap);
+        match tz {
+            Some(tz) => c.env("TZ", tz),
+            None => c.env_remove("TZ"),
+        };
+        String::from_utf8(c.output().expect("run").stdout).expect("utf-8")
+    };
+    // Unset (/etc/localtime), zone names with and without ':', an absolute path, POSIX rules,
+    // empty (UTC) and a name that is neither a file nor a rule (UTC).
+    let zones = [
+        None,
+        Some("America/New_York"),
+        Some(":Asia/Kolkata"),
+        Some("/usr/share/zoneinfo/Australia/Lord_Howe"),
+        Some("EST5EDT,M3.2.0,M11.1.0"),
+        Some("<+0330>-3:30"),
+        Some(""),
+        Some("No/Such_Zone"),
+    ];
+    for tz in zones {
+        let t = run(TCPDUMP, tz);
+        assert!(!t.is_empty(), "tcpdump printed nothing");
+        assert_eq!(run(VXDUMP, tz), t, "TZ={tz:?}");
+    }
+    // The comparison can fail: with tzdata installed, New York's times are not UTC's.
+    if Path::new("/usr/share/zoneinfo/America/New_York").exists() {
+        assert_ne!(run(VXDUMP, Some("America/New_York")), run(VXDUMP, Some("UTC")));
+    }
+}

@@ -935,7 +935,7 @@ impl TextPrinter {
                         self.out.s(if e.proto == Proto::Vxlan { "VXLAN" } else { "VXLAN-GPE" });
                         if e.proto == Proto::Vxlan && e.kind == ErrorKind::Truncated {
                             let h = d.get(j).map_or(&[][..], |l| l.payload);
-                            self.vxlan_cut(h);
+                            self.vxlan_fields(h);
                         }
                         self.trunc_proto(e.proto);
                         return;
@@ -954,26 +954,8 @@ impl TextPrinter {
 
     fn vxlan(&mut self, d: &Dissection<'_>, j: usize, len: usize) {
         let Some(Layer { header: Header::Vxlan(v), .. }) = d.get(j) else { return };
-        let h = v.header_bytes();
-        let flags = h[0];
-        self.out.s("VXLAN, flags [");
-        if flags & 0x80 != 0 {
-            self.out.s(if flags & 0x08 != 0 { "G,I" } else { "G" }).s("] (").hx(u64::from(flags), 2).s("), ");
-            let g = h[1];
-            if g & 0x48 != 0 {
-                self.out.s("gbp-flags [");
-                match (g & 0x40 != 0, g & 0x08 != 0) {
-                    (true, true) => self.out.s("D,A"),
-                    (true, false) => self.out.s("D"),
-                    _ => self.out.s("A"),
-                };
-                self.out.s("] (").hx(u64::from(g), 2).s("), ");
-            }
-            self.out.s("group-policy-id ").u(u64::from(u16::from_be_bytes([h[2], h[3]]))).s(", ");
-        } else {
-            self.out.s(if flags & 0x08 != 0 { "I" } else { "." }).s("] (").hx(u64::from(flags), 2).s("), ");
-        }
-        self.out.s("vni ").u(u64::from(u32::from_be_bytes([0, h[4], h[5], h[6]]))).c(b'\n');
+        self.out.s("VXLAN");
+        self.vxlan_fields(v.header_bytes());
         let inner = len.saturating_sub(8);
         match d.get(j + 1).map(|l| &l.header) {
             Some(Header::Ethernet(_)) => self.ether(d, j + 1, inner),
@@ -989,9 +971,9 @@ impl TextPrinter {
         }
     }
 
-    /// The fields of a VXLAN header cut after `h.len()` (< 8) bytes, as tcpdump reads them one by
-    /// one: the flags with byte 0, the VNI with bytes 4-6 (GBP fields with bytes 1-3).
-    fn vxlan_cut(&mut self, h: &[u8]) {
+    /// The fields of a VXLAN header, whole or cut after `h.len()` bytes, as tcpdump reads them one
+    /// by one: the flags with byte 0, the VNI with bytes 4-6 (GBP fields with bytes 1-3).
+    fn vxlan_fields(&mut self, h: &[u8]) {
         let Some(&flags) = h.first() else { return };
         self.out.s(", flags [");
         if flags & 0x80 != 0 {
@@ -2106,11 +2088,37 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
+/// The time zone local times are printed in, found as glibc's `localtime` (tcpdump's) finds it:
+/// `TZ` unset: `/etc/localtime`; `TZ` empty: UTC; otherwise, after an optional leading `:`, a
+/// TZif file (an absolute path, or a name under `$TZDIR`, default `/usr/share/zoneinfo`), else a
+/// POSIX rule such as `EST5EDT,M3.2.0,M11.1.0`, else UTC (`None`).
+///
+/// Only offsets are printed, never zone names, so the zone is read directly: jiff's
+/// `TimeZone::try_system` also indexes the whole zoneinfo tree to learn the zone's name, about a
+/// millisecond of directory reads per run.
+fn local_zone() -> Option<jiff::tz::TimeZone> {
+    use jiff::tz::TimeZone;
+    use std::path::PathBuf;
+    let tzif = |path: PathBuf| std::fs::read(path).ok().and_then(|d| TimeZone::tzif("localtime", &d).ok());
+    let Some(tz) = std::env::var_os("TZ") else { return tzif(PathBuf::from("/etc/localtime")) };
+    let tz = tz.to_str()?;
+    let tz = tz.strip_prefix(':').unwrap_or(tz);
+    if tz.is_empty() {
+        return None;
+    }
+    let path = if tz.starts_with('/') {
+        PathBuf::from(tz)
+    } else {
+        PathBuf::from(std::env::var_os("TZDIR").unwrap_or_else(|| "/usr/share/zoneinfo".into())).join(tz)
+    };
+    tzif(path).or_else(|| TimeZone::posix(tz).ok())
+}
+
 /// The local time zone's UTC offset, cached per 15-minute slot (offsets change on such bounds).
 struct TzCache {
-    /// The system time zone, looked up on first use (`None` inside: no zone found, UTC): loading
-    /// it reads the zoneinfo database, which runs that never print a local time (`--json`,
-    /// `--summary`, `-tt`, or a `--vni` that matches nothing) should not pay for.
+    /// The local time zone ([`local_zone`]), looked up on first use (`None` inside: UTC), so that
+    /// runs that never print a local time (`--json`, `--summary`, `-tt`, or a `--vni` that
+    /// matches nothing) do not read it.
     tz: Option<Option<jiff::tz::TimeZone>>,
     slot: i64,
     offset: i64,
@@ -2125,7 +2133,7 @@ impl TzCache {
         let slot = secs.div_euclid(900);
         if slot != self.slot {
             self.slot = slot;
-            let tz = self.tz.get_or_insert_with(|| jiff::tz::TimeZone::try_system().ok());
+            let tz = self.tz.get_or_insert_with(local_zone);
             self.offset = match (&*tz, jiff::Timestamp::from_second(secs)) {
                 (Some(tz), Ok(ts)) => i64::from(tz.to_offset(ts).seconds()),
                 _ => 0,
