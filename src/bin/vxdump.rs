@@ -325,8 +325,7 @@ fn run(args: &Args) -> Result<ExitCode, Fatal> {
     } else {
         None
     };
-    let mut printer = TextPrinter::new(opts);
-    printer.set_interface_names(interface_names());
+    let printer = TextPrinter::new(opts);
     let mut sink = Sink {
         args,
         config,
@@ -337,6 +336,7 @@ fn run(args: &Args) -> Result<ExitCode, Fatal> {
         printed: 0,
     };
     if let Some(iface) = &args.interface {
+        sink.printer.set_interface_names(interface_names());
         return live(&mut sink, iface);
     }
     let path = match (&args.read, &args.file) {
@@ -358,6 +358,11 @@ fn run(args: &Args) -> Result<ExitCode, Fatal> {
         if LinkType::from_linktype(lt & LINKTYPE_MASK).is_none() {
             return Err(Fatal(format!("{path}: unsupported link type {lt}")));
         }
+    }
+    // Only Linux cooked v2 frames name interfaces (by index); a pcap file says up front whether
+    // it has them, and the others skip reading /sys/class/net.
+    if reader.pcap_linktype().is_none_or(|lt| LinkType::from_linktype(lt) == Some(LinkType::LinuxSll2)) {
+        sink.printer.set_interface_names(interface_names());
     }
     let result = loop {
         if sink.full() {

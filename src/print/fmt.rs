@@ -145,6 +145,11 @@ impl Buf {
             self.b.push(b'0' + v as u8);
             return self;
         }
+        if v < 100 {
+            let r = 2 * v as usize;
+            self.b.extend_from_slice(&PAIRS[r..r + 2]);
+            return self;
+        }
         let mut tmp = [0u8; 20];
         // Most numbers printed (ports, lengths, sequence numbers) fit 32 bits, whose digit count
         // is a few compares and whose divisions are cheaper.
