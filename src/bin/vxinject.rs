@@ -85,7 +85,7 @@ struct Cli {
     /// How many frames to send (replay: how many passes over the file).
     #[arg(short = 'c', long, value_name = "COUNT", default_value_t = 1)]
     count: u64,
-    /// Frames per second; 0 = as fast as possible.
+    /// Frames per second; 0 = as fast as possible (raw mode: 32 frames per sendmmsg call).
     #[arg(long, value_name = "PPS", default_value_t = 1.0)]
     rate: f64,
     /// After sending, listen this long for VXLAN frames from the VTEP and print them.
