@@ -140,7 +140,18 @@ impl<R: Read> ReadBuf<R> {
     }
 
     /// Reads until `n` bytes are available; `Ok(false)` if the input ends first.
+    #[inline]
     fn fill(&mut self, n: usize) -> io::Result<bool> {
+        // Almost always the bytes are there already (a 64 KiB read holds ~150 records).
+        if self.end - self.start >= n {
+            return Ok(true);
+        }
+        self.refill(n)
+    }
+
+    /// [`ReadBuf::fill`] when the buffer runs short: moves what is left to the front and reads.
+    #[inline(never)]
+    fn refill(&mut self, n: usize) -> io::Result<bool> {
         while self.end - self.start < n {
             if self.eof {
                 return Ok(false);

@@ -80,23 +80,34 @@ fn digits32(tmp: &mut [u8; 20], mut v: u32, end: usize) {
     }
 }
 
-/// Writes one byte in decimal at `tmp[p..]`; returns the position after it.
+/// Each byte value's decimal text, left-aligned in three bytes, with its length in the fourth:
+/// an IPv4 address is four fixed-size copies instead of four rounds of divisions and branches.
+const OCTETS: [[u8; 4]; 256] = {
+    let mut t = [[0u8; 4]; 256];
+    let mut i = 0;
+    while i < 256 {
+        let v = i as u8;
+        t[i] = if v >= 100 {
+            [b'0' + v / 100, b'0' + v / 10 % 10, b'0' + v % 10, 3]
+        } else if v >= 10 {
+            [b'0' + v / 10, b'0' + v % 10, 0, 2]
+        } else {
+            [b'0' + v, 0, 0, 1]
+        };
+        i += 1;
+    }
+    t
+};
+
+/// Writes one byte in decimal at `tmp[p..]` (room for three digits needed); returns the position
+/// after it.
 #[inline(always)]
 fn octet(tmp: &mut [u8; 16], p: usize, o: u8) -> usize {
-    let r = 2 * usize::from(o % 100);
-    if o >= 100 {
-        tmp[p] = b'0' + o / 100;
-        tmp[p + 1] = PAIRS[r];
-        tmp[p + 2] = PAIRS[r + 1];
-        p + 3
-    } else if o >= 10 {
-        tmp[p] = PAIRS[r];
-        tmp[p + 1] = PAIRS[r + 1];
-        p + 2
-    } else {
-        tmp[p] = b'0' + o;
-        p + 1
+    let e = &OCTETS[usize::from(o)];
+    if let Some(dst) = tmp.get_mut(p..p + 3) {
+        dst.copy_from_slice(&e[..3]);
     }
+    p + usize::from(e[3])
 }
 
 /// A growable output line buffer with the small writers the printers use.
