@@ -8,6 +8,8 @@
 # reproducible). It installs nothing: a missing tool is named and its rows are left out.
 # tshark is ~1000x slower than vxdump, so its pairs use a smaller capture from the same generator
 # (TSHARK_PACKETS); both tools of a pair always read the same file.
+# The JSON and --vni pairs, whose vxdump runs are short, give both tools one unmeasured warm-up
+# run before each measured one (see warm below).
 set -euo pipefail
 PACKETS=${1:-1000000}
 ROUNDS=${2:-5}

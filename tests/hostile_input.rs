@@ -7,48 +7,16 @@
 //! VXLAN + ARP request, 92 bytes; packet 1 of vxlan-inner-igmp.pcap: VXLAN + IGMPv3 report,
 //! 104 bytes) and tcpdump 4.99.3 is the reference for what a cut frame prints.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::{require, testdata, Scratch};
+use std::path::Path;
 use std::process::Command;
 use vxwire::dissect::{dissect, Config, LinkType};
 use vxwire::{ErrorKind, Proto};
 
 const VXDUMP: &str = env!("CARGO_BIN_EXE_vxdump");
 const TCPDUMP: &str = "/usr/bin/tcpdump";
-
-fn testdata(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata").join(name)
-}
-
-/// Skips (with a message) when a prerequisite is missing, unless `CI` is set.
-fn require(ok: bool, what: &str) -> bool {
-    if !ok {
-        assert!(std::env::var_os("CI").is_none(), "{what} is missing and CI is set");
-        eprintln!("skipping: {what} is missing (set CI to make this a failure)");
-    }
-    ok
-}
-
-/// A scratch directory removed on drop.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(tag: &str) -> Scratch {
-        let p = std::env::temp_dir().join(format!("vxwire-hostile-{tag}-{}", std::process::id()));
-        std::fs::create_dir_all(&p).expect("scratch dir");
-        Scratch(p)
-    }
-    fn file(&self, name: &str, bytes: &[u8]) -> PathBuf {
-        let p = self.0.join(name);
-        std::fs::write(&p, bytes).unwrap();
-        p
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// A little-endian microsecond pcap global header.
 fn pcap_header(snaplen: u32, linktype: u32) -> Vec<u8> {
@@ -231,6 +199,13 @@ fn put16(f: &mut [u8], at: usize, v: u16) {
     f[at..at + 2].copy_from_slice(&v.to_be_bytes());
 }
 
+/// A copy of `base` with [`put16`] applied.
+fn with16(base: &[u8], at: usize, v: u16) -> Vec<u8> {
+    let mut f = base.to_vec();
+    put16(&mut f, at, v);
+    f
+}
+
 #[test]
 fn length_fields_that_lie() {
     let arp = testdata("vxlan-4789-p2p.pcap");
@@ -240,37 +215,24 @@ fn length_fields_that_lie() {
     }
     let a = frame_of(&arp, 3);
     let g = frame_of(&igmp, 1);
-    let mut cases: Vec<(&str, Vec<u8>)> = Vec::new();
-    // Outer IPv4 total length past the capture (78 -> 1400).
-    let mut f = a.clone();
-    put16(&mut f, 14 + 2, 1400);
-    cases.push(("ipv4-total-length-past-capture", f));
-    // Outer IPv4 total length shorter than its own header (78 -> 12).
-    let mut f = a.clone();
-    put16(&mut f, 14 + 2, 12);
-    cases.push(("ipv4-total-length-below-header", f));
-    // UDP length longer than the datagram (58 -> 4000) and shorter than the header (58 -> 5).
-    let mut f = a.clone();
-    put16(&mut f, 34 + 4, 4000);
-    cases.push(("udp-length-too-long", f));
-    let mut f = a.clone();
-    put16(&mut f, 34 + 4, 5);
-    cases.push(("udp-length-below-header", f));
-    // UDP length shorter than the VXLAN payload: 8 + 8 + 14 (the ARP body is cut off by it).
-    let mut f = a.clone();
-    put16(&mut f, 34 + 4, 30);
-    cases.push(("udp-length-too-short", f));
-    // IGMPv3 report: record count 65535 (IGMP at 88: bytes 6-7), the first record's source
-    // count 65535 (record at 96: bytes 2-3), aux data length 255 words (record byte 1).
-    let mut f = g.clone();
-    put16(&mut f, 88 + 6, 65535);
-    cases.push(("igmpv3-65535-records", f));
-    let mut f = g.clone();
-    put16(&mut f, 96 + 2, 65535);
-    cases.push(("igmpv3-65535-sources", f));
-    let mut f = g.clone();
-    f[96 + 1] = 255;
-    cases.push(("igmpv3-aux-past-end", f));
+    let mut aux_past_end = g.clone();
+    aux_past_end[96 + 1] = 255;
+    let cases: [(&str, Vec<u8>); 8] = [
+        // Outer IPv4 total length past the capture (78 -> 1400).
+        ("ipv4-total-length-past-capture", with16(&a, 14 + 2, 1400)),
+        // Outer IPv4 total length shorter than its own header (78 -> 12).
+        ("ipv4-total-length-below-header", with16(&a, 14 + 2, 12)),
+        // UDP length longer than the datagram (58 -> 4000) and shorter than the header (58 -> 5).
+        ("udp-length-too-long", with16(&a, 34 + 4, 4000)),
+        ("udp-length-below-header", with16(&a, 34 + 4, 5)),
+        // UDP length shorter than the VXLAN payload: 8 + 8 + 14 (the ARP body is cut off by it).
+        ("udp-length-too-short", with16(&a, 34 + 4, 30)),
+        // IGMPv3 report: record count 65535 (IGMP at 88: bytes 6-7), the first record's source
+        // count 65535 (record at 96: bytes 2-3), aux data length 255 words (record byte 1).
+        ("igmpv3-65535-records", with16(&g, 88 + 6, 65535)),
+        ("igmpv3-65535-sources", with16(&g, 96 + 2, 65535)),
+        ("igmpv3-aux-past-end", aux_past_end),
+    ];
 
     let s = Scratch::new("liars");
     for (name, f) in &cases {

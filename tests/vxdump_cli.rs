@@ -8,6 +8,9 @@
 //! tcpdump's form), UDP 8472 (compared with the `T-vxlan` goldens), Linux cooked v2 interface
 //! names (tcpdump resolved them in an empty network namespace: not compared).
 
+mod common;
+
+use common::{require, Scratch};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -22,34 +25,8 @@ fn testdata_dir() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata")))
 }
 
-/// Skips (with a message) when a prerequisite is missing, unless `CI` is set.
-fn require(ok: bool, what: &str) -> bool {
-    if !ok {
-        assert!(std::env::var_os("CI").is_none(), "{what} is missing and CI is set");
-        eprintln!("skipping: {what} is missing (set CI to make this a failure)");
-    }
-    ok
-}
-
 fn vxdump(args: &[&str]) -> std::process::Output {
     Command::new(VXDUMP).args(args).env("TZ", "UTC").output().expect("run vxdump")
-}
-
-/// A scratch directory removed on drop.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(tag: &str) -> Scratch {
-        let p = std::env::temp_dir().join(format!("vxdump-test-{tag}-{}", std::process::id()));
-        std::fs::create_dir_all(&p).expect("scratch dir");
-        Scratch(p)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 /// vxdump's GBP rendering turned back into tcpdump's (see tests/vxdump_conformance.rs).

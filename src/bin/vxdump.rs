@@ -14,12 +14,6 @@ use vxwire::capture::{CaptureError, CaptureReader};
 use vxwire::dissect::{cannot_carry_vni, dissect_with, Config, Header, LinkType};
 use vxwire::inject::{InjectError, Interface, RawLink, CAPTURE_SNAPLEN};
 
-/// The link type bits of a pcap link-type field (the upper bits say whether frames carry an FCS).
-const LINKTYPE_MASK: u32 = 0x03ff_ffff;
-/// pcap's link type for Ethernet, which `-i` captures on Ethernet and loopback devices.
-const LINKTYPE_ETHERNET: u32 = 1;
-/// pcap's link type for bare IP packets, which `-i` captures on tun-like devices.
-const LINKTYPE_RAW: u32 = 101;
 /// Linux ARP hardware types (`/sys/class/net/IFACE/type`).
 const ARPHRD_ETHER: u16 = 1;
 const ARPHRD_LOOPBACK: u16 = 772;
@@ -212,7 +206,7 @@ impl Sink<'_> {
         self.n += 1;
         let info = PacketInfo { n: self.n, ts_sec: ts.0, ts_nsec: ts.1, caplen: data.len(), len };
         let vni = &self.args.vni;
-        let w = match LinkType::from_linktype(linktype & LINKTYPE_MASK) {
+        let w = match LinkType::from_linktype(linktype) {
             None => {
                 if !vni.is_empty() {
                     return Ok(Next::Go);
@@ -355,7 +349,7 @@ fn run(args: &Args) -> Result<ExitCode, Fatal> {
     let mut reader = CaptureReader::new(BufReader::with_capacity(1 << 16, input))
         .map_err(|e| Fatal(format!("{path}: {e}")))?;
     if let Some(lt) = reader.pcap_linktype() {
-        if LinkType::from_linktype(lt & LINKTYPE_MASK).is_none() {
+        if LinkType::from_linktype(lt).is_none() {
             return Err(Fatal(format!("{path}: unsupported link type {lt}")));
         }
     }
@@ -395,8 +389,9 @@ fn live(sink: &mut Sink<'_>, name: &str) -> Result<ExitCode, Fatal> {
     let iface = Interface::by_name(name).map_err(|e| Fatal(e.to_string()))?;
     // What a raw socket delivers: Ethernet frames, or bare IP packets on a tun-like device.
     let (linktype, linkname) = match iface.hardware_type() {
-        Some(ARPHRD_ETHER | ARPHRD_LOOPBACK) => (LINKTYPE_ETHERNET, "EN10MB (Ethernet)"),
-        Some(ARPHRD_NONE) => (LINKTYPE_RAW, "RAW (Raw IP)"),
+        // Ethernet and loopback devices give Ethernet frames; tun-like devices bare IP packets.
+        Some(ARPHRD_ETHER | ARPHRD_LOOPBACK) => (LinkType::Ethernet.linktype(), "EN10MB (Ethernet)"),
+        Some(ARPHRD_NONE) => (LinkType::RawIp.linktype(), "RAW (Raw IP)"),
         Some(t) => {
             return Err(Fatal(format!("{name}: ARP hardware type {t} is not supported (Ethernet or raw IP)")))
         }

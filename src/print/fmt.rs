@@ -23,24 +23,18 @@ fn ndigits(v: u64) -> usize {
 }
 
 /// Writes `v` in decimal so that its last digit is at `tmp[end - 1]`; `end` must be at least
-/// [`ndigits`]`(v)` and at most 20.
+/// [`ndigits`]`(v)` and at most 20. Pairs of digits come off with 64-bit divisions only while
+/// `v` does not fit 32 bits; [`digits32`] writes the rest.
 #[inline]
 fn digits(tmp: &mut [u8; 20], mut v: u64, end: usize) {
     let mut i = end;
-    while v >= 100 {
+    while v > u64::from(u32::MAX) {
         let r = (v % 100) as usize;
         v /= 100;
         i -= 2;
         tmp[i..i + 2].copy_from_slice(&PAIRS[2 * r..2 * r + 2]);
     }
-    if v >= 10 {
-        let r = v as usize;
-        i -= 2;
-        tmp[i..i + 2].copy_from_slice(&PAIRS[2 * r..2 * r + 2]);
-    } else {
-        i -= 1;
-        tmp[i] = b'0' + v as u8;
-    }
+    digits32(tmp, v as u32, i);
 }
 
 /// [`ndigits`] for a 32-bit value.
@@ -60,7 +54,7 @@ fn ndigits32(v: u32) -> usize {
     }
 }
 
-/// [`digits`] for a 32-bit value.
+/// [`digits`] for a 32-bit value: `end` must be at least [`ndigits32`]`(v)`.
 #[inline]
 fn digits32(tmp: &mut [u8; 20], mut v: u32, end: usize) {
     let mut i = end;
@@ -419,7 +413,7 @@ mod tests {
         let mut vals = std::vec![0u64, 1, 9, 10, 99, 100, 255, 999, 1000, 65535, 65536, u64::from(u32::MAX)];
         vals.extend((0..20).map(|i| 10u64.pow(i)));
         vals.extend((1..20).map(|i| 10u64.pow(i) - 1));
-        vals.extend([u64::MAX, u64::MAX - 1, 0xdead_beef_cafe]);
+        vals.extend([u64::MAX, u64::MAX - 1, 0xdead_beef_cafe, u64::from(u32::MAX) + 1, 429_496_729_600]);
         for v in vals {
             for w in [0usize, 1, 2, 4, 6, 9, 16, 20, 25] {
                 let mut b = Buf::default();

@@ -175,3 +175,39 @@ pub fn mac(s: &str) -> [u8; 6] {
 pub fn unhex(s: &str) -> Vec<u8> {
     (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
 }
+
+/// Skips (with a message) when a prerequisite is missing, unless `CI` is set: there the test
+/// fails instead.
+pub fn require(ok: bool, what: &str) -> bool {
+    if !ok {
+        assert!(std::env::var_os("CI").is_none(), "{what} is missing and CI is set");
+        eprintln!("skipping: {what} is missing (set CI to make this a failure)");
+    }
+    ok
+}
+
+/// A scratch directory for a test's files, removed on drop.
+pub struct Scratch(pub PathBuf);
+
+impl Scratch {
+    /// A fresh directory under the system's temporary directory, named after `tag` and this
+    /// process.
+    pub fn new(tag: &str) -> Scratch {
+        let p = std::env::temp_dir().join(format!("vxwire-test-{tag}-{}", std::process::id()));
+        std::fs::create_dir_all(&p).expect("scratch dir");
+        Scratch(p)
+    }
+
+    /// Writes `bytes` to the file `name` in the directory and returns its path.
+    pub fn file(&self, name: &str, bytes: &[u8]) -> PathBuf {
+        let p = self.0.join(name);
+        std::fs::write(&p, bytes).expect("write scratch file");
+        p
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
