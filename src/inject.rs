@@ -693,7 +693,7 @@ mod tests {
 
     #[test]
     fn arp_reply_parsed() {
-        // Frame 2 of Zeek's testing/btest/Traces/arp-who-has.pcap (../shared/corpus/zeek), which
+        // Frame 2 of Zeek's testing/btest/Traces/arp-who-has.pcap (testdata/third-party/zeek), which
         // tcpdump prints as "Reply 10.0.0.1 is-at f8:ed:a5:c0:a4:f1", with its Ethernet padding.
         let mut f = [
             0x78, 0x31, 0xc1, 0xc6, 0x3f, 0xc2, // Ethernet destination: the requester

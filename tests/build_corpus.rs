@@ -1,5 +1,5 @@
 //! Parse -> build gives back the same bytes, on every capture in testdata/ (made by Linux kernel
-//! VTEPs) and ../shared/corpus/ (tcpdump, Zeek, Suricata test suites): nobody here wrote them.
+//! VTEPs) and testdata/third-party/ (tcpdump, Zeek, Suricata test suites): nobody here wrote them.
 //!
 //! - every VXLAN header and every IGMP message is re-emitted from its parsed owned value
 //!   (`VxlanHeader`, `IgmpHeader`, `V3QueryFields`, `GroupRecordHeader`) byte for byte;
@@ -42,8 +42,8 @@ fn captures() -> Vec<PathBuf> {
             }
         }
     }
+    // testdata/third-party/ (copies of the tcpdump, Zeek and Suricata captures) is walked too.
     walk(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata")), &mut out);
-    walk(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus")), &mut out);
     out.sort();
     out
 }

@@ -1,5 +1,5 @@
 //! Known-answer tests: every layer the dissector reads, on bytes from captures nobody here wrote
-//! (tcpdump, Zeek and Suricata test captures in ../shared/corpus, hex vectors of other projects)
+//! (tcpdump, Zeek and Suricata test captures in testdata/third-party, hex vectors of other projects)
 //! and from the kernel-made captures in testdata/. Expected values were read with tshark 4.0.17
 //! (`tshark -r FILE -T fields -e ...`) or tcpdump 4.99.3 (`-nn -v -e -x`); each comment names the
 //! packet (tshark's frame number) and the field.
@@ -155,7 +155,7 @@ fn p2p_vxlan_tcp_with_options() {
     assert_eq!(d.checksum(6), Some(Checksum::Unverifiable));
 }
 
-/// gopacket's testPacketVXLAN vector (../shared/corpus/vectors/gopacket.json): outer
+/// gopacket's testPacketVXLAN vector (gopacket's `layers/vxlan_test.go`, hex copied here): outer
 /// 192.168.203.1 > 192.168.202.1, UDP 45149 > 4789 with checksum 0, VXLAN header
 /// `080000000000ff00` (VNI 255), inner 192.168.203.3 > 192.168.203.5 ICMP echo request.
 #[test]

@@ -1,6 +1,6 @@
 //! vxdump against the reference decoder: Debian's tcpdump 4.99.3 (`/usr/bin/tcpdump`).
 //!
-//! Every capture in `testdata/` and the captures of `../shared/corpus/` (tcpdump, Zeek and
+//! Every capture in `testdata/` and the third-party captures of `testdata/third-party/` (tcpdump, Zeek and
 //! Suricata test suites: VXLAN, ARP, IGMP) are printed by both programs with the same flags
 //! (`-nn -v`, `-nn -e -v`, `-nn -vv`, `-nn -vvv`, `-nn -v -S` (absolute TCP sequence numbers),
 //! `-nn -v -x`, `TZ=UTC`) and compared packet by packet. A
@@ -32,7 +32,7 @@ fn testdata_dir() -> PathBuf {
 }
 
 fn corpus_dir() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus"))
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/third-party"))
 }
 
 fn captures_under(dir: &Path, recursive: bool, out: &mut Vec<PathBuf>) {

@@ -295,7 +295,7 @@ mod tests {
     use super::*;
 
     /// VXLAN header of the first packet of tcpdump's `tests/vxlan.pcap`
-    /// (shared/corpus/tcpdump/vxlan.pcap, offset 42).
+    /// (testdata/third-party/tcpdump/vxlan.pcap, offset 42).
     const TCPDUMP_VXLAN: [u8; 8] = [
         0x08, // flags: I
         0x00, 0x00, 0x00, // reserved

@@ -17,7 +17,7 @@ mkdir -p "$DST/tcpdump" "$DST/zeek" "$DST/suricata-verify"
 cp "$SRC/tcpdump/LICENSE" "$DST/LICENSE.tcpdump"
 cp "$SRC/tcpdump/tests.json" "$DST/tcpdump/tests.json"
 for p in vxlan.pcap vxlan_port_8472.pcap nsh-over-vxlan-gpe.pcap IGMP_V1.pcap IGMP_V2.pcap \
-         igmpv3-queries.pcap 802.1ad_QinQ.pcap; do
+         igmpv3-queries.pcap 802.1ad_QinQ.pcap mtrace.pcap mrinfo_query.pcap; do
     cp "$SRC/tcpdump/$p" "$DST/tcpdump/"
 done
 for p in "$SRC"/tcpdump/gso-*-vxlan-*.pcap "$SRC"/tcpdump/bigtcp-*.pcap \
@@ -27,7 +27,7 @@ done
 # their expected outputs (names per tests.json)
 for o in vxlan.out vxlan_port_8472.out nsh-over-vxlan-gpe.out nsh-over-vxlan-gpe-v.out \
          nsh-over-vxlan-gpe-vv.out igmpv1.out igmpv2.out igmpv3-queries.out 802.1ad_QinQ.out \
-         802.1ad_QinQv.out; do
+         802.1ad_QinQv.out mtrace.out dvmrp.out; do
     cp "$SRC/tcpdump/$o" "$DST/tcpdump/"
 done
 for o in "$SRC"/tcpdump/gso-*-vxlan-*.out "$SRC"/tcpdump/bigtcp-*.out \
@@ -35,10 +35,11 @@ for o in "$SRC"/tcpdump/gso-*-vxlan-*.out "$SRC"/tcpdump/bigtcp-*.out \
     cp "$o" "$DST/tcpdump/"
 done
 
-# Zeek (testing/btest/Traces of zeek/zeek), BSD-3-Clause
+# Zeek (testing/btest/Traces of zeek/zeek), BSD-3-Clause: every VXLAN, ARP and IGMP trace
+# of the corpus (the tests read all of them: conformance, JSON vs tshark, build round trips).
 cp "$SRC/zeek/LICENSE.COPYING" "$DST/LICENSE.zeek"
-for p in arp-who-has.pcap "$SRC"/zeek/igmp*.pcap linux_dlt_sll2.pcap geneve-vxlan-dns-truncated.pcap; do
-    case $p in /*) cp "$p" "$DST/zeek/" ;; *) cp "$SRC/zeek/$p" "$DST/zeek/" ;; esac
+for p in "$SRC"/zeek/*.pcap "$SRC"/zeek/*.pcapng; do
+    cp "$p" "$DST/zeek/"
 done
 
 # suricata-verify (tests/ of OISF/suricata-verify), MIT: vxlan-*, arp and igmp

@@ -70,9 +70,10 @@ pub fn inner_arps(frames: &[&[u8]]) -> Vec<(u16, String, String, String)> {
     out
 }
 
-/// A capture of the shared corpus (`../shared/corpus/<rel>`).
+/// A third-party capture, copied into `testdata/third-party/<rel>` (origin and licence in
+/// `testdata/README.md`).
 pub fn corpus(rel: &str) -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus")).join(rel)
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/third-party")).join(rel)
 }
 
 /// A capture in `testdata/`; a file missing there is looked up in `$VXWIRE_TESTDATA` (e.g. a
