@@ -387,14 +387,14 @@ fn every_capture_reemits_its_vxlan_and_igmp_headers() {
         }
     }
     eprintln!("{c:?}");
-    // Floors just under what the captures present gave (vxlan 366, igmp 1743, igmp_rebuilt 496,
-    // igmp_frames 59, arp_frames 136, echo_frames 81, vxlan_frames 308): they fail if the walk
-    // silently finds less, e.g. a missing testdata/ directory.
+    // Floors just under what the captures in testdata/ gave (vxlan 366, igmp 925, igmp_rebuilt
+    // 299, igmp_frames 55, arp_frames 108, echo_frames 108, vxlan_frames 314): they fail if the
+    // walk silently finds less, e.g. a missing testdata/third-party directory.
     assert!(c.vxlan >= 350, "{c:?}");
-    assert!(c.igmp >= 1700, "{c:?}");
-    assert!(c.igmp_rebuilt >= 480, "{c:?}");
+    assert!(c.igmp >= 900, "{c:?}");
+    assert!(c.igmp_rebuilt >= 290, "{c:?}");
     assert!(c.vxlan_frames >= 300, "{c:?}");
-    assert!(c.arp_frames >= 130, "{c:?}");
-    assert!(c.echo_frames >= 80, "{c:?}");
-    assert!(c.igmp_frames >= 55, "{c:?}");
+    assert!(c.arp_frames >= 100, "{c:?}");
+    assert!(c.echo_frames >= 100, "{c:?}");
+    assert!(c.igmp_frames >= 50, "{c:?}");
 }
