@@ -72,6 +72,6 @@ if [ -d third-party ]; then
         case $f in
             vxlan_port_8472.pcap) golden "$d" "$f" "$b.T-vxlan.v.out" -nn -v -T vxlan ;;
         esac
-    done < <(find third-party -name '*.pcap' | sort)
+    done < <(find third-party \( -name '*.pcap' -o -name '*.pcapng' \) | sort)
 fi
 echo "golden outputs written ($(grep -vc '^#' "$CMDS") commands)" >&2

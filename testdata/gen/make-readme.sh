@@ -210,7 +210,7 @@ PYEOF
     [ -e "$d/$b.T-vxlan.v.out" ] && extra=", \`$b.T-vxlan.v.out\`"
     note=$(grep -F -- "-r $f > $b.v.out" gen/logs/golden-commands.txt | grep -F "cd $d " | sed -n 's/.*# \(exit .*\)/ (tcpdump \1)/p' | head -1)
     echo "| \`$p\` | $(count "$p") | $ship | \`$b.v.out\`$extra$note |"
-done < <(find third-party -name '*.pcap' | sort)
+done < <(find third-party \( -name '*.pcap' -o -name '*.pcapng' \) | sort)
 } >"$R"
 mv "$R" README.md
 echo "README.md written" >&2
