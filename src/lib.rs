@@ -14,9 +14,12 @@
 //! - [`check`]: whether a Linux vxlan device would accept a frame, or the kernel's drop reason.
 //! - [`error`]: the one error type: which layer, what was wrong, bytes needed and present.
 //!
-//! With the `cli` feature (on by default) come the parts with I/O that the `vxdump` and
-//! `vxinject` command-line tools use: `capture` (pcap/pcapng), `print` (tcpdump-style text, JSON
-//! lines), `summary` (the `vxdump --summary` tables) and `inject` (raw and UDP sockets).
+//! The parts with I/O come with features, layered so that a library user takes only what they
+//! use: `pcap` gives `capture` (pcap/pcapng files), `print` the tcpdump-style text and JSON
+//! lines printers, `summary` the `vxdump --summary` tables, `inject` raw and UDP sockets, and
+//! `cli` (the default) all of them plus what the `vxdump` and `vxinject` binaries need. A
+//! program that reads captures and dissects them needs only
+//! `vxwire = { version = "0.2", default-features = false, features = ["pcap"] }`.
 //!
 //! ```
 //! use vxwire::dissect::{dissect, Config, Header, LinkType};
@@ -48,13 +51,13 @@ pub mod dissect;
 pub mod error;
 pub mod wire;
 
-#[cfg(feature = "cli")]
+#[cfg(feature = "pcap")]
 pub mod capture;
-#[cfg(feature = "cli")]
+#[cfg(feature = "inject")]
 pub mod inject;
-#[cfg(feature = "cli")]
+#[cfg(feature = "print")]
 pub mod print;
-#[cfg(feature = "cli")]
+#[cfg(feature = "summary")]
 pub mod summary;
 
 pub use dissect::{dissect, Config, Dissection, Header, Layer, LinkType};

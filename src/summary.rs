@@ -959,6 +959,7 @@ impl Summary {
 /// # Errors
 /// The first error of the capture reader (a truncated or invalid record); the packets before it
 /// have been added.
+#[cfg(feature = "pcap")]
 pub fn add_capture<R: std::io::Read>(
     summary: &mut Summary,
     reader: &mut crate::capture::CaptureReader<R>,
