@@ -26,7 +26,8 @@ fn tool(path: &str) -> Option<&str> {
         return Some(path);
     }
     assert!(std::env::var_os("CI").is_none(), "{path} is missing and CI is set");
-    eprintln!("skipping: {path} not installed");
+    std::io::Write::write_all(&mut std::io::stderr(), format!("skipping: {path} not installed\n").as_bytes())
+        .ok();
     None
 }
 

@@ -358,7 +358,11 @@ fn tshark(args: &[&str]) -> Option<String> {
         Ok(o) if o.status.success() => Some(String::from_utf8(o.stdout).unwrap()),
         r => {
             assert!(std::env::var_os("CI").is_none(), "tshark is needed in CI: {r:?}");
-            eprintln!("skipping: tshark not usable here ({r:?})");
+            std::io::Write::write_all(
+                &mut std::io::stderr(),
+                format!("skipping: tshark not usable here ({r:?})\n").as_bytes(),
+            )
+            .ok();
             None
         }
     }

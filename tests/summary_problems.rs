@@ -498,7 +498,11 @@ fn tcpdump_confirms_the_crafted_fields() {
             Ok(o) if o.status.success() => String::from_utf8_lossy(&o.stdout).into_owned(),
             r => {
                 assert!(std::env::var_os("CI").is_none(), "tcpdump is needed in CI: {r:?}");
-                eprintln!("skipping: tcpdump not usable here ({r:?})");
+                std::io::Write::write_all(
+                    &mut std::io::stderr(),
+                    format!("skipping: tcpdump not usable here ({r:?})\n").as_bytes(),
+                )
+                .ok();
                 return;
             }
         };

@@ -162,7 +162,11 @@ fn vxdump_matches_tcpdump_packet_by_packet() {
         if std::env::var_os("CI").is_some() {
             panic!("{TCPDUMP} is missing and CI is set: the conformance test must run");
         }
-        eprintln!("skipping: {TCPDUMP} not installed (set CI to make this a failure)");
+        std::io::Write::write_all(
+            &mut std::io::stderr(),
+            format!("skipping: {TCPDUMP} not installed (set CI to make this a failure)\n").as_bytes(),
+        )
+        .ok();
         return;
     }
     let vxdump = env!("CARGO_BIN_EXE_vxdump");

@@ -178,11 +178,16 @@ pub fn unhex(s: &str) -> Vec<u8> {
 }
 
 /// Skips (with a message) when a prerequisite is missing, unless `CI` is set: there the test
-/// fails instead.
+/// fails instead. The message is written to stderr directly: the test harness swallows
+/// `eprintln!` of a passing test, and a skip nobody sees is a silent one.
 pub fn require(ok: bool, what: &str) -> bool {
     if !ok {
         assert!(std::env::var_os("CI").is_none(), "{what} is missing and CI is set");
-        eprintln!("skipping: {what} is missing (set CI to make this a failure)");
+        std::io::Write::write_all(
+            &mut std::io::stderr(),
+            format!("skipping: {what} is missing (set CI to make this a failure)\n").as_bytes(),
+        )
+        .ok();
     }
     ok
 }

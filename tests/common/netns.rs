@@ -59,7 +59,7 @@ pub fn privileged(test: &str) -> bool {
     if std::env::var_os("CI").is_some() {
         panic!("{test}: cannot run: {reason}, and CI is set");
     }
-    eprintln!("skipping {test}: {reason}");
+    std::io::Write::write_all(&mut std::io::stderr(), format!("skipping {test}: {reason}\n").as_bytes()).ok();
     false
 }
 
