@@ -22,6 +22,9 @@ use etherparse::{
     Ipv6HeaderSlice, SingleVlanHeaderSlice, TcpHeaderSlice, UdpHeaderSlice,
 };
 
+mod view;
+pub use view::Frame;
+
 /// How many layers a [`Dissection`] holds at most.
 pub const MAX_LAYERS: usize = 24;
 

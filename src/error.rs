@@ -68,6 +68,30 @@ impl Proto {
             Proto::Capture => "capture file",
         }
     }
+
+    /// The short lower-case name of the layer, as `vxdump --json` writes it in `"proto"`
+    /// (`eth`, `vlan`, `ipv4`, `udp`, `vxlan`, ...).
+    pub const fn short_name(self) -> &'static str {
+        match self {
+            Proto::Ethernet => "eth",
+            Proto::Vlan => "vlan",
+            Proto::LinuxSll => "sll",
+            Proto::LinuxSll2 => "sll2",
+            Proto::Ipv4 => "ipv4",
+            Proto::Ipv6 => "ipv6",
+            Proto::Ipv6Ext => "ipv6-ext",
+            Proto::Udp => "udp",
+            Proto::Tcp => "tcp",
+            Proto::Icmpv4 => "icmp",
+            Proto::Icmpv6 => "icmpv6",
+            Proto::Arp => "arp",
+            Proto::Igmp => "igmp",
+            Proto::Vxlan => "vxlan",
+            Proto::VxlanGpe => "vxlan-gpe",
+            Proto::Buffer => "buffer",
+            Proto::Capture => "capture",
+        }
+    }
 }
 
 /// What was wrong.

@@ -47,6 +47,7 @@ pub use etherparse;
 
 pub mod build;
 pub mod check;
+mod display;
 pub mod dissect;
 pub mod error;
 pub mod wire;
@@ -62,3 +63,4 @@ pub mod summary;
 
 pub use dissect::{dissect, Config, Dissection, Header, Layer, LinkType};
 pub use error::{Error, ErrorKind, Proto};
+pub use wire::mac::MacAddr;
