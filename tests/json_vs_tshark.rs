@@ -63,7 +63,8 @@ fn compare(path: &std::path::Path) -> usize {
         }
         std::io::Write::write_all(
             &mut std::io::stderr(),
-            format!("skipping: tshark not installed\n").as_bytes(),
+            b"skipping: tshark not installed
+",
         )
         .ok();
         return 0;
