@@ -147,6 +147,12 @@ impl Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        crate::display::padded(f, |f| self.write_text(f))
+    }
+}
+
+impl Error {
+    fn write_text(&self, f: &mut dyn fmt::Write) -> fmt::Result {
         let name = self.proto.name();
         match self.kind {
             ErrorKind::Truncated if self.proto == Proto::Buffer => {
@@ -174,8 +180,8 @@ impl fmt::Display for Error {
     }
 }
 
-#[cfg(feature = "std")]
-impl std::error::Error for Error {}
+/// In `core` (Rust 1.81 and later), so `?` into `Box<dyn Error>` works with or without `std`.
+impl core::error::Error for Error {}
 
 /// Returns `Ok(())` if `buf` holds at least `needed` bytes, else a truncation error for `proto`.
 #[inline]
@@ -197,6 +203,9 @@ mod tests {
     fn display_truncated_vxlan() {
         let e = Error::truncated(Proto::Vxlan, 8, 6);
         assert_eq!(e.to_string(), "truncated VXLAN header (6 of 8 bytes)");
+        assert_eq!(std::format!("[{e:>40}]"), "[   truncated VXLAN header (6 of 8 bytes)]");
+        let boxed: std::boxed::Box<dyn core::error::Error> = e.into();
+        assert_eq!(boxed.to_string(), e.to_string());
     }
 
     #[test]

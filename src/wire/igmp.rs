@@ -27,6 +27,7 @@
 //! Counts in the message are never trusted: iterators stop (with an error) at the end of the bytes.
 
 use crate::error::{Error, Proto};
+use core::fmt;
 use core::net::Ipv4Addr;
 use nom::number::complete::{be_u16, be_u32, be_u8};
 use nom::Parser;
@@ -50,8 +51,9 @@ pub const MIN_LEN: usize = 8;
 /// Length of the fixed part of an IGMPv3 query.
 pub const V3_QUERY_MIN_LEN: usize = 12;
 
-/// The IGMP type code.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+/// The IGMP type code. `Display` names it (`query`, `v2 report`, `v3 report`, `leave`, ...; an
+/// unknown type as `type 0x..`), `Debug` adds the number (`IgmpType(v3 report 0x22)`).
+#[derive(Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct IgmpType(pub u8);
 
 impl IgmpType {
@@ -73,6 +75,40 @@ impl IgmpType {
     pub const MTRACE: IgmpType = IgmpType(0x1f);
     /// IGMPv3 membership report.
     pub const V3_REPORT: IgmpType = IgmpType(0x22);
+
+    /// The name of a known type, in tcpdump's words.
+    pub const fn name(self) -> Option<&'static str> {
+        Some(match self.0 {
+            0x11 => "query",
+            0x12 => "v1 report",
+            0x13 => "dvmrp",
+            0x14 => "pim v1",
+            0x16 => "v2 report",
+            0x17 => "leave",
+            0x1e => "mtrace resp",
+            0x1f => "mtrace",
+            0x22 => "v3 report",
+            _ => return None,
+        })
+    }
+}
+
+impl fmt::Display for IgmpType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.name() {
+            Some(n) => f.pad(n),
+            None => crate::display::padded(f, |w| write!(w, "type {:#04x}", self.0)),
+        }
+    }
+}
+
+impl fmt::Debug for IgmpType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.name() {
+            Some(n) => write!(f, "IgmpType({n} {:#04x})", self.0),
+            None => write!(f, "IgmpType({:#04x})", self.0),
+        }
+    }
 }
 
 /// The IGMP version of a message, as RFC 3376 §7.1 tells it.
@@ -86,6 +122,17 @@ pub enum IgmpVersion {
     V3,
 }
 
+/// `v1`, `v2`, `v3`.
+impl fmt::Display for IgmpVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(match self {
+            IgmpVersion::V1 => "v1",
+            IgmpVersion::V2 => "v2",
+            IgmpVersion::V3 => "v3",
+        })
+    }
+}
+
 impl IgmpVersion {
     /// 1, 2 or 3.
     pub const fn number(self) -> u8 {
@@ -97,8 +144,9 @@ impl IgmpVersion {
     }
 }
 
-/// An IGMPv3 group record type (RFC 3376 §4.2.12).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+/// An IGMPv3 group record type (RFC 3376 §4.2.12). `Display` gives the short name (`to_ex`),
+/// or the number for an unknown type; `Debug` both (`RecordType(to_ex 4)`).
+#[derive(Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct RecordType(pub u8);
 
 impl RecordType {
@@ -125,6 +173,24 @@ impl RecordType {
             5 => Some("allow"),
             6 => Some("block"),
             _ => None,
+        }
+    }
+}
+
+impl fmt::Display for RecordType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.short_name() {
+            Some(n) => f.pad(n),
+            None => crate::display::padded(f, |w| write!(w, "{}", self.0)),
+        }
+    }
+}
+
+impl fmt::Debug for RecordType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.short_name() {
+            Some(n) => write!(f, "RecordType({n} {})", self.0),
+            None => write!(f, "RecordType({})", self.0),
         }
     }
 }
@@ -547,6 +613,18 @@ pub fn record_header(b: &[u8]) -> Option<(RecordType, u8, u16, Ipv4Addr)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(feature = "std")]
+    #[test]
+    fn code_points_name_themselves() {
+        assert_eq!(std::format!("{}", IgmpType::V3_REPORT), "v3 report");
+        assert_eq!(std::format!("{:?}", IgmpType::V3_REPORT), "IgmpType(v3 report 0x22)");
+        assert_eq!(std::format!("{}", IgmpType(0x99)), "type 0x99");
+        assert_eq!(std::format!("[{:<8}]", RecordType::CHANGE_TO_EXCLUDE), "[to_ex   ]");
+        assert_eq!(std::format!("{:?}", RecordType(9)), "RecordType(9)");
+        assert_eq!(std::format!("{}", RecordType(9)), "9");
+        assert_eq!(std::format!("{}", IgmpVersion::V2), "v2");
+    }
 
     #[test]
     fn float_code() {

@@ -14,7 +14,7 @@
 //! is `0x08` of byte 1 (gopacket wrongly uses `0x80` for A), and bytes 2–3 carry the group policy ID.
 //! [`VxlanHeader`] keeps every bit exactly, so parsing and writing gives back the same bytes.
 
-use crate::error::{need, Error, Proto};
+use crate::error::{need, Error, ErrorKind, Proto};
 use core::fmt;
 
 /// Byte ranges of the header fields.
@@ -66,49 +66,212 @@ impl fmt::Display for Vni {
     }
 }
 
-/// The first flags byte of the VXLAN header (byte 0).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub struct VxlanFlags(pub u8);
-
-impl VxlanFlags {
-    /// I: the VNI is valid (RFC 7348). Linux drops frames without it.
-    pub const I: u8 = 0x08;
-    /// G: a group policy ID is present (GBP extension).
-    pub const G: u8 = 0x80;
-    /// The bits that neither plain VXLAN nor GBP define.
-    pub const RESERVED_GBP: u8 = !(Self::I | Self::G);
-    /// The bits reserved in plain RFC 7348 VXLAN.
-    pub const RESERVED: u8 = !Self::I;
-
-    /// Whether the I bit is set.
-    pub const fn i(self) -> bool {
-        self.0 & Self::I != 0
-    }
-    /// Whether the G bit is set.
-    pub const fn g(self) -> bool {
-        self.0 & Self::G != 0
+impl From<Vni> for u32 {
+    fn from(v: Vni) -> u32 {
+        v.0
     }
 }
 
-/// Byte 1 of the header, which carries the D and A bits under GBP.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+/// A VNI from a number, with a typed error for values over 2^24 - 1, so that `?` works:
+///
+/// ```
+/// use vxwire::wire::vxlan::Vni;
+/// let v = Vni::try_from(100u32)?;
+/// assert_eq!(v.get(), 100);
+/// let e = Vni::try_from(1u32 << 24).unwrap_err();
+/// assert_eq!(e.to_string(), "VXLAN header value out of range (16777216, limit 16777215)");
+/// # Ok::<(), vxwire::Error>(())
+/// ```
+impl TryFrom<u32> for Vni {
+    type Error = Error;
+
+    fn try_from(value: u32) -> Result<Vni, Error> {
+        Vni::new(value).ok_or(Error::new(
+            Proto::Vxlan,
+            ErrorKind::OutOfRange,
+            Vni::MAX as usize,
+            value as usize,
+        ))
+    }
+}
+
+/// Writes the names of the set bits of `bits` among `names` (`G,I`), then any other set bits
+/// as hex, or `none`.
+fn write_bits(f: &mut dyn fmt::Write, bits: u8, names: &[(u8, &str)]) -> fmt::Result {
+    let mut rest = bits;
+    let mut sep = "";
+    for &(bit, name) in names {
+        if bits & bit != 0 {
+            write!(f, "{sep}{name}")?;
+            sep = ",";
+            rest &= !bit;
+        }
+    }
+    match (rest, sep) {
+        (0, "") => f.write_str("none"),
+        (0, _) => Ok(()),
+        (r, _) => write!(f, "{sep}{r:#04x}"),
+    }
+}
+
+/// Bit operations of a one-byte flag set.
+macro_rules! flag_ops {
+    ($t:ident) => {
+        impl core::ops::BitOr for $t {
+            type Output = $t;
+            fn bitor(self, rhs: $t) -> $t {
+                $t(self.0 | rhs.0)
+            }
+        }
+        impl core::ops::BitOrAssign for $t {
+            fn bitor_assign(&mut self, rhs: $t) {
+                self.0 |= rhs.0;
+            }
+        }
+        impl core::ops::BitAnd for $t {
+            type Output = $t;
+            fn bitand(self, rhs: $t) -> $t {
+                $t(self.0 & rhs.0)
+            }
+        }
+        impl core::ops::Not for $t {
+            type Output = $t;
+            fn not(self) -> $t {
+                $t(!self.0)
+            }
+        }
+        impl From<u8> for $t {
+            fn from(b: u8) -> $t {
+                $t(b)
+            }
+        }
+        impl From<$t> for u8 {
+            fn from(f: $t) -> u8 {
+                f.0
+            }
+        }
+    };
+}
+
+/// The first flags byte of the VXLAN header (byte 0): a set of bits, combined with `|`.
+///
+/// `Display` names the bits as tcpdump does (`G,I`; other set bits in hex; `none`), `Debug`
+/// adds the byte (`VxlanFlags(G,I 0x88)`).
+///
+/// ```
+/// use vxwire::wire::vxlan::VxlanFlags;
+/// let f = VxlanFlags::I | VxlanFlags::G;
+/// assert!(f.vni_valid() && f.group_policy());
+/// assert_eq!(f.to_string(), "G,I");
+/// assert_eq!((VxlanFlags::I | VxlanFlags(0x01)).to_string(), "I,0x01");
+/// ```
+#[derive(Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct VxlanFlags(pub u8);
+
+flag_ops!(VxlanFlags);
+
+impl VxlanFlags {
+    /// No bit set.
+    pub const NONE: VxlanFlags = VxlanFlags(0);
+    /// I: the VNI is valid (RFC 7348). Linux drops frames without it.
+    pub const I: VxlanFlags = VxlanFlags(0x08);
+    /// G: a group policy ID is present (GBP extension).
+    pub const G: VxlanFlags = VxlanFlags(0x80);
+    /// The bits that neither plain VXLAN nor GBP define.
+    pub const RESERVED_GBP: VxlanFlags = VxlanFlags(!0x88);
+    /// The bits reserved in plain RFC 7348 VXLAN.
+    pub const RESERVED: VxlanFlags = VxlanFlags(!0x08);
+
+    /// The byte.
+    pub const fn bits(self) -> u8 {
+        self.0
+    }
+    /// Whether every bit of `other` is set.
+    pub const fn contains(self, other: VxlanFlags) -> bool {
+        self.0 & other.0 == other.0
+    }
+    /// Whether any bit of `other` is set.
+    pub const fn intersects(self, other: VxlanFlags) -> bool {
+        self.0 & other.0 != 0
+    }
+    /// Whether the I bit (VNI valid) is set.
+    pub const fn vni_valid(self) -> bool {
+        self.intersects(Self::I)
+    }
+    /// Whether the G bit (group policy present) is set.
+    pub const fn group_policy(self) -> bool {
+        self.intersects(Self::G)
+    }
+    /// [`vni_valid`](Self::vni_valid) under tcpdump's name for the bit.
+    pub const fn i(self) -> bool {
+        self.vni_valid()
+    }
+    /// [`group_policy`](Self::group_policy) under tcpdump's name for the bit.
+    pub const fn g(self) -> bool {
+        self.group_policy()
+    }
+}
+
+impl fmt::Display for VxlanFlags {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        crate::display::padded(f, |w| write_bits(w, self.0, &[(0x80, "G"), (0x08, "I")]))
+    }
+}
+
+impl fmt::Debug for VxlanFlags {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "VxlanFlags({self} {:#04x})", self.0)
+    }
+}
+
+/// Byte 1 of the header, which carries the D and A bits under GBP; a set of bits like
+/// [`VxlanFlags`] (`Display`: `D,A`).
+#[derive(Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct GbpFlags(pub u8);
 
-impl GbpFlags {
-    /// D: don't learn the inner source MAC.
-    pub const D: u8 = 0x40;
-    /// A: the group policy has already been applied.
-    pub const A: u8 = 0x08;
-    /// The bits of byte 1 that GBP does not define.
-    pub const RESERVED: u8 = !(Self::D | Self::A);
+flag_ops!(GbpFlags);
 
+impl GbpFlags {
+    /// No bit set.
+    pub const NONE: GbpFlags = GbpFlags(0);
+    /// D: don't learn the inner source MAC.
+    pub const D: GbpFlags = GbpFlags(0x40);
+    /// A: the group policy has already been applied.
+    pub const A: GbpFlags = GbpFlags(0x08);
+    /// The bits of byte 1 that GBP does not define.
+    pub const RESERVED: GbpFlags = GbpFlags(!0x48);
+
+    /// The byte.
+    pub const fn bits(self) -> u8 {
+        self.0
+    }
+    /// Whether every bit of `other` is set.
+    pub const fn contains(self, other: GbpFlags) -> bool {
+        self.0 & other.0 == other.0
+    }
+    /// Whether any bit of `other` is set.
+    pub const fn intersects(self, other: GbpFlags) -> bool {
+        self.0 & other.0 != 0
+    }
     /// Whether the D (don't learn) bit is set.
     pub const fn dont_learn(self) -> bool {
-        self.0 & Self::D != 0
+        self.intersects(Self::D)
     }
     /// Whether the A (policy applied) bit is set.
     pub const fn policy_applied(self) -> bool {
-        self.0 & Self::A != 0
+        self.intersects(Self::A)
+    }
+}
+
+impl fmt::Display for GbpFlags {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        crate::display::padded(f, |w| write_bits(w, self.0, &[(0x40, "D"), (0x08, "A")]))
+    }
+}
+
+impl fmt::Debug for GbpFlags {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "GbpFlags({self} {:#04x})", self.0)
     }
 }
 
@@ -141,26 +304,20 @@ pub struct VxlanHeader {
 impl VxlanHeader {
     /// A plain RFC 7348 header: I bit set, everything else zero.
     pub const fn new(vni: Vni) -> VxlanHeader {
-        VxlanHeader {
-            flags: VxlanFlags(VxlanFlags::I),
-            gbp_flags: GbpFlags(0),
-            group_policy_id: 0,
-            vni,
-            reserved: 0,
-        }
+        VxlanHeader { flags: VxlanFlags::I, gbp_flags: GbpFlags::NONE, group_policy_id: 0, vni, reserved: 0 }
     }
 
     /// A GBP header: I and G bits set, D and A as given, and the group policy ID.
     pub const fn with_gbp(vni: Vni, gbp: Gbp) -> VxlanHeader {
         let mut b1 = 0;
         if gbp.dont_learn {
-            b1 |= GbpFlags::D;
+            b1 |= GbpFlags::D.0;
         }
         if gbp.policy_applied {
-            b1 |= GbpFlags::A;
+            b1 |= GbpFlags::A.0;
         }
         VxlanHeader {
-            flags: VxlanFlags(VxlanFlags::I | VxlanFlags::G),
+            flags: VxlanFlags(VxlanFlags::I.0 | VxlanFlags::G.0),
             gbp_flags: GbpFlags(b1),
             group_policy_id: gbp.group_policy_id,
             vni,
@@ -226,8 +383,30 @@ impl VxlanHeader {
     }
 }
 
+/// `flags [I] vni 100`, `flags [G,I] vni 300 gbp 4660 [D]`: the fields, as tcpdump names them.
+impl fmt::Display for VxlanHeader {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        crate::display::padded(f, |w| {
+            write!(w, "flags [{}] vni {}", self.flags, self.vni)?;
+            if let Some(g) = self.gbp() {
+                write!(w, " gbp {}", g.group_policy_id)?;
+                if self.gbp_flags.0 != 0 {
+                    write!(w, " [{}]", self.gbp_flags)?;
+                }
+            }
+            if self.reserved != 0 {
+                write!(w, " reserved {:#04x}", self.reserved)?;
+            }
+            Ok(())
+        })
+    }
+}
+
 /// A zero-copy view of a VXLAN header and the inner frame after it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+///
+/// `Display` is the header's ([`VxlanHeader`]); `Debug` decodes the fields and gives the
+/// payload's length, not its bytes.
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub struct VxlanSlice<'a> {
     header: &'a [u8; HEADER_LEN],
     payload: &'a [u8],
@@ -290,9 +469,48 @@ impl<'a> VxlanSlice<'a> {
     }
 }
 
+impl fmt::Display for VxlanSlice<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.header(), f)
+    }
+}
+
+impl fmt::Debug for VxlanSlice<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VxlanSlice")
+            .field("flags", &self.flags())
+            .field("vni", &self.vni().get())
+            .field("gbp", &self.gbp())
+            .field("payload_len", &self.payload.len())
+            .finish()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(feature = "std")]
+    #[test]
+    fn values_print_themselves() {
+        let h = VxlanHeader::with_gbp(
+            Vni::new(300).unwrap(),
+            Gbp { group_policy_id: 4660, dont_learn: true, policy_applied: false },
+        );
+        assert_eq!(std::format!("{h}"), "flags [G,I] vni 300 gbp 4660 [D]");
+        assert_eq!(std::format!("[{:<18}]", VxlanHeader::new(Vni::new(7).unwrap())), "[flags [I] vni 7   ]");
+        let b = h.to_bytes();
+        let s = VxlanSlice::from_slice(&b).unwrap();
+        assert_eq!(
+            std::format!("{s:?}"),
+            "VxlanSlice { flags: VxlanFlags(G,I 0x88), vni: 300, gbp: Some(Gbp { group_policy_id: 4660, \
+             dont_learn: true, policy_applied: false }), payload_len: 0 }"
+        );
+        assert_eq!(std::format!("{}", VxlanFlags::NONE), "none");
+        assert_eq!(std::format!("{}", GbpFlags::D | GbpFlags::A), "D,A");
+        assert!((VxlanFlags::I | VxlanFlags::G).contains(VxlanFlags::G));
+        assert!(!(VxlanFlags(0x01) & VxlanFlags::RESERVED).vni_valid());
+    }
 
     /// VXLAN header of the first packet of tcpdump's `tests/vxlan.pcap`
     /// (testdata/third-party/tcpdump/vxlan.pcap, offset 42).
