@@ -1,32 +1,4 @@
-//! One encapsulation level of a [`Dissection`]: the outer frame, or the frame a VXLAN header
-//! carries, with an accessor per protocol.
-//!
-//! The depth rule: the outer frame (link layer, underlay IP, UDP and the first VXLAN or
-//! VXLAN-GPE header) is depth 0; the frame that VXLAN header carries (inner Ethernet, ARP, IP,
-//! ...) is depth 1, and so on for VXLAN inside VXLAN. A VXLAN header belongs to the level that
-//! carries it, so [`Frame::vxlan`] of the outer frame is the header whose payload is
-//! [`Dissection::inner`].
-//!
-//! ```
-//! use vxwire::dissect::{dissect, Config, LinkType};
-//! # use vxwire::build::{arp, vxlan_frame, ArpSpec, Outer};
-//! # use vxwire::wire::vxlan::{Vni, VxlanHeader};
-//! # let (mut inner, mut frame) = ([0u8; 64], [0u8; 128]);
-//! # let n = arp(&mut inner, &ArpSpec::request([2, 0, 0, 0, 1, 1], [10, 0, 0, 1].into(), [10, 0, 0, 2].into())).unwrap();
-//! # let outer = Outer::v4([2, 0, 0, 0x18, 0, 1], [2, 0, 0, 0x18, 0, 2], [198, 18, 0, 1].into(), [198, 18, 0, 2].into());
-//! # let len = vxlan_frame(&mut frame, &outer, &VxlanHeader::new(Vni::new(100).unwrap()), &inner[..n]).unwrap();
-//! # let frame = &frame[..len];
-//! // `frame`: VXLAN VNI 100 from 198.18.0.1 carrying an ARP request for 10.0.0.2.
-//! let d = dissect(frame, LinkType::Ethernet, &Config::default());
-//! let outer = d.outer();
-//! assert_eq!(outer.udp().map(|u| u.destination_port()), Some(4789));
-//! assert_eq!(outer.vxlan().map(|v| v.vni().get()), Some(100));
-//! let inner = d.inner().ok_or("no inner frame")?;
-//! let arp = inner.arp().ok_or("no ARP")?;
-//! assert_eq!(arp.to_string(), "request who-has 10.0.0.2 tell 10.0.0.1");
-//! assert_eq!(inner.src_mac().map(|m| m.to_string()).as_deref(), Some("02:00:00:00:01:01"));
-//! # Ok::<(), &str>(())
-//! ```
+//! [`Frame`]: one encapsulation level of a [`Dissection`].
 
 use super::{Dissection, Header, Layer};
 use crate::wire::arp::ArpSlice;
@@ -41,8 +13,37 @@ use etherparse::{
     TcpHeaderSlice, UdpHeaderSlice,
 };
 
-/// The layers of one encapsulation depth of a [`Dissection`] (see the [module](self) for the
-/// depth rule). Cheap to copy; every accessor borrows the dissected bytes.
+/// One encapsulation level of a [`Dissection`]: the outer frame, or the frame a VXLAN header
+/// carries, with an accessor per protocol.
+///
+/// The depth rule: the outer frame (link layer, underlay IP, UDP and the first VXLAN or
+/// VXLAN-GPE header) is depth 0; the frame that VXLAN header carries (inner Ethernet, ARP, IP,
+/// ...) is depth 1, and so on for VXLAN inside VXLAN. A VXLAN header belongs to the level that
+/// carries it, so [`Frame::vxlan`] of the outer frame is the header whose payload is
+/// [`Dissection::inner`].
+///
+/// ```
+/// use vxwire::dissect::{dissect, Config, LinkType};
+/// # use vxwire::build::{arp, vxlan_frame, ArpSpec, Outer};
+/// # use vxwire::wire::vxlan::{Vni, VxlanHeader};
+/// # let (mut inner, mut frame) = ([0u8; 64], [0u8; 128]);
+/// # let n = arp(&mut inner, &ArpSpec::request([2, 0, 0, 0, 1, 1], [10, 0, 0, 1].into(), [10, 0, 0, 2].into())).unwrap();
+/// # let outer = Outer::v4([2, 0, 0, 0x18, 0, 1], [2, 0, 0, 0x18, 0, 2], [198, 18, 0, 1].into(), [198, 18, 0, 2].into());
+/// # let len = vxlan_frame(&mut frame, &outer, &VxlanHeader::new(Vni::new(100).unwrap()), &inner[..n]).unwrap();
+/// # let frame = &frame[..len];
+/// // `frame`: VXLAN VNI 100 from 198.18.0.1 carrying an ARP request for 10.0.0.2.
+/// let d = dissect(frame, LinkType::Ethernet, &Config::default());
+/// let outer = d.outer();
+/// assert_eq!(outer.udp().map(|u| u.destination_port()), Some(4789));
+/// assert_eq!(outer.vxlan().map(|v| v.vni().get()), Some(100));
+/// let inner = d.inner().ok_or("no inner frame")?;
+/// let arp = inner.arp().ok_or("no ARP")?;
+/// assert_eq!(arp.to_string(), "request who-has 10.0.0.2 tell 10.0.0.1");
+/// assert_eq!(inner.src_mac().map(|m| m.to_string()).as_deref(), Some("02:00:00:00:01:01"));
+/// # Ok::<(), &str>(())
+/// ```
+///
+/// Cheap to copy; every accessor borrows the dissected bytes.
 #[derive(Clone, Copy)]
 pub struct Frame<'d, 'a> {
     d: &'d Dissection<'a>,
