@@ -2,6 +2,25 @@
 //!
 //! It is `Copy`, allocation-free, and its `Display` writes messages such as
 //! `truncated VXLAN header (6 of 8 bytes)` that the command-line tools print as they are.
+//!
+//! ```
+//! use vxwire::dissect::{dissect, Config, LinkType};
+//! use vxwire::{ErrorKind, Proto};
+//! // An Ethernet/IPv4/UDP frame to port 4789 of 92 bytes, captured with a snap length of 48:
+//! // its VXLAN header is cut after 6 bytes.
+//! let mut frame = vec![0u8; 48];
+//! frame[12..14].copy_from_slice(&[0x08, 0x00]);
+//! frame[14..24].copy_from_slice(&[0x45, 0, 0, 78, 0, 0, 0, 0, 64, 17]);
+//! frame[34..40].copy_from_slice(&[0xc0, 0x01, 0x12, 0xb5, 0, 58]);
+//! frame[42] = 0x08;
+//! let d = dissect(&frame, LinkType::Ethernet, &Config::default());
+//! let e = d.error().copied().ok_or("expected an error")?;
+//! assert_eq!((e.proto, e.kind, e.needed, e.present, e.offset), (Proto::Vxlan, ErrorKind::Truncated, 8, 6, 42));
+//! assert_eq!(e.to_string(), "truncated VXLAN header (6 of 8 bytes)");
+//! // The layers before the break are kept.
+//! assert_eq!(d.outer().udp().map(|u| u.destination_port()), Some(4789));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use core::fmt;
 

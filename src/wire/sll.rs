@@ -16,6 +16,15 @@
 //! +-------------------------------------------------------+
 //! ```
 //! (etherparse's v1 reader rejects ARPHRD types it does not know; these views accept any.)
+//!
+//! ```
+//! use vxwire::wire::sll::LinuxSll2Slice;
+//! // An outgoing (packet type 4) IPv4 frame on interface 3, Ethernet (ARPHRD 1).
+//! let b = [0x08, 0x00, 0, 0, 0, 0, 0, 3, 0, 1, 4, 6, 2, 0, 0, 0, 1, 1, 0, 0];
+//! let h = LinuxSll2Slice::from_slice(&b)?;
+//! assert_eq!((h.protocol(), h.if_index(), h.packet_type(), h.addr()), (0x0800, 3, 4, &[2, 0, 0, 0, 1, 1][..]));
+//! # Ok::<(), vxwire::Error>(())
+//! ```
 
 use crate::error::{Error, Proto};
 

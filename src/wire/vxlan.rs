@@ -13,6 +13,21 @@
 //! With GBP, G is `0x80` of byte 0, D ("don't learn") is `0x40` of byte 1 and A ("policy applied")
 //! is `0x08` of byte 1 (gopacket wrongly uses `0x80` for A), and bytes 2–3 carry the group policy ID.
 //! [`VxlanHeader`] keeps every bit exactly, so parsing and writing gives back the same bytes.
+//!
+//! A GBP round trip: build the owned header, write it, view the bytes, read the fields back.
+//! ```
+//! use vxwire::wire::vxlan::{Gbp, Vni, VxlanHeader, VxlanSlice};
+//! let gbp = Gbp { group_policy_id: 4660, dont_learn: true, policy_applied: false };
+//! let h = VxlanHeader::with_gbp(Vni::try_from(300)?, gbp);
+//! let mut buf = [0u8; 8];
+//! h.write(&mut buf)?;
+//! assert_eq!(buf, [0x88, 0x40, 0x12, 0x34, 0x00, 0x01, 0x2c, 0x00]);
+//! let v = VxlanSlice::from_slice(&buf)?;
+//! assert_eq!(v.gbp(), Some(gbp));
+//! assert_eq!(v.header(), h);
+//! assert_eq!(v.to_string(), "flags [G,I] vni 300 gbp 4660 [D]");
+//! # Ok::<(), vxwire::Error>(())
+//! ```
 
 use crate::error::{need, Error, ErrorKind, Proto};
 use core::fmt;

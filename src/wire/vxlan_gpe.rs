@@ -9,6 +9,16 @@
 //! |                VXLAN Network Identifier (VNI) |   Reserved    |
 //! +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
 //! ```
+//!
+//! ```
+//! use vxwire::wire::vxlan_gpe::{GpeNextProto, VxlanGpeSlice};
+//! // I and P set, next protocol 4 (NSH), VNI 9.
+//! let b = [0x0c, 0, 0, 0x04, 0, 0, 9, 0];
+//! let g = VxlanGpeSlice::from_slice(&b)?;
+//! assert_eq!((g.vni().get(), g.next_proto()), (9, GpeNextProto(4)));
+//! assert!(g.payload().is_empty());
+//! # Ok::<(), vxwire::Error>(())
+//! ```
 
 use crate::error::{Error, Proto};
 use crate::wire::vxlan::Vni;
