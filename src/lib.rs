@@ -46,6 +46,7 @@ pub mod build;
 pub mod check;
 pub mod dissect;
 pub mod error;
+pub mod filter;
 pub mod wire;
 
 #[cfg(feature = "cli")]
