@@ -233,6 +233,13 @@ enum Format {
 pub struct CaptureReader<R: Read> {
     input: ReadBuf<R>,
     format: Format,
+    /// The bytes of the last record returned, in `input.buf` (for [`CopyWriter`]).
+    last: core::ops::Range<usize>,
+    /// The pcap file header, or the pcapng blocks that are not packets (section and interface
+    /// descriptions, statistics, ...) read since [`CopyWriter`] last took them. Blocks after the
+    /// first are only kept once a [`CopyWriter`] asked for them.
+    meta: Vec<u8>,
+    keep_meta: bool,
 }
 
 const PCAPNG_SHB: u32 = 0x0a0d_0d0a;
@@ -247,6 +254,7 @@ impl<R: Read> CaptureReader<R> {
     /// [`CaptureError::Empty`], [`CaptureError::NotACapture`] or a header error.
     pub fn new(reader: R) -> Result<CaptureReader<R>, CaptureError> {
         let mut input = ReadBuf::new(reader);
+        let mut meta = Vec::new();
         input.fill(4).map_err(CaptureError::Io)?;
         let head = input.available();
         if head.is_empty() {
@@ -266,6 +274,7 @@ impl<R: Read> CaptureReader<R> {
                     return Err(CaptureError::Truncated(TruncatedAt::Header));
                 }
                 let (_, parser) = PcapParser::new(input.available()).map_err(from_pcap_error)?;
+                meta.extend_from_slice(&input.available()[..24]);
                 input.consume(24);
                 let header = parser.header();
                 Format::Pcap {
@@ -278,12 +287,13 @@ impl<R: Read> CaptureReader<R> {
             [0x0a, 0x0d, 0x0d, 0x0a] => {
                 let (len, big) = Self::pcapng_block_len(&mut input, true)?;
                 let (_, parser) = PcapNgParser::new(&input.available()[..len]).map_err(from_pcap_error)?;
+                meta.extend_from_slice(&input.available()[..len]);
                 input.consume(len);
                 Format::PcapNg { parser, big, interfaces: Vec::new() }
             }
             m => return Err(CaptureError::NotACapture(m)),
         };
-        Ok(CaptureReader { input, format })
+        Ok(CaptureReader { input, format, last: 0..0, meta, keep_meta: false })
     }
 
     /// Makes the next pcapng block available in full and returns its length and byte order
@@ -379,6 +389,7 @@ impl<R: Read> CaptureReader<R> {
                 }
                 let start = input.start;
                 input.consume(16 + caplen);
+                self.last = start..start + 16 + caplen;
                 let rec = &input.buf[start..start + 16 + caplen];
                 let parser_big = *big;
                 let (ts_sec, ts_frac, orig_len) =
@@ -432,10 +443,14 @@ impl<R: Read> CaptureReader<R> {
                         // Statistics, name resolution, journal, unknown blocks: nothing to print.
                         _ => {}
                     }
+                    if self.keep_meta {
+                        self.meta.extend_from_slice(&self.input.available()[..len]);
+                    }
                     self.input.consume(len);
                 };
                 let start = self.input.start;
                 self.input.consume(len);
+                self.last = start..start + len;
                 let bytes = &self.input.buf[start..start + len];
                 let (_, block) = parser.next_block(bytes).map_err(from_pcap_error)?;
                 match block {
@@ -491,6 +506,59 @@ impl<R: Read> CaptureReader<R> {
     }
 }
 
+/// Writes chosen records of a capture unchanged, in the capture's own format: a pcap file gets
+/// the same file header (link type, snap length, byte order, timestamp precision) and the
+/// records byte for byte; a pcapng file its section and interface blocks (and every other block
+/// that is not a packet) and the chosen packet blocks as they were. Memory stays flat: nothing is
+/// buffered beyond the writer given.
+pub struct CopyWriter<W: Write> {
+    out: W,
+}
+
+impl<W: Write> CopyWriter<W> {
+    /// Starts the copy of `reader`'s capture: writes its file header (pcap) or the blocks before
+    /// the first packet (pcapng).
+    ///
+    /// # Errors
+    /// An I/O error writing.
+    pub fn new<R: Read>(mut out: W, reader: &mut CaptureReader<R>) -> io::Result<CopyWriter<W>> {
+        reader.keep_meta = true;
+        out.write_all(&reader.meta)?;
+        reader.meta.clear();
+        Ok(CopyWriter { out })
+    }
+
+    /// Writes the record `reader` returned last (after any non-packet blocks read before it).
+    ///
+    /// # Errors
+    /// An I/O error writing.
+    pub fn write_last<R: Read>(&mut self, reader: &mut CaptureReader<R>) -> io::Result<()> {
+        self.write_meta(reader)?;
+        self.out.write_all(&reader.input.buf[reader.last.clone()])
+    }
+
+    /// Writes the non-packet blocks read since the last write (pcapng statistics at the end).
+    ///
+    /// # Errors
+    /// An I/O error writing.
+    pub fn write_meta<R: Read>(&mut self, reader: &mut CaptureReader<R>) -> io::Result<()> {
+        if !reader.meta.is_empty() {
+            self.out.write_all(&reader.meta)?;
+            reader.meta.clear();
+        }
+        Ok(())
+    }
+
+    /// Flushes and returns the underlying writer.
+    ///
+    /// # Errors
+    /// An I/O error flushing.
+    pub fn into_inner(mut self) -> io::Result<W> {
+        self.out.flush()?;
+        Ok(self.out)
+    }
+}
+
 /// Writes frames to a pcap file (microsecond timestamps, native byte order).
 pub struct CaptureWriter<W: Write> {
     writer: PcapWriter<W>,
@@ -537,6 +605,23 @@ impl<W: Write> CaptureWriter<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn copy_writer_keeps_pcap_and_pcapng_bytes() {
+        for name in ["vxlan-4789-p2p.pcap", "vxlan-p2p-2if.pcapng", "vxlan-nanosec.pcap"] {
+            let path = std::format!("{}/testdata/{name}", env!("CARGO_MANIFEST_DIR"));
+            let bytes = std::fs::read(path).unwrap();
+            let mut r = CaptureReader::new(&bytes[..]).unwrap();
+            let mut w = CopyWriter::new(Vec::new(), &mut r).unwrap();
+            while let Some(p) = r.next_packet() {
+                p.unwrap();
+                w.write_last(&mut r).unwrap();
+            }
+            w.write_meta(&mut r).unwrap();
+            // Every record chosen: the copy is the file.
+            assert!(w.into_inner().unwrap() == bytes, "{name}");
+        }
+    }
 
     #[test]
     fn write_then_read() {

@@ -50,6 +50,7 @@ pub mod check;
 mod display;
 pub mod dissect;
 pub mod error;
+pub mod filter;
 pub mod wire;
 
 #[cfg(feature = "pcap")]

@@ -10,7 +10,8 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
-use vxwire::capture::{CaptureError, CaptureReader};
+use vxwire::capture::{CaptureError, CaptureReader, CaptureWriter, CopyWriter};
+use vxwire::filter::Filter;
 use vxwire::dissect::{cannot_carry_vni, dissect_with, Config, Header, LinkType};
 use vxwire::inject::{InjectError, Interface, RawLink, CAPTURE_SNAPLEN};
 
@@ -70,9 +71,20 @@ struct Args {
     /// Print absolute, not relative, TCP sequence numbers.
     #[arg(short = 'S')]
     absolute_seq: bool,
-    /// Capture file (same as -r).
-    #[arg(value_name = "FILE", conflicts_with = "interface")]
-    file: Option<String>,
+    /// Without -r or -i: the capture file, then the filter expression; otherwise the filter
+    /// expression (pcap-filter(7) plus vxlan/vxlan-gpe/gbp), its words joined with spaces.
+    #[arg(value_name = "EXPRESSION")]
+    words: Vec<String>,
+    /// Read the filter expression from FILE (`#` starts a comment).
+    #[arg(short = 'F', value_name = "FILE")]
+    filter_file: Option<String>,
+    /// Write the selected packets, unchanged, to FILE (`-` for standard output) in the input's
+    /// format (pcap or pcapng) instead of printing them.
+    #[arg(short = 'w', value_name = "FILE")]
+    write: Option<String>,
+    /// With -w FILE: print the selected packets as well.
+    #[arg(long, requires = "write")]
+    print: bool,
     /// More detail: -v (the default), -vv, -vvv.
     #[arg(short = 'v', action = ArgAction::Count)]
     verbose: u8,
@@ -106,8 +118,8 @@ struct Args {
     /// Another UDP port carrying VXLAN (besides 4789 and 8472); repeatable.
     #[arg(long = "vxlan-port", value_name = "PORT")]
     vxlan_port: Vec<u16>,
-    /// Only print packets with this VNI in any VXLAN header; repeatable.
-    #[arg(long = "vni", value_name = "N")]
+    /// Only packets with this VNI in any VXLAN header (as `vxlan N`); repeatable.
+    #[arg(long = "vni", value_name = "N", value_parser = parse_vni)]
     vni: Vec<u32>,
     /// One JSON object per packet instead of text (with --summary: one JSON document).
     #[arg(long)]
@@ -127,6 +139,15 @@ struct Args {
     /// With --summary: the MAC of that VTEP's vxlan device (frames from it are not learned).
     #[arg(long = "vtep-mac", value_name = "MAC", requires = "summary")]
     vtep_mac: Vec<String>,
+}
+
+/// A VNI: 0 to 16777215.
+fn parse_vni(s: &str) -> Result<u32, String> {
+    match s.parse::<u32>() {
+        Ok(n) if n <= 0x00ff_ffff => Ok(n),
+        Ok(n) => Err(format!("VNI {n} is over 16777215 (24 bits)")),
+        Err(e) => Err(format!("{s}: {e}")),
+    }
 }
 
 /// Parses `aa:bb:cc:dd:ee:ff`.
@@ -184,6 +205,14 @@ struct Sink<'a> {
     n: u64,
     /// Packets that passed the filter.
     printed: u64,
+    /// The compiled filter expression.
+    filter: Option<Filter>,
+    /// With -w: print nothing (unless --print), the caller writes the selected packets.
+    quiet: bool,
+    /// Whether the last packet passed the filters.
+    selected: bool,
+    /// The link type the filter was last checked against.
+    checked_link: Option<LinkType>,
 }
 
 /// What a written packet leads to.
@@ -204,21 +233,39 @@ impl Sink<'_> {
     /// Filters and writes one packet.
     fn packet(&mut self, ts: (i64, u32), data: &[u8], len: u32, linktype: u32) -> Result<Next, Fatal> {
         self.n += 1;
+        self.selected = false;
         let info = PacketInfo { n: self.n, ts_sec: ts.0, ts_nsec: ts.1, caplen: data.len(), len };
         let vni = &self.args.vni;
         let w = match LinkType::from_linktype(linktype) {
             None => {
-                if !vni.is_empty() {
+                if !vni.is_empty() || self.filter.is_some() {
                     return Ok(Next::Go);
                 }
-                self.printer.write_unknown_link(&mut self.out, &info, linktype)
+                self.selected = true;
+                if self.quiet {
+                    Ok(())
+                } else {
+                    self.printer.write_unknown_link(&mut self.out, &info, linktype)
+                }
             }
             Some(link) => {
+                if self.checked_link != Some(link) {
+                    if let Some(f) = &self.filter {
+                        f.check_link(link).map_err(|e| Fatal(e.to_string()))?;
+                    }
+                    self.checked_link = Some(link);
+                }
                 if !vni.is_empty() && cannot_carry_vni(data, link, &self.config, vni) {
                     return Ok(Next::Go);
                 }
+                if let Some(f) = &self.filter {
+                    if !f.needs_dissection() && !f.matches_bytes(data, link, len, &self.config) {
+                        return Ok(Next::Go);
+                    }
+                }
                 let (summary, out, printer, json) =
                     (&mut self.summary, &mut self.out, &mut self.printer, self.args.json);
+                let (filter, quiet) = (self.filter.as_ref().filter(|f| f.needs_dissection()), self.quiet);
                 // dissect_with hands the dissection over in place (no copy of it per packet).
                 let w = dissect_with(data, link, &self.config, |d| {
                     if !vni.is_empty()
@@ -230,7 +277,12 @@ impl Sink<'_> {
                     {
                         return None;
                     }
-                    Some(if let Some(s) = summary.as_mut() {
+                    if filter.is_some_and(|f| !f.matches(d, link, len)) {
+                        return None;
+                    }
+                    Some(if quiet {
+                        Ok(())
+                    } else if let Some(s) = summary.as_mut() {
                         s.add(&info, d);
                         Ok(())
                     } else if json {
@@ -246,6 +298,7 @@ impl Sink<'_> {
             }
         };
         self.printed += 1;
+        self.selected = true;
         let w = w.and_then(|()| if self.args.line_buffered { self.out.flush() } else { Ok(()) });
         match w {
             Err(e) if is_broken_pipe(&e) => Ok(Next::Closed),
@@ -275,6 +328,16 @@ fn run(args: &Args) -> Result<ExitCode, Fatal> {
             return Err(Fatal(format!("-T {t}: only -T vxlan is supported (UDP 8472 is VXLAN already)")));
         }
     }
+    let (file_word, filter) = expression(args)?;
+    let quiet = match (&args.write, args.print) {
+        (Some(w), true) if w == "-" => {
+            return Err(Fatal("-w - writes packets to standard output: --print cannot print there too".into()))
+        }
+        (Some(_), false) if args.json || args.summary => {
+            return Err(Fatal("-w prints nothing: add --print for --json or --summary output as well".into()))
+        }
+        (w, print) => w.is_some() && !print,
+    };
     let mut config = Config::default();
     for &p in &args.vxlan_port {
         if !config.vxlan_ports.insert(p) {
@@ -328,12 +391,16 @@ fn run(args: &Args) -> Result<ExitCode, Fatal> {
         out: BufWriter::with_capacity(1 << 18, io::stdout().lock()),
         n: 0,
         printed: 0,
+        filter,
+        quiet,
+        selected: false,
+        checked_link: None,
     };
     if let Some(iface) = &args.interface {
         sink.printer.set_interface_names(interface_names());
         return live(&mut sink, iface);
     }
-    let path = match (&args.read, &args.file) {
+    let path = match (&args.read, file_word) {
         (Some(p), _) | (None, Some(p)) => p.clone(),
         (None, None) => {
             return Err(Fatal(
@@ -349,10 +416,17 @@ fn run(args: &Args) -> Result<ExitCode, Fatal> {
     let mut reader = CaptureReader::new(BufReader::with_capacity(1 << 16, input))
         .map_err(|e| Fatal(format!("{path}: {e}")))?;
     if let Some(lt) = reader.pcap_linktype() {
-        if LinkType::from_linktype(lt).is_none() {
+        let Some(link) = LinkType::from_linktype(lt) else {
             return Err(Fatal(format!("{path}: unsupported link type {lt}")));
+        };
+        if let Some(f) = &sink.filter {
+            f.check_link(link).map_err(|e| Fatal(e.to_string()))?;
         }
     }
+    let mut copy = match &args.write {
+        Some(w) => Some(CopyWriter::new(output(w)?, &mut reader).map_err(|e| write_error(w, e))?),
+        None => None,
+    };
     // Only Linux cooked v2 frames name interfaces (by index); a pcap file says up front whether
     // it has them, and the others skip reading /sys/class/net.
     if reader.pcap_linktype().is_none_or(|lt| LinkType::from_linktype(lt) == Some(LinkType::LinuxSll2)) {
@@ -367,12 +441,28 @@ fn run(args: &Args) -> Result<ExitCode, Fatal> {
             Some(Ok(p)) => p,
             Some(Err(e)) => break Err(e),
         };
-        match sink.packet((p.ts_sec, p.ts_nsec), p.data, p.len, p.linktype)? {
+        let next = sink.packet((p.ts_sec, p.ts_nsec), p.data, p.len, p.linktype)?;
+        if let (true, Some(c)) = (sink.selected, copy.as_mut()) {
+            match c.write_last(&mut reader) {
+                Err(e) if is_broken_pipe(&e) => return Ok(ExitCode::SUCCESS),
+                Err(e) => return Err(write_error(args.write.as_deref().unwrap_or("-"), e)),
+                Ok(()) => {}
+            }
+        }
+        match next {
             Next::Go => {}
             Next::Done => break Ok(()),
             Next::Closed => return Ok(ExitCode::SUCCESS),
         }
     };
+    if let Some(mut c) = copy {
+        let w = args.write.as_deref().unwrap_or("-");
+        match c.write_meta(&mut reader).and_then(|()| c.into_inner().map(drop)) {
+            Err(e) if is_broken_pipe(&e) => return Ok(ExitCode::SUCCESS),
+            Err(e) => return Err(write_error(w, e)),
+            Ok(()) => {}
+        }
+    }
     if !sink.finish()? {
         return Ok(ExitCode::SUCCESS);
     }
@@ -382,6 +472,46 @@ fn run(args: &Args) -> Result<ExitCode, Fatal> {
         Err(CaptureError::Io(e)) => Err(Fatal(format!("{path}: packet {}: read error: {e}", n + 1))),
         Err(e) => Err(Fatal(format!("{path}: packet {}: {e}", n + 1))),
     }
+}
+
+/// The capture file word (without -r or -i, the first positional word) and the compiled filter
+/// expression (the other words joined with spaces, or -F FILE).
+fn expression(args: &Args) -> Result<(Option<&String>, Option<Filter>), Fatal> {
+    let (file, words) = match (&args.read, &args.interface) {
+        (None, None) => (args.words.first(), args.words.get(1..).unwrap_or(&[])),
+        _ => (None, &args.words[..]),
+    };
+    let text = match &args.filter_file {
+        Some(_) if !words.is_empty() => {
+            return Err(Fatal(format!(
+                "-F gives the filter expression; the expression words \"{}\" would be ignored",
+                words.join(" ")
+            )))
+        }
+        Some(path) => {
+            let t = std::fs::read_to_string(path).map_err(|e| Fatal(format!("-F {path}: {e}")))?;
+            t.lines().map(|l| l.split('#').next().unwrap_or("")).collect::<Vec<_>>().join(" ")
+        }
+        None => words.join(" "),
+    };
+    if text.trim().is_empty() {
+        return Ok((file, None));
+    }
+    let f = Filter::compile(&text).map_err(|e| Fatal(e.to_string()))?;
+    Ok((file, Some(f)))
+}
+
+/// Where -w writes: a file, or standard output for `-`.
+fn output(path: &str) -> Result<Box<dyn Write>, Fatal> {
+    Ok(if path == "-" {
+        Box::new(BufWriter::with_capacity(1 << 16, io::stdout().lock()))
+    } else {
+        Box::new(BufWriter::with_capacity(1 << 16, File::create(path).map_err(|e| write_error(path, e))?))
+    })
+}
+
+fn write_error(path: &str, e: io::Error) -> Fatal {
+    Fatal(format!("-w {path}: {e}"))
 }
 
 /// `-i IFACE`: prints frames as they arrive until `-c N` or Ctrl-C, then what was captured.
@@ -407,6 +537,15 @@ fn live(sink: &mut Sink<'_>, name: &str) -> Result<ExitCode, Fatal> {
     let flag = Arc::clone(&stop);
     ctrlc::set_handler(move || flag.store(true, Ordering::Relaxed))
         .map_err(|e| Fatal(format!("installing the Ctrl-C handler: {e}")))?;
+    let link_type = LinkType::from_linktype(linktype).unwrap_or(LinkType::Ethernet);
+    if let Some(f) = &sink.filter {
+        f.check_link(link_type).map_err(|e| Fatal(e.to_string()))?;
+    }
+    let wpath = sink.args.write.clone();
+    let mut copy = match &wpath {
+        Some(w) => Some(CaptureWriter::new(output(w)?, link_type).map_err(|e| Fatal(format!("-w {w}: {e}")))?),
+        None => None,
+    };
     eprintln!("vxdump: listening on {name}, link-type {linkname}, snapshot length {CAPTURE_SNAPLEN} bytes");
     let mut result = Ok(Next::Go);
     while matches!(result, Ok(Next::Go)) && !stop.load(Ordering::Relaxed) {
@@ -418,6 +557,12 @@ fn live(sink: &mut Sink<'_>, name: &str) -> Result<ExitCode, Fatal> {
             };
             let len = u32::try_from(frame.len()).unwrap_or(u32::MAX);
             result = sink.packet(ts, frame, len, linktype);
+            if let (true, Some(c), Ok(_)) = (sink.selected, copy.as_mut(), &result) {
+                let sec = u32::try_from(ts.0).unwrap_or(0);
+                if let Err(e) = c.write(sec, ts.1 / 1000, frame) {
+                    result = Err(Fatal(format!("-w {}: {e}", wpath.as_deref().unwrap_or("-"))));
+                }
+            }
             if matches!(result, Ok(Next::Go)) && !stop.load(Ordering::Relaxed) {
                 ControlFlow::Continue(())
             } else {
@@ -429,6 +574,9 @@ fn live(sink: &mut Sink<'_>, name: &str) -> Result<ExitCode, Fatal> {
         }
     }
     let closed = matches!(result?, Next::Closed) || !sink.finish()?;
+    if let Some(c) = copy {
+        c.into_inner().flush().map_err(|e| Fatal(format!("-w {}: {e}", wpath.as_deref().unwrap_or("-"))))?;
+    }
     if !closed {
         let n = sink.printed;
         eprintln!("{n} packet{} captured", if n == 1 { "" } else { "s" });
