@@ -1,0 +1,152 @@
+//! IPv6 with its extension headers (tcpdump's print-ip6.c, print-ip6opts.c, print-frag6.c).
+
+use super::*;
+
+impl TextPrinter {
+    pub(super) fn ipv6(&mut self, d: &Dissection<'_>, j: usize, len: usize) {
+        let Some(Layer { header: Header::Ipv6(h), .. }) = d.get(j) else { return };
+        let b = h.slice();
+        let plen = usize::from(u16::from_be_bytes([b[4], b[5]]));
+        let nh = b[6];
+        if !self.opts.link_header {
+            self.out.s("IP6 ");
+        }
+        let _ = len;
+        let flow = u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
+        self.out.c(b'(');
+        if flow & 0x0ff0_0000 != 0 {
+            self.out.s("class ").hx(u64::from((flow & 0x0ff0_0000) >> 20), 2).s(", ");
+        }
+        if flow & 0x000f_ffff != 0 {
+            self.out.s("flowlabel ").hx(u64::from(flow & 0x000f_ffff), 5).s(", ");
+        }
+        self.out.s("hlim ").u(u64::from(b[7])).s(", next-header ");
+        self.out.s(ipproto_name(nh).unwrap_or("unknown")).s(" (").u(u64::from(nh)).s(") payload length: ");
+        self.out.u(plen as u64).s(") ");
+        let ctx = IpCtx { src: &b[8..24], dst: &b[24..40], v6: true, fragmented: false };
+        let mut k = j + 1;
+        let mut proto = nh;
+        let mut remaining = plen;
+        if plen == 0 {
+            // tcpdump bounds the payload by the payload length: nothing of it is readable.
+            self.out.ip6(ctx.src).s(" > ").ip6(ctx.dst).s(": ");
+            let p = match nh {
+                17 => "udp",
+                6 => "tcp",
+                58 => "icmp6",
+                _ => "ip6",
+            };
+            self.out.s(" [|").s(p).c(b']');
+            return;
+        }
+        if !matches!(nh, 6 | 17) {
+            self.addrs(ctx);
+        }
+        let mut ctx = ctx;
+        if let Some(Layer { header: Header::Ipv6Ext(ext), payload, .. }) = d.get(k) {
+            let eb = ext.slice();
+            let mut p = 0;
+            let mut cur = nh;
+            while p + 2 <= eb.len() {
+                let next = eb[p];
+                let hl = match cur {
+                    44 => 8,
+                    51 => (usize::from(eb[p + 1]) + 2) * 4,
+                    _ => (usize::from(eb[p + 1]) + 1) * 8,
+                };
+                let hdr = &eb[p..(p + hl).min(eb.len())];
+                self.ext_header(cur, hdr, plen.saturating_sub(p + 8));
+                if cur == 44 {
+                    ctx.fragmented = true;
+                }
+                cur = next;
+                p += hl;
+            }
+            proto = cur;
+            remaining = remaining.saturating_sub(eb.len());
+            let _ = payload;
+            k += 1;
+            if ctx.fragmented && d.get(k).is_none() {
+                // A fragment without its upper-layer header: tcpdump stops here.
+                return;
+            }
+        }
+        self.ip6_payload(d, k, proto, remaining, ctx);
+    }
+
+    pub(super) fn ext_header(&mut self, code: u8, h: &[u8], frag_rest: usize) {
+        match code {
+            0 | 60 => {
+                self.out.s(if code == 0 { "HBH " } else { "DSTOPT " });
+                let mut o = h.get(2..).unwrap_or(&[]);
+                while let Some(&t) = o.first() {
+                    if t == 0 {
+                        self.out.s("(pad1)");
+                        o = &o[1..];
+                        continue;
+                    }
+                    let Some(&l) = o.get(1) else { break };
+                    let l = usize::from(l) + 2;
+                    let body = o.get(2..l.min(o.len())).unwrap_or(&[]);
+                    match t {
+                        1 => {
+                            self.out.s("(padn)");
+                        }
+                        5 if body.len() == 2 => {
+                            self.out
+                                .s("(rtalert: ")
+                                .hx(u64::from(u16::from_be_bytes([body[0], body[1]])), 4)
+                                .s(") ");
+                        }
+                        0xc2 if body.len() == 4 => {
+                            let v = u32::from_be_bytes([body[0], body[1], body[2], body[3]]);
+                            self.out.s("(jumbo: ").u(u64::from(v)).s(") ");
+                        }
+                        _ => {
+                            self.out
+                                .s("(opt_type 0x")
+                                .x0(u64::from(t), 2)
+                                .s(": len=")
+                                .u((l - 2) as u64)
+                                .c(b')');
+                        }
+                    }
+                    o = o.get(l..).unwrap_or(&[]);
+                }
+                self.out.c(b' ');
+            }
+            44 if h.len() >= 8 => {
+                let off = u16::from_be_bytes([h[2], h[3]]);
+                let id = u32::from_be_bytes([h[4], h[5], h[6], h[7]]);
+                self.out.s("frag (").hx(u64::from(id), 8).c(b':').u(u64::from(off & 0xfff8)).c(b'|');
+                self.out.u(frag_rest as u64).s(") ");
+            }
+            43 => {
+                self.out.s("srcrt (len=").u(u64::from(h[1])).s(") ");
+            }
+            _ => {}
+        }
+    }
+
+    pub(super) fn ip6_payload(&mut self, d: &Dissection<'_>, j: usize, proto: u8, len: usize, ip: IpCtx<'_>) {
+        match d.get(j).map(|l| &l.header) {
+            Some(Header::Udp(_)) => self.udp(d, j, len, ip),
+            Some(Header::Tcp(_)) => self.tcp(d, j, len, ip),
+            Some(Header::Icmpv6(_)) => self.icmp6(d, j, len, ip),
+            Some(Header::Icmpv4(_)) => self.icmp(d, j, len, ip),
+            Some(Header::Igmp(_)) => self.igmp(d, j, len),
+            Some(Header::Ipv4(_)) => self.ipv4(d, j, len),
+            Some(Header::Ipv6(_)) => self.ipv6(d, j, len),
+            _ => {
+                if d.error().is_some() && d.len() == j {
+                    if matches!(proto, 6 | 17) {
+                        self.addrs(ip);
+                    }
+                    self.trunc_proto(d.error().map_or(Proto::Ipv6, |e| e.proto));
+                    return;
+                }
+                self.out.s("ip-proto-").u(u64::from(proto)).c(b' ').u(len as u64);
+            }
+        }
+    }
+}
