@@ -149,20 +149,8 @@ impl TextPrinter {
                 if let Some(err) = d.error().filter(|_| next.is_none() && d.len() == j) {
                     // The layer this ethertype names could not be read.
                     match err.proto {
-                        Proto::Ipv4 if err.kind == ErrorKind::Truncated => {
-                            // tcpdump writes `IP ` once it has read the version byte, then its
-                            // marker: `IP  [|ip]`, or ` [|ip]` alone with no byte captured.
-                            if !e && err.present > 0 {
-                                self.out.s("IP ");
-                            }
-                            self.out.s(" [|ip]");
-                        }
-                        Proto::Ipv6 if err.kind == ErrorKind::Truncated => {
-                            if !e {
-                                self.out.s("IP6");
-                            }
-                            self.out.s(" [|ip6]");
-                        }
+                        Proto::Ipv4 => self.ipv4_refused(d.data().get(err.offset..).unwrap_or(&[]), len),
+                        Proto::Ipv6 => self.ipv6_refused(d.data().get(err.offset..).unwrap_or(&[]), len),
                         p => self.trunc_proto(p),
                     }
                     return;

@@ -11,7 +11,9 @@ impl TextPrinter {
         if !self.opts.link_header {
             self.out.s("IP6 ");
         }
-        let _ = len;
+        if plen != 0 && len < plen + 40 {
+            self.out.s("truncated-ip6 - ").u((plen + 40 - len) as u64).s(" bytes missing!");
+        }
         let flow = u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
         self.out.c(b'(');
         if flow & 0x0ff0_0000 != 0 {
@@ -72,6 +74,23 @@ impl TextPrinter {
             }
         }
         self.ip6_payload(d, k, proto, remaining, ctx);
+    }
+
+    /// An IPv6 header the dissector refused (cut, or a wrong version), from its captured bytes
+    /// `b`, as tcpdump's `ip6_print`; `len` bytes as the enclosing layer declares.
+    pub(super) fn ipv6_refused(&mut self, b: &[u8], len: usize) {
+        if b.len() < 40 {
+            self.out.s(" [|ip6]");
+            return;
+        }
+        if len < 40 {
+            self.out.s("truncated-ip6 ").u(len as u64);
+            return;
+        }
+        if !self.opts.link_header {
+            self.out.s("IP6 ");
+        }
+        self.out.s("version error: ").u(u64::from(b[0] >> 4)).s(" != 6");
     }
 
     pub(super) fn ext_header(&mut self, code: u8, h: &[u8], frag_rest: usize) {

@@ -199,6 +199,9 @@ impl TextPrinter {
     ) -> io::Result<()> {
         self.out.b.clear();
         self.gave_up = false;
+        if self.invalid_header(info) {
+            return out.write_all(&self.out.b);
+        }
         self.timestamp(info);
         self.frame(d, info.len as usize);
         let data = d.data();
@@ -228,6 +231,28 @@ impl TextPrinter {
         self.timestamp(info);
         self.out.s("[|unknown link type ").u(u64::from(linktype)).s("]\n");
         out.write_all(&self.out.b)
+    }
+
+    /// tcpdump's sanity checks of a record's lengths (`pretty_print_packet`): a record with
+    /// nothing captured, no wire length or more captured than sent prints one line and no time
+    /// stamp.
+    fn invalid_header(&mut self, info: &PacketInfo) -> bool {
+        let mut sep = "[Invalid header:";
+        if info.caplen == 0 {
+            self.out.s(sep).s(" caplen==0");
+            sep = ",";
+        }
+        if info.len == 0 {
+            self.out.s(sep).s(" len==0");
+            sep = ",";
+        } else if (info.len as usize) < info.caplen {
+            self.out.s(sep).s(" len(").u(u64::from(info.len)).s(") < caplen(").u(info.caplen as u64).c(b')');
+            sep = ",";
+        }
+        if sep == "," {
+            self.out.s("]\n");
+        }
+        sep == ","
     }
 
     pub(super) fn trunc_proto(&mut self, p: Proto) {
