@@ -168,7 +168,8 @@ fn by_second(pkts: &[String]) -> std::collections::HashMap<usize, String> {
     m
 }
 
-/// vxdump's GBP rendering turned back into tcpdump's (as in `tests/vxdump_conformance.rs`).
+/// vxdump's GBP rendering turned back into tcpdump's (as in `tests/vxdump_conformance.rs`, which
+/// writes `[.]` for a G flag without I: no capture there has one; tcpdump prints `[invalid]`).
 fn gbp_as_tcpdump(p: &str) -> String {
     let mut out = String::with_capacity(p.len());
     let mut rest = p;
@@ -182,7 +183,8 @@ fn gbp_as_tcpdump(p: &str) -> String {
         let after = &tail[gp + "group-policy-id ".len()..];
         let Some(comma) = after.find(", ") else { break };
         out.push_str("VXLAN, flags [");
-        out.push_str(if i_bit { "I" } else { "." });
+        // tcpdump's bittok2str_nosep names no bit: "invalid".
+        out.push_str(if i_bit { "I" } else { "invalid" });
         out.push_str("] ");
         out.push_str(flags);
         out.push_str(", ");

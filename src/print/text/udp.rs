@@ -60,6 +60,10 @@ impl TextPrinter {
                 if let Some(e) = d.error().filter(|_| d.len() == j + 1) {
                     if matches!(e.proto, Proto::Vxlan | Proto::VxlanGpe) {
                         self.out.s(if e.proto == Proto::Vxlan { "VXLAN" } else { "VXLAN-GPE" });
+                        if e.proto == Proto::Vxlan && length < 8 {
+                            self.out.s(" (invalid)");
+                            return;
+                        }
                         if e.proto == Proto::Vxlan && e.kind == ErrorKind::Truncated {
                             let h = d.get(j).map_or(&[][..], |l| l.payload);
                             self.vxlan_fields(h);

@@ -6,6 +6,11 @@ impl TextPrinter {
     pub(super) fn vxlan(&mut self, d: &Dissection<'_>, j: usize, len: usize) {
         let Some(Layer { header: Header::Vxlan(v), .. }) = d.get(j) else { return };
         self.out.s("VXLAN");
+        if len < 8 {
+            // tcpdump's vxlan_print checks the UDP payload length before it reads a byte.
+            self.out.s(" (invalid)");
+            return;
+        }
         self.vxlan_fields(v.header_bytes());
         let inner = len.saturating_sub(8);
         match d.get(j + 1).map(|l| &l.header) {
@@ -42,7 +47,11 @@ impl TextPrinter {
                 self.out.s("group-policy-id ").u(u64::from(u16::from_be_bytes([p0, p1]))).s(", ");
             }
         } else {
-            self.out.s(if flags & 0x08 != 0 { "I" } else { "." }).s("] (").hx(u64::from(flags), 2).s("), ");
+            self.out
+                .s(if flags & 0x08 != 0 { "I" } else { "invalid" })
+                .s("] (")
+                .hx(u64::from(flags), 2)
+                .s("), ");
         }
         if let [_, _, _, _, a, b, c, ..] = *h {
             self.out.s("vni ").u(u64::from(u32::from_be_bytes([0, a, b, c]))).c(b'\n');
