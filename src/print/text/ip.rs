@@ -256,10 +256,15 @@ impl TextPrinter {
                         // tcpdump's tcp_print: the addresses alone before the ports are read,
                         // the ports before the rest of the header.
                         [a, b, c, e, ..] if p == Proto::Tcp => {
+                            let hlen = seg.get(12).map_or(0, |o| usize::from(o >> 4) * 4);
+                            if seg.len() >= 20 && hlen >= 20 {
+                                // Only the options are cut: tcpdump prints up to the cut.
+                                self.tcp_raw(seg, len, ip);
+                                return;
+                            }
                             let (sp, dp) = (u16::from_be_bytes([*a, *b]), u16::from_be_bytes([*c, *e]));
                             self.out.ip(ip.src).c(b'.').u(u64::from(sp)).s(" > ");
                             self.out.ip(ip.dst).c(b'.').u(u64::from(dp)).s(": ");
-                            let hlen = seg.get(12).map_or(0, |o| usize::from(o >> 4) * 4);
                             if seg.len() >= 20 && hlen < 20 {
                                 self.out.s(" tcp ").u((len as u32).wrapping_sub(hlen as u32).into());
                                 self.out.s(" [bad hdr length ").u(hlen as u64).s(" - too short, < 20]");

@@ -2,25 +2,37 @@
 
 use super::*;
 
+/// How a TCP option list ended: read through, a bad option (tcpdump's `[bad opt]`, then
+/// nothing more), or cut by the capture (after at least one option when `true`).
+enum TcpOpts {
+    Ok,
+    Bad,
+    Cut(bool),
+}
+
 impl TextPrinter {
     pub(super) fn tcp(&mut self, d: &Dissection<'_>, j: usize, len: usize, ip: IpCtx<'_>) {
-        let Some(Layer { header: Header::Tcp(t), offset, .. }) = d.get(j) else { return };
-        let b = t.slice();
+        let Some(Layer { offset, .. }) = d.get(j) else { return };
+        self.tcp_raw(&d.data()[*offset..], len, ip);
+    }
+
+    /// A TCP header from its captured bytes on (`seg`, at least 20 with a data offset of 5 or
+    /// more; the options may be cut), `len` bytes of segment as the IP header declares: the
+    /// addresses, ports, flags and, through [`Self::tcp_rest`], the rest as tcpdump's tcp_print.
+    pub(super) fn tcp_raw(&mut self, seg: &[u8], len: usize, ip: IpCtx<'_>) {
+        let b = seg;
         let sp = u16::from_be_bytes([b[0], b[1]]);
         let dp = u16::from_be_bytes([b[2], b[3]]);
         let mut seq = u32::from_be_bytes([b[4], b[5], b[6], b[7]]);
         let mut ack = u32::from_be_bytes([b[8], b[9], b[10], b[11]]);
         let hlen = usize::from(b[12] >> 4) * 4;
         let flags = b[13];
-        let win = u16::from_be_bytes([b[14], b[15]]);
-        let urp = u16::from_be_bytes([b[18], b[19]]);
         self.out.ip(ip.src).c(b'.').u(u64::from(sp)).s(" > ").ip(ip.dst).c(b'.').u(u64::from(dp)).s(": ");
-        if hlen > len {
-            self.out.s(" [bad hdr length ").u(hlen as u64).s(" - too long, > ").u(len as u64).c(b']');
-            return;
-        }
         if self.opts.quiet {
-            self.out.s("tcp ").u((len - hlen) as u64);
+            self.out.s("tcp ").u(u64::from((len as u32).wrapping_sub(hlen as u32)));
+            if hlen > len {
+                self.out.s(" [bad hdr length ").u(hlen as u64).s(" - too long, > ").u(len as u64).c(b']');
+            }
             return;
         }
         // Relative sequence numbers, as tcpdump keeps them per conversation.
@@ -70,7 +82,26 @@ impl TextPrinter {
             self.out.s("none");
         }
         self.out.c(b']');
-        let seg = &d.data()[*offset..];
+        self.tcp_rest(seg, len, ip, [seq, ack], (rev, thseq, thack));
+    }
+
+    /// After the flags: the checksum, sequence numbers, window and options.
+    fn tcp_rest(
+        &mut self,
+        seg: &[u8],
+        len: usize,
+        ip: IpCtx<'_>,
+        [seq, ack]: [u32; 2],
+        th: (bool, u32, u32),
+    ) {
+        let b = seg;
+        let hlen = usize::from(b[12] >> 4) * 4;
+        let flags = b[13];
+        let (win, urp) = (u16::from_be_bytes([b[14], b[15]]), u16::from_be_bytes([b[18], b[19]]));
+        if hlen > len {
+            self.out.s(" [bad hdr length ").u(hlen as u64).s(" - too long, > ").u(len as u64).c(b']');
+            return;
+        }
         if !ip.fragmented && seg.len() >= len {
             let field = u16::from_be_bytes([b[16], b[17]]);
             let c = fold(sum(Self::pseudo_sum(ip, 6, len), &seg[..len]));
@@ -97,95 +128,105 @@ impl TextPrinter {
         }
         if hlen > 20 {
             self.out.s(", options [");
-            self.tcp_options(&b[20..hlen.min(b.len())], rev, thseq, thack);
-            self.out.c(b']');
+            let o = &b[20..hlen.min(b.len())];
+            match self.tcp_options(o, hlen - 20, th) {
+                TcpOpts::Bad => return,
+                TcpOpts::Cut(sep) => {
+                    self.out.s(" [|tcp]").s(if sep { ">" } else { "" });
+                    return;
+                }
+                TcpOpts::Ok => self.out.c(b']'),
+            };
         }
         self.out.s(", length ").u(dlen as u64);
     }
 
-    pub(super) fn tcp_options(&mut self, mut o: &[u8], rev: bool, thseq: u32, thack: u32) {
-        let mut first = true;
-        while let Some(&opt) = o.first() {
-            if !first {
+    /// TCP options as tcpdump's tcp_print walks them: `o` is what was captured of `declared`
+    /// bytes. Like tcpdump, an option moves the walk by the bytes its kind reads, not by its
+    /// length field.
+    fn tcp_options(&mut self, o: &[u8], declared: usize, (rev, thseq, thack): (bool, u32, u32)) -> TcpOpts {
+        let (mut at, mut left, mut sep) = (0usize, declared, false);
+        while left > 0 {
+            if sep {
                 self.out.c(b',');
             }
-            first = false;
-            let l = if opt <= 1 {
-                1
+            let Some(&opt) = o.get(at) else { return TcpOpts::Cut(sep) };
+            let (l, head) = if opt <= 1 {
+                (1, 1)
             } else {
-                match o.get(1) {
-                    Some(&l) if usize::from(l) >= 2 && usize::from(l) <= o.len() => usize::from(l),
-                    Some(&l) => {
-                        self.tcp_opt_name(opt);
-                        self.out.s("[bad opt]");
-                        let _ = l;
-                        return;
-                    }
-                    None => {
-                        self.tcp_opt_name(opt);
-                        self.out.s("[bad opt]");
-                        return;
-                    }
+                let Some(&l) = o.get(at + 1) else { return TcpOpts::Cut(sep) };
+                let l = usize::from(l);
+                if l < 2 || l > left {
+                    self.out.s("[bad opt]").s(if sep { "]" } else { "" });
+                    return TcpOpts::Bad;
                 }
+                (l, 2)
             };
+            left -= head;
             self.tcp_opt_name(opt);
-            let data = &o[2.min(l)..l];
-            let mut expected = None;
-            match opt {
-                2 => {
-                    expected = Some(2);
-                    if data.len() >= 2 {
-                        self.out.c(b' ').u(u64::from(u16::from_be_bytes([data[0], data[1]])));
-                    }
-                }
-                3 => {
-                    expected = Some(1);
-                    if let Some(&s) = data.first() {
-                        self.out.c(b' ').u(u64::from(s));
-                    }
-                }
-                4 => expected = Some(0),
-                5 => {
-                    if data.len() % 8 != 0 {
-                        self.out.s(" invalid sack");
-                    } else {
-                        self.out.c(b' ').u((data.len() / 8) as u64).c(b' ');
-                        for blk in data.chunks_exact(8) {
-                            let mut s = u32::from_be_bytes([blk[0], blk[1], blk[2], blk[3]]);
-                            let mut e = u32::from_be_bytes([blk[4], blk[5], blk[6], blk[7]]);
-                            let base = if rev { thseq } else { thack };
-                            s = s.wrapping_sub(base);
-                            e = e.wrapping_sub(base);
-                            self.out.c(b'{').u(u64::from(s)).c(b':').u(u64::from(e)).c(b'}');
-                        }
-                    }
-                }
-                8 => {
-                    expected = Some(8);
-                    if data.len() >= 8 {
-                        let v = u32::from_be_bytes([data[0], data[1], data[2], data[3]]);
-                        let e = u32::from_be_bytes([data[4], data[5], data[6], data[7]]);
-                        self.out.s(" val ").u(u64::from(v)).s(" ecr ").u(u64::from(e));
-                    }
-                }
-                0 | 1 => {}
-                _ => {
-                    if !data.is_empty() {
-                        self.out.s(" 0x");
-                        for &x in data {
-                            self.out.x0(u64::from(x), 2);
-                        }
-                    }
-                }
+            let datalen = match opt {
+                0 | 1 | 4 => 0,
+                2 | 28 => 2,
+                3 => 1,
+                6 | 7 | 11 | 12 | 13 => 4,
+                8 => 8,
+                19 => 16,
+                _ => l - 2,
+            };
+            if datalen > left {
+                self.out.s("[bad opt]").s(if sep { "]" } else { "" });
+                return TcpOpts::Bad;
             }
-            if let Some(n) = expected {
-                if n + 2 != l {
-                    self.out.s("[len ").u(l as u64).c(b']');
-                }
+            let Some(data) = o.get(at + head..at + head + datalen) else { return TcpOpts::Cut(sep) };
+            self.tcp_opt_data(opt, data, rev, thseq, thack);
+            at += head + datalen;
+            left -= datalen;
+            if datalen + head != l {
+                self.out.s("[len ").u(l as u64).c(b']');
             }
-            o = &o[l..];
+            sep = true;
             if opt == 0 {
                 break;
+            }
+        }
+        TcpOpts::Ok
+    }
+
+    /// The value of one TCP option whose `data` bytes were captured.
+    fn tcp_opt_data(&mut self, opt: u8, data: &[u8], rev: bool, thseq: u32, thack: u32) {
+        let u32_at = |k: usize| u32::from_be_bytes([data[k], data[k + 1], data[k + 2], data[k + 3]]);
+        match opt {
+            2 | 28 => {
+                self.out.c(b' ').u(u64::from(u16::from_be_bytes([data[0], data[1]])));
+            }
+            3 => {
+                self.out.c(b' ').u(u64::from(data[0]));
+            }
+            5 if data.len() % 8 != 0 => {
+                self.out.s(" invalid sack");
+            }
+            5 => {
+                self.out.c(b' ').u((data.len() / 8) as u64).c(b' ');
+                let base = if rev { thseq } else { thack };
+                for k in (0..data.len()).step_by(8) {
+                    let (s, e) = (u32_at(k).wrapping_sub(base), u32_at(k + 4).wrapping_sub(base));
+                    self.out.c(b'{').u(u64::from(s)).c(b':').u(u64::from(e)).c(b'}');
+                }
+            }
+            6 | 7 | 11 | 12 | 13 => {
+                self.out.c(b' ').u(u64::from(u32_at(0)));
+            }
+            8 => {
+                self.out.s(" val ").u(u64::from(u32_at(0))).s(" ecr ").u(u64::from(u32_at(4)));
+            }
+            0 | 1 | 4 => {}
+            _ => {
+                if !data.is_empty() {
+                    self.out.s(" 0x");
+                    for &x in data {
+                        self.out.x0(u64::from(x), 2);
+                    }
+                }
             }
         }
     }
