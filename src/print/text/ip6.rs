@@ -57,7 +57,9 @@ impl TextPrinter {
                     _ => (usize::from(eb[p + 1]) + 1) * 8,
                 };
                 let hdr = &eb[p..(p + hl).min(eb.len())];
-                self.ext_header(cur, hdr, plen.saturating_sub(p + 8));
+                if !self.ext_header(cur, hdr, plen.saturating_sub(p + 8)) {
+                    return;
+                }
                 if cur == 44 {
                     ctx.fragmented = true;
                 }
@@ -93,46 +95,15 @@ impl TextPrinter {
         self.out.s("version error: ").u(u64::from(b[0] >> 4)).s(" != 6");
     }
 
-    pub(super) fn ext_header(&mut self, code: u8, h: &[u8], frag_rest: usize) {
+    /// One extension header; `false` where tcpdump gives up on the packet after it.
+    pub(super) fn ext_header(&mut self, code: u8, h: &[u8], frag_rest: usize) -> bool {
         match code {
             0 | 60 => {
                 self.out.s(if code == 0 { "HBH " } else { "DSTOPT " });
-                let mut o = h.get(2..).unwrap_or(&[]);
-                while let Some(&t) = o.first() {
-                    if t == 0 {
-                        self.out.s("(pad1)");
-                        o = &o[1..];
-                        continue;
-                    }
-                    let Some(&l) = o.get(1) else { break };
-                    let l = usize::from(l) + 2;
-                    let body = o.get(2..l.min(o.len())).unwrap_or(&[]);
-                    match t {
-                        1 => {
-                            self.out.s("(padn)");
-                        }
-                        5 if body.len() == 2 => {
-                            self.out
-                                .s("(rtalert: ")
-                                .hx(u64::from(u16::from_be_bytes([body[0], body[1]])), 4)
-                                .s(") ");
-                        }
-                        0xc2 if body.len() == 4 => {
-                            let v = u32::from_be_bytes([body[0], body[1], body[2], body[3]]);
-                            self.out.s("(jumbo: ").u(u64::from(v)).s(") ");
-                        }
-                        _ => {
-                            self.out
-                                .s("(opt_type 0x")
-                                .x0(u64::from(t), 2)
-                                .s(": len=")
-                                .u((l - 2) as u64)
-                                .c(b')');
-                        }
-                    }
-                    o = o.get(l..).unwrap_or(&[]);
+                if !self.ip6_opts(h.get(2..).unwrap_or(&[]), code == 0) {
+                    self.out.s(if code == 0 { " [|hbhopt]" } else { " [|dstopt]" });
+                    return false;
                 }
-                self.out.c(b' ');
             }
             44 if h.len() >= 8 => {
                 let off = u16::from_be_bytes([h[2], h[3]]);
@@ -145,6 +116,59 @@ impl TextPrinter {
             }
             _ => {}
         }
+        true
+    }
+
+    /// Hop-by-hop or destination options as tcpdump's ip6_opt_process; `false` at a cut or
+    /// lying option (tcpdump then prints its marker and stops).
+    fn ip6_opts(&mut self, o: &[u8], hbh: bool) -> bool {
+        let len = o.len();
+        let mut i = 0;
+        while i < len {
+            let t = o[i];
+            let optlen = match (t, o.get(i + 1)) {
+                (0, _) => 1,
+                (_, Some(&l)) => usize::from(l) + 2,
+                (_, None) => return false,
+            };
+            if i + optlen > len {
+                return false;
+            }
+            let l = o[i + 1.min(optlen - 1)];
+            match t {
+                0 => {
+                    self.out.s("(pad1)");
+                }
+                1 => {
+                    self.out.s("(padn)");
+                }
+                5 if l != 2 => {
+                    self.out.s("(rtalert: invalid len ").u(u64::from(l)).c(b')');
+                    return false;
+                }
+                5 => {
+                    self.out
+                        .s("(rtalert: ")
+                        .hx(u64::from(u16::from_be_bytes([o[i + 2], o[i + 3]])), 4)
+                        .s(") ");
+                }
+                0xc2 if l != 4 => {
+                    self.out.s("(jumbo: invalid len ").u(u64::from(l)).c(b')');
+                    return false;
+                }
+                0xc2 => {
+                    let v = u32::from_be_bytes([o[i + 2], o[i + 3], o[i + 4], o[i + 5]]);
+                    self.out.s("(jumbo: ").u(u64::from(v));
+                    self.out.s(if hbh { ") " } else { " - not a hop-by-hop option) " });
+                }
+                _ => {
+                    self.out.s("(opt_type 0x").x0(u64::from(t), 2).s(": len=").u(u64::from(l)).c(b')');
+                }
+            }
+            i += optlen;
+        }
+        self.out.c(b' ');
+        true
     }
 
     pub(super) fn ip6_payload(&mut self, d: &Dissection<'_>, j: usize, proto: u8, len: usize, ip: IpCtx<'_>) {
@@ -161,8 +185,22 @@ impl TextPrinter {
                     if matches!(proto, 6 | 17) {
                         self.addrs(ip);
                     }
-                    self.trunc_proto(d.error().map_or(Proto::Ipv6, |e| e.proto));
+                    match (d.error().map_or(Proto::Ipv6, |e| e.proto), proto) {
+                        // An extension header cut: the marker names it, as its tcpdump printer.
+                        (Proto::Ipv6Ext, 0) => self.out.s(" [|hbhopt]"),
+                        (Proto::Ipv6Ext, 60) => self.out.s(" [|dstopt]"),
+                        (Proto::Ipv6Ext, 44) => self.out.s(" [|frag6]"),
+                        (Proto::Ipv6Ext, 43) => self.out.s(" [|rt6]"),
+                        (p, _) => {
+                            self.trunc_proto(p);
+                            &mut self.out
+                        }
+                    };
                     return;
+                }
+                // After an extension header tcpdump's demuxer writes its own leading space.
+                if d.get(j.wrapping_sub(1)).is_some_and(|l| matches!(l.header, Header::Ipv6Ext(_))) {
+                    self.out.c(b' ');
                 }
                 self.out.s("ip-proto-").u(u64::from(proto)).c(b' ').u(len as u64);
             }
