@@ -5,17 +5,34 @@ use super::*;
 impl TextPrinter {
     pub(super) fn igmp(&mut self, d: &Dissection<'_>, j: usize, len: usize) {
         let Some(Layer { header: Header::Igmp(m), .. }) = d.get(j) else { return };
-        let b = m.slice();
+        self.igmp_raw(m.slice(), len);
+    }
+
+    /// An IGMP message from its captured bytes `b` (any number, even none), `len` bytes as the IP
+    /// header declares, as tcpdump's igmp_print: where it reads a byte that was not captured it
+    /// prints ` [|igmp]` and stops.
+    pub(super) fn igmp_raw(&mut self, b: &[u8], len: usize) {
         if self.opts.quiet {
             self.out.s("igmp");
             return;
         }
-        let group = &b[4..8];
-        match b[0] {
+        let Some(&kind) = b.first() else { return self.trunc_proto(Proto::Igmp) };
+        let fixed = matches!(kind, 0x12 | 0x16 | 0x17) || (kind == 0x11 && len < 12);
+        if (fixed && b.len() < 8) || (kind == 0x11 && b.len() < 2) {
+            // tcpdump evaluates the group address before it prints the message name.
+            if kind == 0x11 {
+                self.out.s("igmp query");
+            }
+            return self.trunc_proto(Proto::Igmp);
+        }
+        let group = b.get(4..8).unwrap_or(&[]);
+        match kind {
             0x11 => {
                 self.out.s("igmp query");
                 if len >= 12 {
-                    self.igmpv3_query(b, len);
+                    if !self.igmpv3_query(b, len) {
+                        return;
+                    }
                 } else {
                     if b[1] != 0 {
                         self.out.s(" v2");
@@ -45,7 +62,7 @@ impl TextPrinter {
             0x22 => {
                 self.out.s("igmp v3 report");
                 if !self.igmpv3_report(b, len) {
-                    return;
+                    return self.trunc_proto(Proto::Igmp);
                 }
             }
             0x17 => {
@@ -77,7 +94,7 @@ impl TextPrinter {
                 self.out.s("igmp-").u(u64::from(t));
             }
         }
-        if b.len() >= len {
+        if len >= 4 && b.len() >= len {
             let c = fold(sum(0, &b[..len]));
             if c != 0 {
                 self.out.s(" bad igmp cksum ").x(u64::from(u16::from_be_bytes([b[2], b[3]]))).c(b'!');
@@ -85,13 +102,17 @@ impl TextPrinter {
         }
     }
 
-    pub(super) fn igmpv3_query(&mut self, b: &[u8], len: usize) {
+    /// Returns false when it printed a truncation marker (no checksum check follows).
+    pub(super) fn igmpv3_query(&mut self, b: &[u8], len: usize) -> bool {
         self.out.s(" v3");
         if len < 12 || len & 3 != 0 {
             self.out.s(" [invalid len ").u(len as u64).c(b']');
-            return;
+            return true;
         }
-        let mrc = b[1];
+        let Some(&mrc) = b.get(1) else {
+            self.trunc_proto(Proto::Igmp);
+            return false;
+        };
         let mrt: u32 = if mrc < 128 {
             u32::from(mrc)
         } else {
@@ -106,14 +127,18 @@ impl TextPrinter {
             }
             self.out.c(b']');
         }
-        if b[4..8] == [0, 0, 0, 0] {
-            return;
+        let Some(group) = b.get(4..8) else {
+            self.trunc_proto(Proto::Igmp);
+            return false;
+        };
+        if group == [0, 0, 0, 0] {
+            return true;
         }
-        self.out.s(" [gaddr ").ip4(&b[4..8]);
         if b.len() < 12 {
-            self.out.s(" [|igmp]");
-            return;
+            self.trunc_proto(Proto::Igmp);
+            return false;
         }
+        self.out.s(" [gaddr ").ip4(group);
         let n = usize::from(u16::from_be_bytes([b[10], b[11]]));
         if n > 0 {
             if len < 12 + n * 4 {
@@ -126,8 +151,8 @@ impl TextPrinter {
                             self.out.c(b' ').ip4(s);
                         }
                         None => {
-                            self.out.s(" [|igmp]");
-                            return;
+                            self.trunc_proto(Proto::Igmp);
+                            return false;
                         }
                     }
                 }
@@ -137,6 +162,7 @@ impl TextPrinter {
             }
         }
         self.out.c(b']');
+        true
     }
 
     /// Returns false when it printed a truncation marker (no checksum check follows).
@@ -145,7 +171,10 @@ impl TextPrinter {
             self.out.s(" [invalid len ").u(len as u64).c(b']');
             return true;
         }
-        let ngroups = usize::from(u16::from_be_bytes([b[6], b[7]]));
+        let Some(&[n0, n1]) = b.get(6..8).map(|n| <&[u8; 2]>::try_from(n).expect("two bytes")) else {
+            return false;
+        };
+        let ngroups = usize::from(u16::from_be_bytes([n0, n1]));
         self.out.s(", ").u(ngroups as u64).s(" group record(s)");
         let mut g = 8usize;
         for _ in 0..ngroups {
@@ -153,10 +182,7 @@ impl TextPrinter {
                 self.out.s(" [invalid number of groups]");
                 return true;
             }
-            let Some(rec) = b.get(g..g + 8) else {
-                self.out.s(" [|igmp]");
-                return false;
-            };
+            let Some(rec) = b.get(g..g + 8) else { return false };
             self.out.s(" [gaddr ").ip4(&rec[4..8]).c(b' ');
             match rec[0] {
                 1 => self.out.s("is_in"),
@@ -181,10 +207,7 @@ impl TextPrinter {
                         Some(s) => {
                             self.out.c(b' ').ip4(s);
                         }
-                        None => {
-                            self.out.s(" [|igmp]");
-                            return false;
-                        }
+                        None => return false,
                     }
                 }
                 self.out.s(" }");

@@ -271,6 +271,11 @@ impl TextPrinter {
                                 return;
                             }
                         }
+                        _ if p == Proto::Igmp => {
+                            self.addrs(ip);
+                            self.igmp_raw(seg, len);
+                            return;
+                        }
                         _ if p == Proto::Tcp => {
                             self.out.ip(ip.src).s(" > ").ip(ip.dst).c(b':');
                         }

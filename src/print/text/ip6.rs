@@ -199,10 +199,7 @@ impl TextPrinter {
                     return;
                 }
                 // After an extension header tcpdump's demuxer writes its own leading space.
-                if d.get(j.wrapping_sub(1)).is_some_and(|l| matches!(l.header, Header::Ipv6Ext(_))) {
-                    self.out.c(b' ');
-                }
-                self.out.s("ip-proto-").u(u64::from(proto)).c(b' ').u(len as u64);
+                self.out.s(" ip-proto-").u(u64::from(proto)).c(b' ').u(len as u64);
             }
         }
     }
