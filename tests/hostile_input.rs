@@ -142,14 +142,12 @@ fn cut_vxlan_arp_and_igmpv3_frames_in_the_library() {
 }
 
 /// Cut lengths where vxdump's text still differs from tcpdump 4.99.3's (checked against tcpdump
-/// in the test below, so a fix shows up as a failure asking to shrink this list):
-/// - 0: tcpdump prints `[Invalid header: caplen==0]`, vxdump ` [|ether]`;
-/// - inner IPv4 cut inside its options (84..=87): tcpdump prints the header fields and
-///   `options (RA [truncated-option])`, vxdump `IP  [|ip]`;
-/// - IGMP cut inside the message (89..=95): tcpdump names the type (`igmp v3 report [|igmp]`),
-///   vxdump prints the marker only.
-const ARP_KNOWN_DIFF: &[std::ops::RangeInclusive<usize>] = &[0..=0];
-const IGMP_KNOWN_DIFF: &[std::ops::RangeInclusive<usize>] = &[0..=0, 84..=87, 89..=95];
+/// in the test below, so a fix shows up as a failure asking to shrink this list). None is left
+/// since issue 14: caplen 0 prints `[Invalid header: caplen==0]`, an inner IPv4 header cut
+/// inside its options prints its fields and `options (RA [truncated-option])`, an IGMP message
+/// cut inside names its type (`igmp v3 report [|igmp]`), as tcpdump does.
+const ARP_KNOWN_DIFF: &[std::ops::RangeInclusive<usize>] = &[];
+const IGMP_KNOWN_DIFF: &[std::ops::RangeInclusive<usize>] = &[];
 
 fn check_cuts_against_tcpdump(frame: &[u8], known: &[std::ops::RangeInclusive<usize>], tag: &str) {
     let s = Scratch::new(tag);

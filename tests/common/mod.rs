@@ -2,6 +2,7 @@
 //! packets from captures nobody here wrote.
 #![allow(dead_code)]
 
+pub mod mutate;
 pub mod netns;
 
 use std::fs::File;

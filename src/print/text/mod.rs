@@ -1,0 +1,285 @@
+//! tcpdump-compatible text output (`tcpdump -nn -v` by default).
+//!
+//! [`TextPrinter`] reads a [`Dissection`] and writes each packet the way Debian's tcpdump 4.99.3
+//! prints it, line for line: timestamp, optional link-layer header (`-e`), the IPv4/IPv6 line,
+//! the transport line, VXLAN and the inner frame from column 0, and tcpdump's truncation markers
+//! (` [|udp]`, ` [|vxlan]`, ...) where the capture ends early. Where newer tcpdump releases fixed
+//! a decoding bug the printer follows the fix: UDP 8472 is VXLAN (4.99.3 says OTV) and UDP source
+//! port 49152 is not a Broadcom LI shim. VXLAN-GBP, which tcpdump does not know, is printed as
+//! `VXLAN, flags [G,I] (0x88), gbp-flags [D,A] (0x48), group-policy-id 4660, vni 300`.
+//!
+//! The printer formats into one reused buffer and hands each finished packet to the writer in a
+//! single `write_all`; after the first packets it does not allocate. Conversations for TCP's
+//! relative sequence numbers live in a fixed-size table allocated once.
+
+use super::fmt::{fold, should_be, sum, Buf};
+use super::hex;
+use super::PacketInfo;
+use crate::dissect::{Dissection, Header, Layer};
+use crate::error::{ErrorKind, Proto};
+use crate::wire::icmpv6;
+use std::io::{self, Write};
+use std::string::String;
+use std::vec;
+use std::vec::Vec;
+
+mod arp;
+mod ether;
+mod icmp;
+mod icmp6;
+mod igmp;
+mod ip;
+mod ip6;
+mod names;
+mod tcp;
+mod time;
+mod udp;
+mod vxlan;
+
+use names::*;
+use time::*;
+
+/// How timestamps are printed (tcpdump's `-t` family).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TsFormat {
+    /// `HH:MM:SS.ffffff` in local time (no `-t`).
+    #[default]
+    Time,
+    /// No timestamp (`-t`).
+    None,
+    /// Seconds since the epoch (`-tt`).
+    Epoch,
+    /// Time since the previous packet (`-ttt`).
+    Delta,
+    /// Date and local time (`-tttt`).
+    DateTime,
+    /// Time since the first packet (`-ttttt`).
+    SinceFirst,
+}
+
+/// Which hex dump follows each packet (tcpdump's `-x`, `-xx`, `-X`, `-XX`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum HexMode {
+    /// No dump.
+    #[default]
+    None,
+    /// Hex of the packet after the link-layer header (`-x`).
+    Hex,
+    /// Hex of the whole packet (`-xx`).
+    HexLink,
+    /// Hex and ASCII after the link-layer header (`-X`).
+    Ascii,
+    /// Hex and ASCII of the whole packet (`-XX`).
+    AsciiLink,
+}
+
+/// What the text printer shows, mirroring tcpdump's flags.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Options {
+    /// Verbosity: 1 for `-v` (the default), 2 for `-vv`, 3 for `-vvv`.
+    pub verbose: u8,
+    /// Print link-layer headers (`-e`).
+    pub link_header: bool,
+    /// Quiet, shorter protocol lines (`-q`).
+    pub quiet: bool,
+    /// Hex dump after each packet.
+    pub hex: HexMode,
+    /// Timestamp style.
+    pub ts: TsFormat,
+    /// Nanosecond timestamps (`--time-stamp-precision=nano`) instead of microseconds.
+    pub nano: bool,
+    /// Absolute TCP sequence and acknowledgement numbers (`-S`) instead of numbers relative to
+    /// the first segment of each conversation.
+    pub absolute_seq: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            verbose: 1,
+            link_header: false,
+            quiet: false,
+            hex: HexMode::None,
+            ts: TsFormat::Time,
+            nano: false,
+            absolute_seq: false,
+        }
+    }
+}
+
+/// Size of the TCP conversation table (entries; each ~48 bytes).
+const TCP_TABLE: usize = 4096;
+
+#[derive(Clone, Copy)]
+struct TcpConv {
+    used: bool,
+    key: [u8; 36],
+    seq: u32,
+    ack: u32,
+}
+
+/// The link-layer header length of a frame, for `-x` (which skips it).
+fn link_header_len(d: &Dissection<'_>) -> usize {
+    let mut end = 0;
+    for l in d.layers() {
+        match l.header {
+            Header::Ethernet(_) | Header::Vlan(_) | Header::LinuxSll(_) | Header::LinuxSll2(_)
+                if l.depth == 0 =>
+            {
+                end = l.offset
+                    + match l.header {
+                        Header::Ethernet(_) => 14,
+                        Header::Vlan(_) => 4,
+                        Header::LinuxSll(_) => 16,
+                        _ => 20,
+                    };
+            }
+            _ => break,
+        }
+    }
+    end.min(d.data().len())
+}
+
+/// Context an IP layer hands to the transport printers: addresses for the pseudo-header and the
+/// lengths the IP header declares.
+#[derive(Clone, Copy)]
+struct IpCtx<'a> {
+    src: &'a [u8],
+    dst: &'a [u8],
+    v6: bool,
+    fragmented: bool,
+}
+
+/// Writes packets in tcpdump's text format.
+pub struct TextPrinter {
+    opts: Options,
+    out: Buf,
+    tcp: Vec<TcpConv>,
+    prev_ts: Option<(i64, u32)>,
+    ifnames: Vec<(u32, String)>,
+    tz: TzCache,
+    /// The last `TsFormat::Time` second printed (capture seconds, before the time-zone offset)
+    /// and its `HH:MM:SS.` text: packets of the same second reuse it.
+    ts_cache: Option<(i64, [u8; 9])>,
+    /// tcpdump gave up on the packet the way its `GET_*` macros do (a long jump): its `-x` dump
+    /// then covers the link-layer header too.
+    gave_up: bool,
+}
+
+impl TextPrinter {
+    /// A printer with the given options.
+    pub fn new(opts: Options) -> TextPrinter {
+        TextPrinter {
+            opts,
+            out: Buf { b: Vec::with_capacity(4096) },
+            tcp: vec![TcpConv { used: false, key: [0; 36], seq: 0, ack: 0 }; TCP_TABLE],
+            prev_ts: None,
+            ifnames: Vec::new(),
+            tz: TzCache::system(),
+            ts_cache: None,
+            gave_up: false,
+        }
+    }
+
+    /// Sets the interface names printed for Linux cooked v2 frames (tcpdump resolves the
+    /// interface index on the machine it runs on; `?` when unknown).
+    pub fn set_interface_names(&mut self, names: Vec<(u32, String)>) {
+        self.ifnames = names;
+    }
+
+    /// Writes one packet: its text lines, the hex dump if asked for, and a final newline.
+    ///
+    /// # Errors
+    /// Any error of `out`.
+    pub fn write_packet(
+        &mut self,
+        out: &mut dyn Write,
+        info: &PacketInfo,
+        d: &Dissection<'_>,
+    ) -> io::Result<()> {
+        self.out.b.clear();
+        self.gave_up = false;
+        if self.invalid_header(info) {
+            return out.write_all(&self.out.b);
+        }
+        self.timestamp(info);
+        self.frame(d, info.len as usize);
+        let data = d.data();
+        let skip = if self.gave_up { 0 } else { link_header_len(d) };
+        match self.opts.hex {
+            HexMode::None => {}
+            HexMode::Hex => hex::hex(&mut self.out.b, b"\n\t", &data[skip..]),
+            HexMode::HexLink => hex::hex(&mut self.out.b, b"\n\t", data),
+            HexMode::Ascii => hex::hex_ascii(&mut self.out.b, b"\n\t", &data[skip..]),
+            HexMode::AsciiLink => hex::hex_ascii(&mut self.out.b, b"\n\t", data),
+        }
+        self.out.c(b'\n');
+        out.write_all(&self.out.b)
+    }
+
+    /// Writes a packet whose link type the crate cannot read: timestamp and tcpdump's marker.
+    ///
+    /// # Errors
+    /// Any error of `out`.
+    pub fn write_unknown_link(
+        &mut self,
+        out: &mut dyn Write,
+        info: &PacketInfo,
+        linktype: u32,
+    ) -> io::Result<()> {
+        self.out.b.clear();
+        self.timestamp(info);
+        self.out.s("[|unknown link type ").u(u64::from(linktype)).s("]\n");
+        out.write_all(&self.out.b)
+    }
+
+    /// tcpdump's sanity checks of a record's lengths (`pretty_print_packet`): a record with
+    /// nothing captured, no wire length or more captured than sent prints one line and no time
+    /// stamp.
+    fn invalid_header(&mut self, info: &PacketInfo) -> bool {
+        let mut sep = "[Invalid header:";
+        if info.caplen == 0 {
+            self.out.s(sep).s(" caplen==0");
+            sep = ",";
+        }
+        if info.len == 0 {
+            self.out.s(sep).s(" len==0");
+            sep = ",";
+        } else if (info.len as usize) < info.caplen {
+            self.out.s(sep).s(" len(").u(u64::from(info.len)).s(") < caplen(").u(info.caplen as u64).c(b')');
+            sep = ",";
+        }
+        if sep == "," {
+            self.out.s("]\n");
+        }
+        sep == ","
+    }
+
+    pub(super) fn trunc_proto(&mut self, p: Proto) {
+        self.gave_up |=
+            matches!(p, Proto::Arp | Proto::Vxlan | Proto::Igmp | Proto::Icmpv4 | Proto::Ethernet);
+        self.out.s(" [|").s(marker(p)).c(b']');
+    }
+
+    pub(super) fn trunc_for(&mut self, d: &Dissection<'_>, _at: Option<usize>) {
+        if let Some(e) = d.error() {
+            self.trunc_proto(e.proto);
+        }
+    }
+}
+
+fn pad_to(out: &mut Buf, start: usize, width: usize) {
+    while out.b.len() - start < width {
+        out.b.push(b' ');
+    }
+}
+
+fn header_len(h: &Header<'_>) -> usize {
+    match h {
+        Header::Ethernet(_) => 14,
+        Header::Vlan(_) => 4,
+        Header::LinuxSll(_) => 16,
+        Header::LinuxSll2(_) => 20,
+        _ => 0,
+    }
+}
