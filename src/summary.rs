@@ -22,7 +22,7 @@ mod report;
 mod table;
 
 use crate::check::{check_dissection, Device, DropReason, Mode, Verdict};
-use crate::dissect::{Dissection, Header, Layer};
+use crate::dissect::{Checksum, Dissection, Header, Layer};
 use crate::print::PacketInfo;
 use crate::wire::igmp::{IgmpSlice, IgmpType, RecordType};
 use crate::wire::vxlan::{Vni, VxlanSlice};
@@ -265,6 +265,17 @@ pub struct NotLearned {
     pub dont_learn: u64,
 }
 
+/// Frames that show checksum or segmentation offload (not problems: the NIC finishes them).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Offload {
+    /// VXLAN frames whose outer UDP checksum holds only the pseudo-header sum
+    /// ([`Checksum::Partial`]): handed to the NIC unfinished, accepted by the receiver.
+    pub partial: u64,
+    /// VXLAN frames longer than the MTU that show offload (a partial checksum at any depth or
+    /// an IP length of 0): GSO/GRO super-frames, segmented on the wire, not the MTU trap.
+    pub super_frames: u64,
+}
+
 /// One inner IPv4 address of the ARP view.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ArpEntry {
@@ -345,6 +356,7 @@ pub struct Summary {
     moves: Vec<MacMove>,
     moves_total: u64,
     not_learned: NotLearned,
+    offload: Offload,
     arp: Capped<(u32, Ipv4Addr), ArpEntry>,
     arp_pending: Capped<(u32, Ipv4Addr), PendingArp>,
     underlay_igmp: Capped<(IpAddr, Ipv4Addr), Membership>,
@@ -366,7 +378,6 @@ struct Outer<'a> {
     ttl: u8,
     v6: bool,
     udp: etherparse::UdpHeaderSlice<'a>,
-    udp_payload: &'a [u8],
     vxlan: VxlanSlice<'a>,
     /// Offset of the inner frame in the packet.
     inner_offset: usize,
@@ -374,17 +385,17 @@ struct Outer<'a> {
 
 fn outer_of<'a>(d: &Dissection<'a>) -> Option<Outer<'a>> {
     let mut ip: Option<&Layer<'a>> = None;
-    let mut udp: Option<(etherparse::UdpHeaderSlice<'a>, &'a [u8])> = None;
+    let mut udp: Option<etherparse::UdpHeaderSlice<'a>> = None;
     for l in d.layers() {
         if l.depth > 0 {
             break;
         }
         match &l.header {
             Header::Ipv4(_) | Header::Ipv6(_) => ip = Some(l),
-            Header::Udp(u) => udp = Some((u.clone(), l.payload)),
+            Header::Udp(u) => udp = Some(u.clone()),
             Header::Vxlan(v) => {
                 let ip_layer = ip?;
-                let (udp, udp_payload) = udp?;
+                let udp = udp?;
                 let (src, dst, ttl, v6) = match &ip_layer.header {
                     Header::Ipv4(h) => {
                         (IpAddr::V4(h.source_addr()), IpAddr::V4(h.destination_addr()), h.ttl(), false)
@@ -400,7 +411,6 @@ fn outer_of<'a>(d: &Dissection<'a>) -> Option<Outer<'a>> {
                     ttl,
                     v6,
                     udp,
-                    udp_payload,
                     vxlan: *v,
                     inner_offset: l.offset + crate::wire::vxlan::HEADER_LEN,
                 });
@@ -411,31 +421,22 @@ fn outer_of<'a>(d: &Dissection<'a>) -> Option<Outer<'a>> {
     None
 }
 
-/// Whether the whole UDP datagram was captured and its non-zero checksum is wrong.
-fn udp_checksum_wrong(o: &Outer<'_>) -> bool {
-    use etherparse::checksum::Sum16BitWords;
-    let csum = o.udp.checksum();
-    if csum == 0 && !o.v6 {
-        return false;
-    }
-    let ulen = usize::from(o.udp.length());
-    if ulen < 8 || o.udp_payload.len() != ulen - 8 {
-        return false; // cut by the snap length (or a lying length): cannot verify
-    }
-    let pseudo = match (o.src, o.dst) {
-        (IpAddr::V4(s), IpAddr::V4(d)) => Sum16BitWords::new().add_4bytes(s.octets()).add_4bytes(d.octets()),
-        (IpAddr::V6(s), IpAddr::V6(d)) => {
-            Sum16BitWords::new().add_16bytes(s.octets()).add_16bytes(d.octets())
-        }
-        _ => return false,
-    };
-    let sum = pseudo
-        .add_2bytes([0, 17])
-        .add_2bytes(o.udp.length().to_be_bytes())
-        .add_slice(o.udp.slice())
-        .add_slice(o.udp_payload)
-        .ones_complement();
-    csum != 0 && sum != 0
+/// The outer UDP checksum's verdict (`None` when the dissection has no outer UDP layer).
+fn outer_udp_checksum(d: &Dissection<'_>) -> Option<Checksum> {
+    let i = d.layers().position(|l| l.depth == 0 && matches!(l.header, Header::Udp(_)))?;
+    d.checksum(i)
+}
+
+/// Whether the frame shows checksum or segmentation offload: a UDP/TCP checksum left to the NIC
+/// (at any depth), or an IP length field of 0 (BIG TCP, GSO). Such a frame was handed to (or
+/// by) the kernel whole; its length is not what crosses the wire.
+fn shows_offload(d: &Dissection<'_>) -> bool {
+    d.layers().enumerate().any(|(i, l)| match &l.header {
+        Header::Udp(_) | Header::Tcp(_) => d.checksum(i) == Some(Checksum::Partial),
+        Header::Ipv4(h) => h.total_len() == 0,
+        Header::Ipv6(h) => h.payload_length() == 0,
+        _ => false,
+    })
 }
 
 /// 64-bit FNV-1a of the inner frame: the key of head-end replication.
@@ -473,6 +474,7 @@ impl Summary {
             moves: Vec::new(),
             moves_total: 0,
             not_learned: NotLearned::default(),
+            offload: Offload::default(),
             arp: Capped::new(cap),
             arp_pending: Capped::new(cap),
             underlay_igmp: Capped::new(cap),
@@ -572,15 +574,7 @@ impl Summary {
             let kind = if o.dst.is_multicast() { ProblemKind::TtlOneMulticast } else { ProblemKind::TtlOne };
             self.problem(kind, info.n);
         }
-        if udp_checksum_wrong(&o) {
-            self.problem(ProblemKind::BadUdpChecksum, info.n);
-        }
-        let overhead = if o.v6 { 70 } else { 50 };
-        let inner_len = (info.len as usize).saturating_sub(o.inner_offset);
-        let inner_l3 = inner_len.saturating_sub(14);
-        if inner_len >= 14 && inner_l3 as u64 > u64::from(self.cfg.mtu.saturating_sub(overhead)) {
-            self.problem(ProblemKind::MtuExceeded, info.n);
-        }
+        self.checksum_and_mtu(info, d, &o);
 
         // Would a Linux VTEP accept it? A G-bit frame is judged by a `gbp` device; whether the
         // receiver has one is decided at the end (GbpNotUsed).
@@ -634,6 +628,30 @@ impl Summary {
                     }
                 }
                 _ => {}
+            }
+        }
+    }
+
+    /// Bad outer UDP checksums and the MTU trap; offloaded frames (partial checksums, GSO/GRO
+    /// super-frames) are neither: the NIC finishes and segments them.
+    fn checksum_and_mtu(&mut self, info: &PacketInfo, d: &Dissection<'_>, o: &Outer<'_>) {
+        match outer_udp_checksum(d) {
+            Some(Checksum::Invalid) => self.problem(ProblemKind::BadUdpChecksum, info.n),
+            Some(Checksum::Partial) => self.offload.partial += 1,
+            _ => {}
+        }
+        let overhead = if o.v6 { 70 } else { 50 };
+        // The inner frame's length: what was on the wire, or what the UDP length says (an outer
+        // first fragment carries only part of it).
+        let on_wire = (info.len as usize).saturating_sub(o.inner_offset);
+        let by_udp = usize::from(o.udp.length()).saturating_sub(16);
+        let inner_len = on_wire.max(by_udp);
+        let inner_l3 = inner_len.saturating_sub(14);
+        if inner_len >= 14 && inner_l3 as u64 > u64::from(self.cfg.mtu.saturating_sub(overhead)) {
+            if shows_offload(d) {
+                self.offload.super_frames += 1;
+            } else {
+                self.problem(ProblemKind::MtuExceeded, info.n);
             }
         }
     }
@@ -881,6 +899,11 @@ impl Summary {
     /// Why VXLAN frames were not learned from.
     pub fn not_learned(&self) -> NotLearned {
         self.not_learned
+    }
+
+    /// Frames that showed checksum or segmentation offload.
+    pub fn offload(&self) -> Offload {
+        self.offload
     }
 
     /// The ARP view, keyed by `(VNI, IPv4 address)`.
