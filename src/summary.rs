@@ -20,6 +20,7 @@
 
 mod report;
 mod table;
+mod vtep;
 
 use crate::check::{check_dissection, Device, DropReason, Mode, Verdict};
 use crate::dissect::{Checksum, Dissection, Header, Layer};
@@ -32,23 +33,10 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::vec::Vec;
 
 pub use table::Capped;
+pub use vtep::{SpecError, VtepSettings, VtepView};
 
 /// A 48-bit MAC address, in wire order.
 pub type Mac = [u8; 6];
-
-/// The VTEP whose point of view the learned forwarding table takes.
-///
-/// A capture taken on one VTEP's underlay holds the frames it sent as well as those it received;
-/// the kernel learns only from the latter. With a `VtepView`, a frame is learned only if its
-/// outer destination is one of [`VtepView::addrs`] (its own address or a group it joined) and
-/// its outer source is not.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct VtepView {
-    /// The VTEP's underlay addresses and the multicast groups its vxlan devices joined.
-    pub addrs: Vec<IpAddr>,
-    /// The MAC addresses of its vxlan devices (an inner source equal to one is a loop, not learned).
-    pub macs: Vec<Mac>,
-}
 
 /// How a [`Summary`] judges and bounds what it sees.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -63,7 +51,8 @@ pub struct SummaryConfig {
     /// received by its destination VTEP). Default `None`.
     pub vtep: Option<VtepView>,
     /// Do not learn from frames whose GBP D (Don't Learn) bit is set, as the GBP draft asks.
-    /// Linux itself only copies D into the packet mark and learns anyway. Default `true`.
+    /// Linux (6.x) learns from them anyway (testdata/offload/gbp shows it), so the default,
+    /// `false`, follows the kernel. The `dont-learn` VTEP setting turns it on too.
     pub honour_dont_learn: bool,
     /// Copies of one inner BUM frame (same bytes, same VNI) sent to different unicast VTEPs
     /// within this many nanoseconds of the first count as one head-end replicated frame.
@@ -78,7 +67,7 @@ impl Default for SummaryConfig {
             table_cap: 100_000,
             keep_packets: 5,
             vtep: None,
-            honour_dont_learn: true,
+            honour_dont_learn: false,
             replication_window_ns: 10_000_000,
         }
     }
@@ -138,6 +127,12 @@ impl ProblemKind {
             ProblemKind::TtlOne => "ttl-1",
             ProblemKind::TtlOneMulticast => "ttl-1-multicast",
         }
+    }
+
+    /// Whether this is a note rather than a problem: what Linux does by default (outer TTL 1 in
+    /// group mode, source ports from `ip_local_port_range`), worth knowing, not wrong.
+    pub fn is_note(self) -> bool {
+        matches!(self, ProblemKind::TtlOneMulticast | ProblemKind::SrcPortOutsideRange)
     }
 
     /// Whether a Linux VTEP would drop frames of this class.
@@ -261,8 +256,12 @@ pub struct NotLearned {
     pub not_received: u64,
     /// The receiving VTEP would drop it ([`crate::check`]).
     pub dropped: u64,
-    /// GBP D bit set.
+    /// GBP D bit set, and the D bit honoured ([`SummaryConfig::honour_dont_learn`]).
     pub dont_learn: u64,
+    /// The receiving device has `nolearning`.
+    pub nolearning: u64,
+    /// Learned although the GBP D bit was set (as Linux does).
+    pub dont_learn_ignored: u64,
 }
 
 /// Frames that show checksum or segmentation offload (not problems: the NIC finishes them).
@@ -665,25 +664,80 @@ impl Summary {
         self.problem(kind, n);
     }
 
-    fn learn(&mut self, d: &Dissection<'_>, o: &Outer<'_>, vnis: &[Vni], port: u16, mode: Mode, seen: Seen) {
-        let empty: Vec<Mac> = Vec::new();
-        let (addrs, macs): (&[IpAddr], &[Mac]) = match &self.cfg.vtep {
-            Some(v) => (&v.addrs, &v.macs),
-            None => (&[], &empty),
-        };
-        if !addrs.is_empty() && (addrs.contains(&o.src) || !addrs.contains(&o.dst)) {
-            self.not_learned.not_received += 1;
-            return;
+    /// Whether the VTEP of the view receives a frame to `dst`: one of its addresses, or a group
+    /// it is a member of now (by its own IGMP reports in the capture).
+    fn vtep_receives(&self, view: &VtepView, dst: IpAddr) -> bool {
+        if view.addrs.contains(&dst) {
+            return true;
         }
-        let dev = Device { mode, local_ips: addrs, ..Device::new(vnis, port, macs) };
+        let IpAddr::V4(group) = dst else { return false };
+        view.addrs.iter().any(|a| self.underlay_igmp.get(&(*a, group)).is_some_and(|m| m.member))
+    }
+
+    fn learn(&mut self, d: &Dissection<'_>, o: &Outer<'_>, vnis: &[Vni], port: u16, mode: Mode, seen: Seen) {
+        let view = self.cfg.vtep.take();
+        let learned = self.learn_as(view.as_ref(), d, o, vnis, port, mode);
+        self.cfg.vtep = view;
+        if learned {
+            self.learn_entry(d, o, seen);
+        }
+    }
+
+    /// Whether the VTEP `view` (or, without one, the frame's destination VTEP) learns from the
+    /// frame; counts why not.
+    fn learn_as(
+        &mut self,
+        view: Option<&VtepView>,
+        d: &Dissection<'_>,
+        o: &Outer<'_>,
+        vnis: &[Vni],
+        port: u16,
+        mode: Mode,
+    ) -> bool {
+        let mut served: Vec<Vni> = Vec::new();
+        let dev = match view {
+            Some(v) => {
+                if v.addrs.contains(&o.src) || !self.vtep_receives(v, o.dst) {
+                    self.not_learned.not_received += 1;
+                    return false;
+                }
+                let st = &v.settings;
+                served.extend(st.vnis.iter().filter_map(|n| Vni::new(*n)));
+                Device {
+                    vnis: if st.vnis.is_empty() { vnis } else { &served },
+                    port: st.port.unwrap_or(port),
+                    mode: st.mode,
+                    // The destination was judged above (joined groups included).
+                    local_ips: &[],
+                    learning: st.learning,
+                    udp6_zero_csum_rx: st.udp6_zero_csum_rx,
+                    remcsum_rx: st.remcsum_rx,
+                    external: st.external,
+                    ..Device::new(vnis, port, &v.macs)
+                }
+            }
+            None => Device { mode, ..Device::new(vnis, port, &[]) },
+        };
         if check_dissection(d, &dev) != Verdict::Accept {
             self.not_learned.dropped += 1;
-            return;
+            return false;
         }
-        if self.cfg.honour_dont_learn && o.vxlan.gbp().is_some_and(|g| g.dont_learn) {
-            self.not_learned.dont_learn += 1;
-            return;
+        if !dev.learning {
+            self.not_learned.nolearning += 1;
+            return false;
         }
+        if o.vxlan.gbp().is_some_and(|g| g.dont_learn) {
+            let honour = self.cfg.honour_dont_learn || view.is_some_and(|v| v.settings.honour_dont_learn);
+            if honour {
+                self.not_learned.dont_learn += 1;
+                return false;
+            }
+            self.not_learned.dont_learn_ignored += 1;
+        }
+        true
+    }
+
+    fn learn_entry(&mut self, d: &Dissection<'_>, o: &Outer<'_>, seen: Seen) {
         let Some(inner) = d.data().get(o.inner_offset..o.inner_offset + 14) else { return };
         let Some(mac) = mac_of(&inner[6..12]) else { return };
         let vni = o.vxlan.vni().get();
