@@ -12,7 +12,9 @@
 //! 2. UDP (`__udp4_lib_rcv` / `__udp6_lib_rcv`, `udp_queue_rcv_one_skb`): a UDP length below 8
 //!    or beyond the packet → `PKT_TOO_SMALL`; another destination port → not for the device;
 //!    a wrong checksum → `UDP_CSUM` (an IPv4 checksum of
-//!    0 means none; an IPv6 checksum of 0 is `UDP_CSUM` unless `udp6zerocsumrx`).
+//!    0 means none; an IPv6 checksum of 0 is `UDP_CSUM` unless `udp6zerocsumrx`). A field
+//!    holding only the folded pseudo-header sum is checksum offload (`CHECKSUM_PARTIAL`, what a
+//!    capture on the sending host shows), finished by the NIC before the receiver sees it: accepted.
 //! 3. VXLAN (`vxlan_rcv`, in this order): fewer than 8 bytes after UDP → `PKT_TOO_SMALL`; I bit
 //!    clear → `VXLAN_INVALID_HDR`; VNI not served → `VXLAN_VNI_NOT_FOUND`; any bit set that the
 //!    device's configuration reserves (everything but I and the VNI for plain VXLAN; GBP frees
@@ -274,8 +276,12 @@ pub fn check_dissection(d: &Dissection<'_>, dev: &Device<'_>) -> Verdict {
         .or_else(|| {
             d.error().filter(|e| matches!(e.proto, crate::Proto::Ipv4 | crate::Proto::Ipv6)).map(|e| e.offset)
         });
+    // Checksum offload the dissection recognises (partial checksums, local checksum offload of
+    // the outer UDP checksum over a partial inner one): the NIC finishes it, the receiver accepts.
+    let udp = d.layers().position(|l| l.depth == 0 && matches!(l.header, Header::Udp(_)));
+    let offload = udp.and_then(|i| d.checksum(i)) == Some(crate::dissect::Checksum::Partial);
     match ip_at.and_then(|at| data.get(at..)) {
-        Some(ip) => check_ip(ip, dev),
+        Some(ip) => check_ip(ip, dev, offload),
         None => Verdict::NotForDevice(Miss::NotIp),
     }
 }
@@ -299,7 +305,7 @@ struct Outer<'a> {
     v6: bool,
 }
 
-fn check_ip(ip: &[u8], dev: &Device<'_>) -> Verdict {
+fn check_ip(ip: &[u8], dev: &Device<'_>, offload: bool) -> Verdict {
     let Some(&first) = ip.first() else {
         return drop(DropReason::IpInhdr);
     };
@@ -314,7 +320,7 @@ fn check_ip(ip: &[u8], dev: &Device<'_>) -> Verdict {
         },
         _ => return drop(DropReason::IpInhdr),
     };
-    check_udp(outer, dev)
+    check_udp(outer, dev, offload)
 }
 
 fn local(dev: &Device<'_>, addr: IpAddr) -> bool {
@@ -382,7 +388,7 @@ fn outer_v6<'a>(ip: &'a [u8], dev: &Device<'_>) -> Result<Outer<'a>, Verdict> {
     Ok(Outer { ecn: tc & 3, udp: &ip[40..40 + plen], pseudo, v6: true })
 }
 
-fn check_udp(o: Outer<'_>, dev: &Device<'_>) -> Verdict {
+fn check_udp(o: Outer<'_>, dev: &Device<'_>, offload: bool) -> Verdict {
     let udp = o.udp;
     if udp.len() < 8 {
         return drop(DropReason::PktTooSmall);
@@ -402,8 +408,14 @@ fn check_udp(o: Outer<'_>, dev: &Device<'_>) -> Verdict {
         if o.v6 && !dev.udp6_zero_csum_rx {
             return drop(DropReason::UdpCsum);
         }
-    } else if o.pseudo.add_2bytes((ulen as u16).to_be_bytes()).add_slice(udp).ones_complement() != 0 {
-        return drop(DropReason::UdpCsum);
+    } else {
+        let pseudo = o.pseudo.add_2bytes((ulen as u16).to_be_bytes());
+        // Checksum offload (CHECKSUM_PARTIAL): the field holds the folded pseudo-header sum and
+        // the NIC (or the veth peer, which marks it verified) finishes it; the receiver accepts.
+        let partial = (!pseudo.ones_complement()).to_be() == csum;
+        if pseudo.add_slice(udp).ones_complement() != 0 && !partial && !offload {
+            return drop(DropReason::UdpCsum);
+        }
     }
     check_vxlan(&udp[8..], o.ecn, dev)
 }

@@ -306,7 +306,13 @@ impl<'a> Dissection<'a> {
                 if ulen < 8 || bytes.len() != ulen {
                     return Some(Checksum::Unverifiable);
                 }
-                Some(ok(pseudo_header(&ip.header, 17, ulen)?.add_slice(bytes)))
+                let pseudo = pseudo_header(&ip.header, 17, ulen)?;
+                match partial_or(ok(pseudo.clone().add_slice(bytes)), &pseudo, h.checksum()) {
+                    Checksum::Invalid if self.local_checksum_offload(index, &pseudo, bytes) => {
+                        Some(Checksum::Partial)
+                    }
+                    c => Some(c),
+                }
             }
             Header::Tcp(h) => {
                 let ip = self.enclosing_ip(index)?;
@@ -314,7 +320,15 @@ impl<'a> Dissection<'a> {
                     self.data.get(layer.offset..layer.offset + h.slice().len() + layer.payload.len())?;
                 match self.ip_payload_len(index) {
                     Some(n) if n == bytes.len() => {
-                        Some(ok(pseudo_header(&ip.header, 6, n)?.add_slice(bytes)))
+                        let pseudo = pseudo_header(&ip.header, 6, n)?;
+                        Some(partial_or(ok(pseudo.clone().add_slice(bytes)), &pseudo, h.checksum()))
+                    }
+                    // IP length 0 (BIG TCP / GSO): the segment is what was captured, if all was.
+                    None if self.data.len() == layer.offset + bytes.len() => {
+                        match pseudo_header(&ip.header, 6, bytes.len()) {
+                            Some(p) if partial_sum(&p) == h.checksum() => Some(Checksum::Partial),
+                            _ => Some(Checksum::Unverifiable),
+                        }
                     }
                     _ => Some(Checksum::Unverifiable),
                 }
@@ -338,6 +352,46 @@ impl<'a> Dissection<'a> {
             }
             _ => None,
         }
+    }
+
+    /// Local checksum offload (LCO, what Linux does for the outer UDP header of a tunnel whose
+    /// inner UDP/TCP checksum is left to the NIC): the outer checksum at `index` (pseudo-header
+    /// sum `pseudo`, datagram `bytes`) is right for the datagram as it leaves the NIC, with the
+    /// first partial inner UDP/TCP checksum finished.
+    fn local_checksum_offload(&self, index: usize, pseudo: &Sum16BitWords, bytes: &[u8]) -> bool {
+        let outer = match self.get(index) {
+            Some(l) => l,
+            None => return false,
+        };
+        let inner =
+            self.layers.iter().enumerate().skip(index + 1).find(|(_, l)| {
+                l.depth == outer.depth + 1 && matches!(l.header, Header::Udp(_) | Header::Tcp(_))
+            });
+        let Some((j, l)) = inner else { return false };
+        if self.checksum(j) != Some(Checksum::Partial) {
+            return false;
+        }
+        let (field_at, ip) = match (&l.header, self.enclosing_ip(j)) {
+            (Header::Udp(_), Some(ip)) => (l.offset + 6, ip),
+            (Header::Tcp(_), Some(ip)) => (l.offset + 16, ip),
+            _ => return false,
+        };
+        let Some(seg) = self.data.get(l.offset..outer.offset + bytes.len()) else { return false };
+        let proto = if matches!(l.header, Header::Udp(_)) { 17 } else { 6 };
+        let Some(inner_pseudo) = pseudo_header(&ip.header, proto, seg.len()) else { return false };
+        let field = be16_at(self.data, field_at);
+        // The finished inner checksum: the one's complement of everything but the field.
+        let rest = fold(u64::from(partial_sum(&inner_pseudo)) + sum_be(seg) + u64::from(!field));
+        let finished = !rest;
+        // The outer sum with the inner field replaced by its finished value must be 0xffff.
+        let mut outer_sum = u64::from(partial_sum(pseudo)) + sum_be(bytes);
+        let (old, new) = if (field_at - outer.offset) % 2 == 0 {
+            (field, finished)
+        } else {
+            (field.swap_bytes(), finished.swap_bytes())
+        };
+        outer_sum += u64::from(!old) + u64::from(new);
+        fold(outer_sum) == 0xffff
     }
 
     /// The IPv4/IPv6 layer right before the layer at `index` (skipping IPv6 extension headers).
@@ -397,6 +451,75 @@ pub enum Checksum {
     /// The bytes it covers were not all captured, or the IP length field is 0 (offload), so it
     /// cannot be checked.
     Unverifiable,
+    /// A UDP/TCP checksum left for the NIC to finish (checksum offload, Linux's
+    /// `CHECKSUM_PARTIAL`): the field holds only the folded pseudo-header sum. Frames the
+    /// capturing host sends look like this (and so do frames a veth peer hands over, and GRO'd
+    /// super-frames); the receiver gets the finished checksum and accepts them. tcpdump prints
+    /// them as `bad udp cksum`.
+    Partial,
+}
+
+impl Checksum {
+    /// A short lower-case name: `valid`, `invalid`, `absent`, `unverifiable`, `partial` (the
+    /// JSON printer's `checksum_status`).
+    pub const fn name(self) -> &'static str {
+        match self {
+            Checksum::Valid => "valid",
+            Checksum::Invalid => "invalid",
+            Checksum::Absent => "absent",
+            Checksum::Unverifiable => "unverifiable",
+            Checksum::Partial => "partial",
+        }
+    }
+
+    /// Whether the receiver accepts the frame as far as this checksum goes: valid, absent (where
+    /// the layer allows it) or left to offload. `Unverifiable` counts as acceptable too: nothing
+    /// shows that it is wrong.
+    pub const fn acceptable(self) -> bool {
+        !matches!(self, Checksum::Invalid)
+    }
+}
+
+/// The value a `CHECKSUM_PARTIAL` UDP/TCP checksum field holds for the pseudo-header sum
+/// `pseudo` (length included): `~csum_tcpudp_magic(..., 0)`, the folded sum, not complemented.
+fn partial_sum(pseudo: &Sum16BitWords) -> u16 {
+    // Sum16BitWords sums native-order words: to_be() turns its result into the field's value.
+    (!pseudo.ones_complement()).to_be()
+}
+
+/// The one's-complement sum of `b` as big-endian 16-bit words (odd length padded), not folded.
+fn sum_be(b: &[u8]) -> u64 {
+    let mut chunks = b.chunks_exact(2);
+    let mut s: u64 = chunks.by_ref().map(|w| u64::from(u16::from_be_bytes([w[0], w[1]]))).sum();
+    if let [last] = chunks.remainder() {
+        s += u64::from(*last) << 8;
+    }
+    s
+}
+
+/// Folds a one's-complement sum to 16 bits.
+fn fold(mut s: u64) -> u16 {
+    while s > 0xffff {
+        s = (s & 0xffff) + (s >> 16);
+    }
+    s as u16
+}
+
+fn be16_at(b: &[u8], at: usize) -> u16 {
+    match b.get(at..at + 2) {
+        Some(w) => u16::from_be_bytes([w[0], w[1]]),
+        None => 0,
+    }
+}
+
+/// `verdict`, or [`Checksum::Partial`] when the checksum is wrong but the field holds exactly the
+/// pseudo-header sum `pseudo` (checksum offload).
+fn partial_or(verdict: Checksum, pseudo: &Sum16BitWords, field: u16) -> Checksum {
+    if verdict == Checksum::Invalid && field != 0 && partial_sum(pseudo) == field {
+        Checksum::Partial
+    } else {
+        verdict
+    }
 }
 
 /// The one's-complement sum of the IPv4/IPv6 pseudo-header for upper-layer protocol `proto`.

@@ -20,9 +20,10 @@
 
 mod report;
 mod table;
+mod vtep;
 
 use crate::check::{check_dissection, Device, DropReason, Mode, Verdict};
-use crate::dissect::{Dissection, Header, Layer};
+use crate::dissect::{Checksum, Dissection, Header, Layer};
 use crate::print::PacketInfo;
 use crate::wire::igmp::{IgmpSlice, IgmpType, RecordType};
 use crate::wire::vxlan::{Vni, VxlanSlice};
@@ -32,23 +33,10 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::vec::Vec;
 
 pub use table::Capped;
+pub use vtep::{SpecError, VtepSettings, VtepView};
 
 /// A 48-bit MAC address, in wire order.
 pub type Mac = [u8; 6];
-
-/// The VTEP whose point of view the learned forwarding table takes.
-///
-/// A capture taken on one VTEP's underlay holds the frames it sent as well as those it received;
-/// the kernel learns only from the latter. With a `VtepView`, a frame is learned only if its
-/// outer destination is one of [`VtepView::addrs`] (its own address or a group it joined) and
-/// its outer source is not.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct VtepView {
-    /// The VTEP's underlay addresses and the multicast groups its vxlan devices joined.
-    pub addrs: Vec<IpAddr>,
-    /// The MAC addresses of its vxlan devices (an inner source equal to one is a loop, not learned).
-    pub macs: Vec<Mac>,
-}
 
 /// How a [`Summary`] judges and bounds what it sees.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -63,7 +51,8 @@ pub struct SummaryConfig {
     /// received by its destination VTEP). Default `None`.
     pub vtep: Option<VtepView>,
     /// Do not learn from frames whose GBP D (Don't Learn) bit is set, as the GBP draft asks.
-    /// Linux itself only copies D into the packet mark and learns anyway. Default `true`.
+    /// Linux (6.x) learns from them anyway (testdata/offload/gbp shows it), so the default,
+    /// `false`, follows the kernel. The `dont-learn` VTEP setting turns it on too.
     pub honour_dont_learn: bool,
     /// Copies of one inner BUM frame (same bytes, same VNI) sent to different unicast VTEPs
     /// within this many nanoseconds of the first count as one head-end replicated frame.
@@ -78,7 +67,7 @@ impl Default for SummaryConfig {
             table_cap: 100_000,
             keep_packets: 5,
             vtep: None,
-            honour_dont_learn: true,
+            honour_dont_learn: false,
             replication_window_ns: 10_000_000,
         }
     }
@@ -138,6 +127,12 @@ impl ProblemKind {
             ProblemKind::TtlOne => "ttl-1",
             ProblemKind::TtlOneMulticast => "ttl-1-multicast",
         }
+    }
+
+    /// Whether this is a note rather than a problem: what Linux does by default (outer TTL 1 in
+    /// group mode, source ports from `ip_local_port_range`), worth knowing, not wrong.
+    pub fn is_note(self) -> bool {
+        matches!(self, ProblemKind::TtlOneMulticast | ProblemKind::SrcPortOutsideRange)
     }
 
     /// Whether a Linux VTEP would drop frames of this class.
@@ -261,8 +256,23 @@ pub struct NotLearned {
     pub not_received: u64,
     /// The receiving VTEP would drop it ([`crate::check`]).
     pub dropped: u64,
-    /// GBP D bit set.
+    /// GBP D bit set, and the D bit honoured ([`SummaryConfig::honour_dont_learn`]).
     pub dont_learn: u64,
+    /// The receiving device has `nolearning`.
+    pub nolearning: u64,
+    /// Learned although the GBP D bit was set (as Linux does).
+    pub dont_learn_ignored: u64,
+}
+
+/// Frames that show checksum or segmentation offload (not problems: the NIC finishes them).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Offload {
+    /// VXLAN frames whose outer UDP checksum holds only the pseudo-header sum
+    /// ([`Checksum::Partial`]): handed to the NIC unfinished, accepted by the receiver.
+    pub partial: u64,
+    /// VXLAN frames longer than the MTU that show offload (a partial checksum at any depth or
+    /// an IP length of 0): GSO/GRO super-frames, segmented on the wire, not the MTU trap.
+    pub super_frames: u64,
 }
 
 /// One inner IPv4 address of the ARP view.
@@ -345,6 +355,7 @@ pub struct Summary {
     moves: Vec<MacMove>,
     moves_total: u64,
     not_learned: NotLearned,
+    offload: Offload,
     arp: Capped<(u32, Ipv4Addr), ArpEntry>,
     arp_pending: Capped<(u32, Ipv4Addr), PendingArp>,
     underlay_igmp: Capped<(IpAddr, Ipv4Addr), Membership>,
@@ -366,7 +377,6 @@ struct Outer<'a> {
     ttl: u8,
     v6: bool,
     udp: etherparse::UdpHeaderSlice<'a>,
-    udp_payload: &'a [u8],
     vxlan: VxlanSlice<'a>,
     /// Offset of the inner frame in the packet.
     inner_offset: usize,
@@ -374,17 +384,17 @@ struct Outer<'a> {
 
 fn outer_of<'a>(d: &Dissection<'a>) -> Option<Outer<'a>> {
     let mut ip: Option<&Layer<'a>> = None;
-    let mut udp: Option<(etherparse::UdpHeaderSlice<'a>, &'a [u8])> = None;
+    let mut udp: Option<etherparse::UdpHeaderSlice<'a>> = None;
     for l in d.layers() {
         if l.depth > 0 {
             break;
         }
         match &l.header {
             Header::Ipv4(_) | Header::Ipv6(_) => ip = Some(l),
-            Header::Udp(u) => udp = Some((u.clone(), l.payload)),
+            Header::Udp(u) => udp = Some(u.clone()),
             Header::Vxlan(v) => {
                 let ip_layer = ip?;
-                let (udp, udp_payload) = udp?;
+                let udp = udp?;
                 let (src, dst, ttl, v6) = match &ip_layer.header {
                     Header::Ipv4(h) => {
                         (IpAddr::V4(h.source_addr()), IpAddr::V4(h.destination_addr()), h.ttl(), false)
@@ -400,7 +410,6 @@ fn outer_of<'a>(d: &Dissection<'a>) -> Option<Outer<'a>> {
                     ttl,
                     v6,
                     udp,
-                    udp_payload,
                     vxlan: *v,
                     inner_offset: l.offset + crate::wire::vxlan::HEADER_LEN,
                 });
@@ -411,31 +420,22 @@ fn outer_of<'a>(d: &Dissection<'a>) -> Option<Outer<'a>> {
     None
 }
 
-/// Whether the whole UDP datagram was captured and its non-zero checksum is wrong.
-fn udp_checksum_wrong(o: &Outer<'_>) -> bool {
-    use etherparse::checksum::Sum16BitWords;
-    let csum = o.udp.checksum();
-    if csum == 0 && !o.v6 {
-        return false;
-    }
-    let ulen = usize::from(o.udp.length());
-    if ulen < 8 || o.udp_payload.len() != ulen - 8 {
-        return false; // cut by the snap length (or a lying length): cannot verify
-    }
-    let pseudo = match (o.src, o.dst) {
-        (IpAddr::V4(s), IpAddr::V4(d)) => Sum16BitWords::new().add_4bytes(s.octets()).add_4bytes(d.octets()),
-        (IpAddr::V6(s), IpAddr::V6(d)) => {
-            Sum16BitWords::new().add_16bytes(s.octets()).add_16bytes(d.octets())
-        }
-        _ => return false,
-    };
-    let sum = pseudo
-        .add_2bytes([0, 17])
-        .add_2bytes(o.udp.length().to_be_bytes())
-        .add_slice(o.udp.slice())
-        .add_slice(o.udp_payload)
-        .ones_complement();
-    csum != 0 && sum != 0
+/// The outer UDP checksum's verdict (`None` when the dissection has no outer UDP layer).
+fn outer_udp_checksum(d: &Dissection<'_>) -> Option<Checksum> {
+    let i = d.layers().position(|l| l.depth == 0 && matches!(l.header, Header::Udp(_)))?;
+    d.checksum(i)
+}
+
+/// Whether the frame shows checksum or segmentation offload: a UDP/TCP checksum left to the NIC
+/// (at any depth), or an IP length field of 0 (BIG TCP, GSO). Such a frame was handed to (or
+/// by) the kernel whole; its length is not what crosses the wire.
+fn shows_offload(d: &Dissection<'_>) -> bool {
+    d.layers().enumerate().any(|(i, l)| match &l.header {
+        Header::Udp(_) | Header::Tcp(_) => d.checksum(i) == Some(Checksum::Partial),
+        Header::Ipv4(h) => h.total_len() == 0,
+        Header::Ipv6(h) => h.payload_length() == 0,
+        _ => false,
+    })
 }
 
 /// 64-bit FNV-1a of the inner frame: the key of head-end replication.
@@ -473,6 +473,7 @@ impl Summary {
             moves: Vec::new(),
             moves_total: 0,
             not_learned: NotLearned::default(),
+            offload: Offload::default(),
             arp: Capped::new(cap),
             arp_pending: Capped::new(cap),
             underlay_igmp: Capped::new(cap),
@@ -572,15 +573,7 @@ impl Summary {
             let kind = if o.dst.is_multicast() { ProblemKind::TtlOneMulticast } else { ProblemKind::TtlOne };
             self.problem(kind, info.n);
         }
-        if udp_checksum_wrong(&o) {
-            self.problem(ProblemKind::BadUdpChecksum, info.n);
-        }
-        let overhead = if o.v6 { 70 } else { 50 };
-        let inner_len = (info.len as usize).saturating_sub(o.inner_offset);
-        let inner_l3 = inner_len.saturating_sub(14);
-        if inner_len >= 14 && inner_l3 as u64 > u64::from(self.cfg.mtu.saturating_sub(overhead)) {
-            self.problem(ProblemKind::MtuExceeded, info.n);
-        }
+        self.checksum_and_mtu(info, d, &o);
 
         // Would a Linux VTEP accept it? A G-bit frame is judged by a `gbp` device; whether the
         // receiver has one is decided at the end (GbpNotUsed).
@@ -638,6 +631,30 @@ impl Summary {
         }
     }
 
+    /// Bad outer UDP checksums and the MTU trap; offloaded frames (partial checksums, GSO/GRO
+    /// super-frames) are neither: the NIC finishes and segments them.
+    fn checksum_and_mtu(&mut self, info: &PacketInfo, d: &Dissection<'_>, o: &Outer<'_>) {
+        match outer_udp_checksum(d) {
+            Some(Checksum::Invalid) => self.problem(ProblemKind::BadUdpChecksum, info.n),
+            Some(Checksum::Partial) => self.offload.partial += 1,
+            _ => {}
+        }
+        let overhead = if o.v6 { 70 } else { 50 };
+        // The inner frame's length: what was on the wire, or what the UDP length says (an outer
+        // first fragment carries only part of it).
+        let on_wire = (info.len as usize).saturating_sub(o.inner_offset);
+        let by_udp = usize::from(o.udp.length()).saturating_sub(16);
+        let inner_len = on_wire.max(by_udp);
+        let inner_l3 = inner_len.saturating_sub(14);
+        if inner_len >= 14 && inner_l3 as u64 > u64::from(self.cfg.mtu.saturating_sub(overhead)) {
+            if shows_offload(d) {
+                self.offload.super_frames += 1;
+            } else {
+                self.problem(ProblemKind::MtuExceeded, info.n);
+            }
+        }
+    }
+
     fn drop_problem(&mut self, r: DropReason, o: &Outer<'_>, n: u64) {
         let kind = match r {
             DropReason::VxlanInvalidHdr if !o.vxlan.flags().i() => ProblemKind::IFlagClear,
@@ -647,25 +664,80 @@ impl Summary {
         self.problem(kind, n);
     }
 
-    fn learn(&mut self, d: &Dissection<'_>, o: &Outer<'_>, vnis: &[Vni], port: u16, mode: Mode, seen: Seen) {
-        let empty: Vec<Mac> = Vec::new();
-        let (addrs, macs): (&[IpAddr], &[Mac]) = match &self.cfg.vtep {
-            Some(v) => (&v.addrs, &v.macs),
-            None => (&[], &empty),
-        };
-        if !addrs.is_empty() && (addrs.contains(&o.src) || !addrs.contains(&o.dst)) {
-            self.not_learned.not_received += 1;
-            return;
+    /// Whether the VTEP of the view receives a frame to `dst`: one of its addresses, or a group
+    /// it is a member of now (by its own IGMP reports in the capture).
+    fn vtep_receives(&self, view: &VtepView, dst: IpAddr) -> bool {
+        if view.addrs.contains(&dst) {
+            return true;
         }
-        let dev = Device { mode, local_ips: addrs, ..Device::new(vnis, port, macs) };
+        let IpAddr::V4(group) = dst else { return false };
+        view.addrs.iter().any(|a| self.underlay_igmp.get(&(*a, group)).is_some_and(|m| m.member))
+    }
+
+    fn learn(&mut self, d: &Dissection<'_>, o: &Outer<'_>, vnis: &[Vni], port: u16, mode: Mode, seen: Seen) {
+        let view = self.cfg.vtep.take();
+        let learned = self.learn_as(view.as_ref(), d, o, vnis, port, mode);
+        self.cfg.vtep = view;
+        if learned {
+            self.learn_entry(d, o, seen);
+        }
+    }
+
+    /// Whether the VTEP `view` (or, without one, the frame's destination VTEP) learns from the
+    /// frame; counts why not.
+    fn learn_as(
+        &mut self,
+        view: Option<&VtepView>,
+        d: &Dissection<'_>,
+        o: &Outer<'_>,
+        vnis: &[Vni],
+        port: u16,
+        mode: Mode,
+    ) -> bool {
+        let mut served: Vec<Vni> = Vec::new();
+        let dev = match view {
+            Some(v) => {
+                if v.addrs.contains(&o.src) || !self.vtep_receives(v, o.dst) {
+                    self.not_learned.not_received += 1;
+                    return false;
+                }
+                let st = &v.settings;
+                served.extend(st.vnis.iter().filter_map(|n| Vni::new(*n)));
+                Device {
+                    vnis: if st.vnis.is_empty() { vnis } else { &served },
+                    port: st.port.unwrap_or(port),
+                    mode: st.mode,
+                    // The destination was judged above (joined groups included).
+                    local_ips: &[],
+                    learning: st.learning,
+                    udp6_zero_csum_rx: st.udp6_zero_csum_rx,
+                    remcsum_rx: st.remcsum_rx,
+                    external: st.external,
+                    ..Device::new(vnis, port, &v.macs)
+                }
+            }
+            None => Device { mode, ..Device::new(vnis, port, &[]) },
+        };
         if check_dissection(d, &dev) != Verdict::Accept {
             self.not_learned.dropped += 1;
-            return;
+            return false;
         }
-        if self.cfg.honour_dont_learn && o.vxlan.gbp().is_some_and(|g| g.dont_learn) {
-            self.not_learned.dont_learn += 1;
-            return;
+        if !dev.learning {
+            self.not_learned.nolearning += 1;
+            return false;
         }
+        if o.vxlan.gbp().is_some_and(|g| g.dont_learn) {
+            let honour = self.cfg.honour_dont_learn || view.is_some_and(|v| v.settings.honour_dont_learn);
+            if honour {
+                self.not_learned.dont_learn += 1;
+                return false;
+            }
+            self.not_learned.dont_learn_ignored += 1;
+        }
+        true
+    }
+
+    fn learn_entry(&mut self, d: &Dissection<'_>, o: &Outer<'_>, seen: Seen) {
         let Some(inner) = d.data().get(o.inner_offset..o.inner_offset + 14) else { return };
         let Some(mac) = mac_of(&inner[6..12]) else { return };
         let vni = o.vxlan.vni().get();
@@ -881,6 +953,11 @@ impl Summary {
     /// Why VXLAN frames were not learned from.
     pub fn not_learned(&self) -> NotLearned {
         self.not_learned
+    }
+
+    /// Frames that showed checksum or segmentation offload.
+    pub fn offload(&self) -> Offload {
+        self.offload
     }
 
     /// The ARP view, keyed by `(VNI, IPv4 address)`.

@@ -45,6 +45,7 @@ Examples:
 
   # What the VTEPs learned (FDB, ARP, multicast) and what went wrong, instead of packets:
   vxdump --summary --vtep 198.18.0.2 -r overlay.pcap
+  vxdump --summary --vtep 198.18.12.1,nolearning,vni=1,port=8472 -r flannel.pcap
   vxdump --summary --json -i eth0        # until Ctrl-C
 
 Exit status: 0 done (also when the reader of the output goes away), 1 error.";
@@ -132,10 +133,13 @@ struct Args {
     /// With --summary: the underlay MTU for the MTU-trap check (default 1500).
     #[arg(long, value_name = "BYTES", requires = "summary")]
     mtu: Option<u32>,
-    /// With --summary: learn the FDB as the VTEP with this underlay address (or joined group)
-    /// would, from the frames it receives; repeatable.
-    #[arg(long, value_name = "ADDR", requires = "summary")]
-    vtep: Vec<std::net::IpAddr>,
+    /// With --summary: learn the FDB as the VTEP with this underlay address would, from the
+    /// frames it receives (to it, or to groups it joins in the capture), with its vxlan device's
+    /// settings where they differ from `ip link add ... type vxlan`'s: nolearning, gbp, gpe,
+    /// vni=N, port=P, group=G, mac=MAC, udp6zerocsumrx, remcsumrx, external, dont-learn
+    /// (e.g. 198.18.12.1,nolearning,vni=1,port=8472); repeatable (one VTEP, more addresses).
+    #[arg(long, value_name = "ADDR[,SETTING...]", requires = "summary")]
+    vtep: Vec<String>,
     /// With --summary: the MAC of that VTEP's vxlan device (frames from it are not learned).
     #[arg(long = "vtep-mac", value_name = "MAC", requires = "summary")]
     vtep_mac: Vec<String>,
@@ -376,7 +380,11 @@ fn run(args: &Args) -> Result<ExitCode, Fatal> {
             for m in &args.vtep_mac {
                 macs.push(parse_mac(m).ok_or_else(|| Fatal(format!("--vtep-mac {m}: not a MAC address")))?);
             }
-            sc.vtep = Some(VtepView { addrs: args.vtep.clone(), macs });
+            let mut view = VtepView { macs, ..VtepView::default() };
+            for v in &args.vtep {
+                view.add_spec(v).map_err(|e| Fatal(format!("--vtep {v}: {e}")))?;
+            }
+            sc.vtep = Some(view);
         }
         Some(Summary::new(sc))
     } else {

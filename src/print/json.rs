@@ -81,6 +81,14 @@ fn write_line(out: &mut Vec<u8>, info: &PacketInfo, d: &Dissection<'_>) -> io::R
         }
         first = false;
         w.layer(l)?;
+        // UDP/TCP: whether the checksum is right, absent or left to offload (CHECKSUM_PARTIAL).
+        if matches!(l.header, Header::Udp(_) | Header::Tcp(_)) {
+            if let Some(c) = d.checksum(i) {
+                w.raw(",\"checksum_status\":\"")?;
+                w.raw(c.name())?;
+                w.raw("\"")?;
+            }
+        }
         // An error about this very layer (a bad length field) goes into its object.
         if let Some(e) = err.filter(|e| i == last && e.offset == l.offset && e.proto == l.header.proto()) {
             w.raw(",\"error\":")?;

@@ -61,7 +61,7 @@ fn problem_description(k: ProblemKind) -> String {
         ProblemKind::BadUdpChecksum => "wrong non-zero outer UDP checksum".into(),
         ProblemKind::SrcPortZero => "outer UDP source port 0".into(),
         ProblemKind::SrcPortOutsideRange => {
-            "outer UDP source port outside recommended range (RFC 7348: 49152-65535)".into()
+            "note: outer UDP source port outside RFC 7348's recommended 49152-65535 (Linux's default range is net.ipv4.ip_local_port_range, 32768-60999)".into()
         }
         ProblemKind::VniZero => "VNI 0".into(),
         ProblemKind::TtlOne => "outer TTL 1 to a unicast VTEP (cannot cross a router)".into(),
@@ -118,6 +118,11 @@ pub(super) fn json(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
     root.insert("first".into(), s.first.as_ref().map_or(Value::Null, seen_json));
     root.insert("last".into(), s.last.as_ref().map_or(Value::Null, seen_json));
     root.insert("mtu".into(), s.cfg.mtu.into());
+    let off = s.offload();
+    root.insert(
+        "offload".into(),
+        json!({ "partial_checksums": off.partial, "super_frames": off.super_frames }),
+    );
 
     // 1. Overlay map.
     let mut overlay = Vec::new();
@@ -162,7 +167,8 @@ pub(super) fn json(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
     let nl = s.not_learned();
     let view = s.cfg.vtep.as_ref().map_or(Value::Null, |v| {
         json!({ "addrs": v.addrs.iter().map(|a| a.to_string()).collect::<Vec<_>>(),
-                "macs": v.macs.iter().map(mac_str).collect::<Vec<_>>() })
+                "macs": v.macs.iter().map(mac_str).collect::<Vec<_>>(),
+                "settings": v.settings_string() })
     });
     root.insert(
         "fdb".into(),
@@ -172,7 +178,9 @@ pub(super) fn json(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
             "entries": entries,
             "moves": moves,
             "moves_total": moves_total,
-            "not_learned": { "not_received": nl.not_received, "dropped": nl.dropped, "dont_learn": nl.dont_learn },
+            "not_learned": { "not_received": nl.not_received, "dropped": nl.dropped, "dont_learn": nl.dont_learn,
+                             "nolearning": nl.nolearning },
+            "dont_learn_ignored": nl.dont_learn_ignored,
             "table": dropped_json(&s.fdb),
         }),
     );
@@ -256,7 +264,7 @@ pub(super) fn json(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
                 }
                 _ => Value::Null,
             };
-            json!({ "id": k.id(), "drop": k.is_drop(), "kernel_reason": reason,
+            json!({ "id": k.id(), "drop": k.is_drop(), "note": k.is_note(), "kernel_reason": reason,
                     "description": problem_description(*k), "count": p.count, "first": p.first })
         })
         .collect();
@@ -315,7 +323,9 @@ pub(super) fn text(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
     match &s.cfg.vtep {
         Some(v) => {
             let a: Vec<String> = v.addrs.iter().map(|a| a.to_string()).collect();
-            writeln!(out, "as learned by the VTEP at {}", a.join(", "))?;
+            let st = v.settings_string();
+            let st = if st.is_empty() { "default device settings".to_string() } else { st };
+            writeln!(out, "as learned by the VTEP at {} ({st})", a.join(", "))?;
         }
         None => writeln!(out, "as learned by each receiving VTEP")?,
     }
@@ -348,9 +358,20 @@ pub(super) fn text(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
     let nl = s.not_learned();
     writeln!(
         out,
-        "not learned from: {} not received by this VTEP, {} dropped by it, {} with GBP D bit",
-        nl.not_received, nl.dropped, nl.dont_learn
+        "not learned from: {} not received by this VTEP, {} dropped by it, {} nolearning, {} with GBP D bit",
+        nl.not_received, nl.dropped, nl.nolearning, nl.dont_learn
     )?;
+    if nl.dont_learn_ignored > 0 {
+        writeln!(out, "learned despite the GBP D bit, as Linux does: {}", nl.dont_learn_ignored)?;
+    }
+    let off = s.offload();
+    if off.partial + off.super_frames > 0 {
+        writeln!(
+            out,
+            "offload (not problems): {} outer UDP checksums left to the NIC, {} GSO/GRO super-frames",
+            off.partial, off.super_frames
+        )?;
+    }
     cap_note(out, "MACs", s.fdb.dropped(), cap)?;
 
     writeln!(out, "\n== ARP (overlay) ==")?;
@@ -424,11 +445,12 @@ pub(super) fn text(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
     cap_note(out, "overlay memberships", s.overlay_igmp.dropped(), cap)?;
 
     writeln!(out, "\n== Problems ==")?;
-    let problems = s.problems();
+    let all = s.problems();
+    let (notes, problems): (Vec<_>, Vec<_>) = all.iter().partition(|(k, _)| k.is_note());
     if problems.is_empty() {
         writeln!(out, "none")?;
     }
-    for (k, p) in &problems {
+    for (k, p) in problems.into_iter().chain(notes) {
         let first: Vec<String> = p.first.iter().map(|n| format!("#{n}")).collect();
         writeln!(
             out,

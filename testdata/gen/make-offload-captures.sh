@@ -1,0 +1,370 @@
+#!/bin/bash
+# make-offload-captures.sh - kernel VXLAN captures as people take them: checksum and
+# segmentation offload left as the kernel sets it (no `ethtool -K ... tx off`), with every
+# VTEP's state recorded at capture time.
+#
+# Writes testdata/offload/<scenario>/:
+#   capture.pcap (or .pcapng)   tcpdump on VTEP A's underlay (and others, see below)
+#   vteps.txt                   one line per VTEP: ROLE ADDR SETTINGS DEV MAC
+#                               (SETTINGS is the `vxdump --summary --vtep ADDR,SETTINGS` string
+#                               for the device's non-default settings, `-` for none)
+#   ROLE.fdb  ROLE.mdb  ROLE.neigh  ROLE.link  ROLE.stats
+#                               `bridge fdb show dev DEV`, `bridge mdb show`, `ip neigh show`,
+#                               `ip -d link show DEV`, `ip -s -s link show DEV` of every VTEP,
+#                               taken right after the traffic, before anything is torn down
+#   commands.log                every command run, per namespace
+#
+# Usage: sudo testdata/gen/make-offload-captures.sh [SCENARIO...]
+#
+# Safety: all traffic stays in namespaces created here (vxo<PID><R>s<N><ROLE>), deleted on exit
+# (also on failure). Underlay 198.18.0.0/15 and fd00:18::/64, overlay 10.x.
+set -euo pipefail
+
+[ "$(id -u)" = 0 ] || { echo "make-offload-captures.sh: must run as root" >&2; exit 1; }
+GEN=$(cd "$(dirname "$0")" && pwd)
+DEST=$(cd "$GEN/.." && pwd)/offload
+PY=/usr/bin/python3
+export LC_ALL=C TZ=UTC
+for t in ip bridge tcpdump ping "$PY"; do
+    command -v "$t" >/dev/null || { echo "missing tool: $t" >&2; exit 1; }
+done
+
+SUF="$$$((RANDOM % 100))"
+WORK=$(mktemp -d /tmp/vxwire-offload.XXXXXX)
+declare -A NS=()
+NSLIST=()
+PIDS=()
+SCN=0
+OUT=
+LOG=/dev/null
+
+cleanup() {
+    local rc=$? p ns
+    set +e
+    for p in "${PIDS[@]}"; do kill -INT "$p" 2>/dev/null; done
+    sleep 0.3
+    for ns in "${NSLIST[@]}"; do
+        for p in $(ip netns pids "$ns" 2>/dev/null); do kill "$p" 2>/dev/null; done
+        ip netns del "$ns" 2>/dev/null
+    done
+    rm -rf "$WORK"
+    [ "$rc" = 0 ] || echo "make-offload-captures.sh: FAILED (rc=$rc)" >&2
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+die() { echo "make-offload-captures.sh: $*" >&2; exit 1; }
+
+del_namespaces() {
+    local ns p
+    for ns in "${NSLIST[@]}"; do
+        for p in $(ip netns pids "$ns" 2>/dev/null); do kill "$p" 2>/dev/null || true; done
+        ip netns del "$ns"
+    done
+    NSLIST=()
+    NS=()
+}
+scenario() {            # scenario NAME
+    del_namespaces
+    SCN=$((SCN + 1))
+    OUT="$WORK/$1"
+    mkdir -p "$OUT"
+    LOG="$OUT/commands.log"
+    : >"$LOG"
+    : >"$OUT/vteps.txt"
+    echo "== scenario $1" >&2
+}
+logc() { printf '%s\n' "$*" >>"$LOG"; }
+mkns() {                # mkns ROLE [v6]
+    local r=$1 ns="vxo${SUF}s${SCN}$1"
+    ip netns add "$ns"
+    NSLIST+=("$ns")
+    NS[$r]=$ns
+    logc "ip netns add \$NS_$r"
+    nsx "$r" ip link set lo up
+    if [ "${2:-}" = v6 ]; then
+        nsx "$r" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 \
+            net.ipv6.conf.all.router_solicitations=0 net.ipv6.conf.default.router_solicitations=0
+    else
+        nsx "$r" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+    fi
+}
+nsx() { local r=$1; shift; logc "[$r] $*"; ip netns exec "${NS[$r]}" "$@"; }
+nsq() { local r=$1; shift; ip netns exec "${NS[$r]}" "$@"; }
+veth() {                # veth ROLE_A IF_A MAC_A ROLE_B IF_B MAC_B  (offload as the kernel sets it)
+    logc "ip -n \$NS_$1 link add $2 address $3 type veth peer name $5 netns \$NS_$4 address $6"
+    ip -n "${NS[$1]}" link add "$2" address "$3" type veth peer name "$5" netns "${NS[$4]}" address "$6"
+}
+cap_start() {           # cap_start ROLE IFACE FILE [tcpdump args...]
+    local r=$1 ifc=$2 f=$3 i; shift 3
+    local err="$WORK/cap$RANDOM.err"
+    logc "[$r] tcpdump -i $ifc${*:+ $*} -w $(basename "$f") &"
+    ip netns exec "${NS[$r]}" tcpdump -i "$ifc" "$@" -U --immediate-mode -B 32768 -Z root -w "$f" 2>"$err" &
+    CAP_PID=$!
+    PIDS+=("$CAP_PID")
+    for i in $(seq 100); do grep -q 'listening on' "$err" && break; sleep 0.1; done
+    grep -q 'listening on' "$err" || { cat "$err" >&2; die "tcpdump did not start"; }
+    sleep 0.3
+}
+cap_stop() {
+    local p
+    sleep 1.5
+    for p in "$@"; do kill -INT "$p"; done
+    for p in "$@"; do wait "$p" || true; done
+    PIDS=()
+}
+vtep() {                # vtep ROLE ADDR DEV SETTINGS  - describe a VTEP for vteps.txt
+    local mac
+    mac=$(nsq "$1" cat "/sys/class/net/$3/address")
+    echo "$1 $2 ${4:--} $3 $mac" >>"$OUT/vteps.txt"
+}
+record() {              # record ROLE DEV  - the VTEP's tables, as the kernel has them now
+    nsq "$1" bridge fdb show dev "$2" >"$OUT/$1.fdb"
+    nsq "$1" bridge mdb show >"$OUT/$1.mdb"
+    nsq "$1" ip neigh show >"$OUT/$1.neigh"
+    nsq "$1" ip -d link show "$2" >"$OUT/$1.link"
+    nsq "$1" ip -s -s link show "$2" >"$OUT/$1.stats"
+    logc "[$1] bridge fdb show dev $2 > $1.fdb; bridge mdb show > $1.mdb; ip neigh show > $1.neigh; ip -d link show $2 > $1.link; ip -s -s link show $2 > $1.stats"
+}
+PING="ping -q -i 0.2 -W 2"
+
+cat >"$WORK/bulk.py" <<'EOF'
+# bulk TCP: the server reads until EOF; the client sends N bytes in one write (GSO super-frames)
+import socket, sys
+mode, addr, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
+if mode == "srv":
+    s = socket.socket(fam, socket.SOCK_STREAM); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.settimeout(30); s.bind((addr, port)); s.listen(1)
+    c, _ = s.accept(); c.settimeout(30)
+    while c.recv(65536):
+        pass
+    c.close()
+else:
+    c = socket.create_connection((addr, port), timeout=30)
+    c.sendall(b"x" * int(sys.argv[4])); c.shutdown(socket.SHUT_WR)
+    c.recv(1); c.close()
+EOF
+bulk() {                # bulk SRV CLI ADDR PORT BYTES
+    logc "[$1] python3 bulk.py srv $3 $4 &"
+    nsq "$1" "$PY" "$WORK/bulk.py" srv "$3" "$4" &
+    local spid=$! i
+    for i in $(seq 50); do nsq "$1" ss -Hltn "sport = :$4" | grep -q . && break; sleep 0.1; done
+    logc "[$2] python3 bulk.py cli $3 $4 $5"
+    nsq "$2" "$PY" "$WORK/bulk.py" cli "$3" "$4" "$5"
+    wait "$spid"
+}
+
+# p2p: VNI 100, 4789, A <-> B. Captured on A's underlay (Ethernet), on `any` (SLL2 and SLL)
+# and on the vxlan device itself; pings, one bulk TCP transfer (GSO over the overlay).
+scenario_p2p() {
+    scenario p2p
+    mkns A; mkns B
+    veth A u0 02:00:00:18:10:01 B u0 02:00:00:18:10:02
+    nsx A ip addr add 198.18.10.1/24 dev u0; nsx B ip addr add 198.18.10.2/24 dev u0
+    nsx A ip link set u0 up; nsx B ip link set u0 up
+    nsx A ip link add vxlan100 address 02:00:00:00:10:01 type vxlan id 100 remote 198.18.10.2 local 198.18.10.1 dev u0 dstport 4789
+    nsx B ip link add vxlan100 address 02:00:00:00:10:02 type vxlan id 100 remote 198.18.10.1 local 198.18.10.2 dev u0 dstport 4789
+    nsx A ip addr add 10.110.0.1/24 dev vxlan100; nsx B ip addr add 10.110.0.2/24 dev vxlan100
+    nsx A ip link set vxlan100 up; nsx B ip link set vxlan100 up
+    vtep A 198.18.10.1 vxlan100 vni=100; vtep B 198.18.10.2 vxlan100 vni=100
+    sleep 0.5
+    local p=()
+    cap_start A u0 "$OUT/capture.pcap"; p+=("$CAP_PID")
+    cap_start A any "$OUT/any-sll2.pcap"; p+=("$CAP_PID")
+    cap_start A any "$OUT/any-sll.pcap" -y LINUX_SLL; p+=("$CAP_PID")
+    cap_start A vxlan100 "$OUT/vxlan-dev.pcap"; p+=("$CAP_PID")
+    nsx A $PING -c 3 10.110.0.2 >/dev/null
+    bulk B A 10.110.0.2 5001 30000
+    sleep 0.3
+    record A vxlan100; record B vxlan100
+    cap_stop "${p[@]}"
+}
+
+# Multicast group mode: A, B, C (VNI 200, group 239.1.1.1) on a bridge in M (snooping off).
+# Captured on A's underlay from before the devices go up (the VTEPs' IGMPv3 joins), then a
+# MAC moves: B's device goes down and C takes over B's MAC.
+scenario_mcast() {
+    local name=$1 move=${2:-}
+    scenario "$name"
+    mkns M; mkns A; mkns B; mkns C
+    nsx M ip link add br0 type bridge mcast_snooping 0
+    nsx M ip link set br0 up
+    local r n=0
+    for r in A B C; do
+        n=$((n + 1))
+        veth M "p$r" "02:00:00:18:11:f$n" "$r" u0 "02:00:00:18:11:0$n"
+        nsx M ip link set "p$r" master br0; nsx M ip link set "p$r" up
+        nsx "$r" ip addr add "198.18.11.$n/24" dev u0; nsx "$r" ip link set u0 up
+        nsx "$r" ip link add vxlan200 address "02:00:00:00:11:0$n" type vxlan id 200 group 239.1.1.1 dev u0 dstport 4789
+        nsx "$r" ip addr add "10.120.0.$n/24" dev vxlan200
+        vtep "$r" "198.18.11.$n" vxlan200 vni=200
+    done
+    sleep 0.5
+    cap_start A u0 "$OUT/capture.pcap"
+    local pid=$CAP_PID
+    for r in A B C; do nsx "$r" ip link set vxlan200 up; sleep 0.5; done
+    sleep 2
+    nsx A $PING -c 3 10.120.0.2 >/dev/null
+    nsx A $PING -c 3 10.120.0.3 >/dev/null
+    nsx B $PING -c 2 10.120.0.3 >/dev/null
+    nsx C $PING -c 2 10.120.0.1 >/dev/null
+    if [ -n "$move" ]; then
+        # the host with B's MAC and IP moves to C (a VM migration): C's device takes both over.
+        # B's table is recorded before its device goes down (which flushes it).
+        record B vxlan200
+        nsx B ip link set vxlan200 down
+        nsx C ip addr flush dev vxlan200
+        nsx C ip link set vxlan200 down
+        nsx C ip link set vxlan200 address 02:00:00:00:11:02
+        nsx C ip addr add 10.120.0.2/24 dev vxlan200
+        nsx C ip link set vxlan200 up
+        sleep 1
+        nsx C $PING -c 3 10.120.0.1 >/dev/null
+        sed -i 's/^C \(.*\) vxlan200 .*/C \1 vxlan200 02:00:00:00:11:02/' "$OUT/vteps.txt"
+    fi
+    sleep 0.5
+    record A vxlan200; record C vxlan200
+    [ -n "$move" ] || record B vxlan200
+    cap_stop "$pid"
+}
+
+# flannel: VNI 1, UDP 8472, nolearning, noudpcsum, static fdb/neigh (as flannel sets them).
+scenario_flannel() {
+    scenario flannel
+    mkns A; mkns B
+    veth A u0 02:00:00:18:12:01 B u0 02:00:00:18:12:02
+    nsx A ip addr add 198.18.12.1/24 dev u0; nsx B ip addr add 198.18.12.2/24 dev u0
+    nsx A ip link set u0 up; nsx B ip link set u0 up
+    nsx A ip link add flannel.1 address 0a:58:0a:f4:00:00 type vxlan id 1 local 198.18.12.1 dev u0 nolearning dstport 8472 noudpcsum
+    nsx B ip link add flannel.1 address 0a:58:0a:f4:01:00 type vxlan id 1 local 198.18.12.2 dev u0 nolearning dstport 8472 noudpcsum
+    nsx A ip addr add 10.244.0.0/32 dev flannel.1; nsx B ip addr add 10.244.1.0/32 dev flannel.1
+    nsx A ip link set flannel.1 up; nsx B ip link set flannel.1 up
+    nsx A ip route add 10.244.1.0/24 via 10.244.1.0 dev flannel.1 onlink
+    nsx B ip route add 10.244.0.0/24 via 10.244.0.0 dev flannel.1 onlink
+    nsx A ip neigh replace 10.244.1.0 lladdr 0a:58:0a:f4:01:00 dev flannel.1 nud permanent
+    nsx A bridge fdb append 0a:58:0a:f4:01:00 dev flannel.1 dst 198.18.12.2
+    nsx B bridge fdb append 0a:58:0a:f4:00:00 dev flannel.1 dst 198.18.12.1
+    nsx B bridge fdb append 00:00:00:00:00:00 dev flannel.1 dst 198.18.12.1
+    vtep A 198.18.12.1 flannel.1 nolearning,vni=1,port=8472
+    vtep B 198.18.12.2 flannel.1 nolearning,vni=1,port=8472
+    sleep 0.5
+    cap_start A u0 "$OUT/capture.pcap"
+    local pid=$CAP_PID
+    nsx A $PING -c 3 10.244.1.0 >/dev/null
+    nsx B $PING -c 2 10.244.0.0 >/dev/null
+    sleep 0.3
+    record A flannel.1; record B flannel.1
+    cap_stop "$pid"
+}
+
+# GBP: VNI 300, `gbp`; static neigh entries (no ARP), so every frame B sends A is an echo reply
+# carrying the reflected mark 0x401234: GBP with the D (don't learn) bit. Does A learn B?
+scenario_gbp() {
+    scenario gbp
+    mkns A; mkns B
+    veth A u0 02:00:00:18:13:01 B u0 02:00:00:18:13:02
+    nsx A ip addr add 198.18.13.1/24 dev u0; nsx B ip addr add 198.18.13.2/24 dev u0
+    nsx A ip link set u0 up; nsx B ip link set u0 up
+    nsx A ip link add vxlan300 address 02:00:00:00:13:01 type vxlan id 300 remote 198.18.13.2 local 198.18.13.1 dev u0 dstport 4789 gbp
+    nsx B ip link add vxlan300 address 02:00:00:00:13:02 type vxlan id 300 remote 198.18.13.1 local 198.18.13.2 dev u0 dstport 4789 gbp
+    nsx A ip addr add 10.130.0.1/24 dev vxlan300; nsx B ip addr add 10.130.0.2/24 dev vxlan300
+    nsx A ip neigh replace 10.130.0.2 lladdr 02:00:00:00:13:02 dev vxlan300 nud permanent
+    nsx B ip neigh replace 10.130.0.1 lladdr 02:00:00:00:13:01 dev vxlan300 nud permanent
+    nsx B sysctl -qw net.ipv4.fwmark_reflect=1
+    nsx A ip link set vxlan300 up; nsx B ip link set vxlan300 up
+    vtep A 198.18.13.1 vxlan300 gbp,vni=300; vtep B 198.18.13.2 vxlan300 gbp,vni=300
+    sleep 0.5
+    cap_start A u0 "$OUT/capture.pcap"
+    local pid=$CAP_PID
+    nsx A $PING -c 3 -m 4198964 10.130.0.2 >/dev/null           # 0x401234: D bit both ways
+    sleep 0.3
+    record A vxlan300; record B vxlan300
+    cap_stop "$pid"
+}
+
+# IPv6 underlay: VNI 400, fd00:18:14::1 <-> ::2, pings and a bulk transfer.
+scenario_ipv6() {
+    scenario ipv6-underlay
+    mkns A v6; mkns B v6
+    veth A u0 02:00:00:18:14:01 B u0 02:00:00:18:14:02
+    nsx A ip addr add fd00:18:14::1/64 dev u0 nodad; nsx B ip addr add fd00:18:14::2/64 dev u0 nodad
+    nsx A ip link set u0 up; nsx B ip link set u0 up
+    nsx A ip link add vxlan400 address 02:00:00:00:14:01 type vxlan id 400 remote fd00:18:14::2 local fd00:18:14::1 dev u0 dstport 4789
+    nsx B ip link add vxlan400 address 02:00:00:00:14:02 type vxlan id 400 remote fd00:18:14::1 local fd00:18:14::2 dev u0 dstport 4789
+    nsx A sysctl -qw net.ipv6.conf.vxlan400.disable_ipv6=1; nsx B sysctl -qw net.ipv6.conf.vxlan400.disable_ipv6=1
+    nsx A ip addr add 10.140.0.1/24 dev vxlan400; nsx B ip addr add 10.140.0.2/24 dev vxlan400
+    nsx A ip link set vxlan400 up; nsx B ip link set vxlan400 up
+    vtep A fd00:18:14::1 vxlan400 vni=400; vtep B fd00:18:14::2 vxlan400 vni=400
+    sleep 1.5
+    cap_start A u0 "$OUT/capture.pcap"
+    local pid=$CAP_PID
+    nsx A $PING -c 3 10.140.0.2 >/dev/null
+    bulk B A 10.140.0.2 5001 20000
+    sleep 0.3
+    record A vxlan400; record B vxlan400
+    cap_stop "$pid"
+}
+
+# IPv6 group mode: A, B, C (VNI 600, group ff05::100) on a bridge in M; MLDv2 joins.
+scenario_mcast6() {
+    scenario mcast6-group
+    mkns M v6; mkns A v6; mkns B v6; mkns C v6
+    nsx M ip link add br0 type bridge mcast_snooping 0
+    nsx M ip link set br0 up
+    local r n=0
+    for r in A B C; do
+        n=$((n + 1))
+        veth M "p$r" "02:00:00:18:16:f$n" "$r" u0 "02:00:00:18:16:0$n"
+        nsx M ip link set "p$r" master br0; nsx M ip link set "p$r" up
+        nsx "$r" ip addr add "fd00:18:16::$n/64" dev u0 nodad; nsx "$r" ip link set u0 up
+        nsx "$r" ip link add vxlan600 address "02:00:00:00:16:0$n" type vxlan id 600 group ff05::100 dev u0 dstport 4789
+        nsx "$r" sysctl -qw net.ipv6.conf.vxlan600.disable_ipv6=1
+        nsx "$r" ip addr add "10.160.0.$n/24" dev vxlan600
+        # MLD reports come from link-local addresses: the capture cannot tie them to the VTEP
+        vtep "$r" "fd00:18:16::$n" vxlan600 vni=600,group=ff05::100
+    done
+    sleep 1.5
+    cap_start A u0 "$OUT/capture.pcap"
+    local pid=$CAP_PID
+    for r in A B C; do nsx "$r" ip link set vxlan600 up; sleep 0.5; done
+    sleep 2
+    nsx A $PING -c 3 10.160.0.2 >/dev/null
+    nsx B $PING -c 2 10.160.0.3 >/dev/null
+    nsx C $PING -c 2 10.160.0.1 >/dev/null
+    sleep 0.5
+    for r in A B C; do record "$r" vxlan600; done
+    cap_stop "$pid"
+}
+
+ALL=(p2p mcast mac-move flannel gbp ipv6 mcast6)
+[ $# -gt 0 ] && ALL=("$@")
+for s in "${ALL[@]}"; do
+    case $s in
+        p2p) scenario_p2p ;;
+        mcast) scenario_mcast mcast-group ;;
+        mac-move) scenario_mcast mac-move move ;;
+        flannel) scenario_flannel ;;
+        gbp) scenario_gbp ;;
+        ipv6) scenario_ipv6 ;;
+        mcast6) scenario_mcast6 ;;
+        *) die "unknown scenario $s" ;;
+    esac
+done
+del_namespaces
+
+mkdir -p "$DEST"
+for d in "$WORK"/*/; do
+    n=$(basename "$d")
+    for f in "$d"*.pcap; do
+        s=$(stat -c %s "$f")
+        [ "$s" -gt 24 ] || die "empty capture $f"
+        [ "$s" -lt 409600 ] || die "capture too big: $f ($s bytes)"
+    done
+    # the namespace names carry this run's pid: make the logs reproducible
+    sed -i "s/vxo${SUF}s[0-9]*//g" "$d"commands.log
+    rm -rf "${DEST:?}/$n"
+    cp -r "$d" "$DEST/$n"
+    chmod 644 "$DEST/$n"/*
+done
+echo "== done: $(ls "$DEST")" >&2
