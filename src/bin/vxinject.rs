@@ -463,6 +463,12 @@ fn vxlan_header(cli: &Cli) -> VxlanHeader {
 fn explain(reason: DropReason, h: &VxlanHeader, gbp_device: bool) -> String {
     let what = match reason {
         DropReason::VxlanInvalidHdr if !h.flags.i() => "the I flag is clear".to_string(),
+        DropReason::VxlanInvalidHdr if !gbp_device && h.flags.0 & 0x80 != 0 => {
+            format!(
+                "the G bit (0x80) of flags 0x{:02x} is set, which a plain (non-GBP) device reserves",
+                h.flags.0
+            )
+        }
         DropReason::VxlanInvalidHdr => {
             let b = h.to_bytes();
             let kind = if gbp_device { "a GBP" } else { "a plain (non-GBP)" };

@@ -1,0 +1,211 @@
+//! `vxinject --wait` against kernel VTEPs that talk while they are probed: a frame counts only
+//! when it answers the probe (as arping and ping match theirs), never because it came from the
+//! VTEP; and a probe to a multicast group is answered by the member that owns the address.
+#![cfg(feature = "cli")]
+
+mod common;
+
+use common::netns::{Lab, Netns, Tcpdump, INJ_IP, VTEP_IP, VXLAN_MAC};
+use common::{INNER_IP, INNER_MAC};
+use std::process::{Child, Command, Output, Stdio};
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// A program running in a namespace, killed (by its own process id) on drop.
+struct Background(Child);
+
+impl Background {
+    fn start(mut cmd: Command) -> Background {
+        Background(cmd.stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("spawn"))
+    }
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// `vxinject -i veth0 --vtep VTEP_IP --vni VNI ARGS... arp-request ... --target-ip TARGET`.
+fn arp_probe(lab: &Lab, vni: &str, target: &str, extra: &[&str]) -> Output {
+    let mut args = vec!["-i", "veth0", "--vtep", VTEP_IP, "--vni", vni, "--wait", "1.5"];
+    args.extend(extra);
+    args.extend(["arp-request", "--sender-mac", INNER_MAC, "--sender-ip", INNER_IP, "--target-ip", target]);
+    lab.vxinject(&args)
+}
+
+/// Lines of vxinject's output that start a packet (a timestamp), and those marked unrelated.
+fn packets(out: &str) -> (Vec<&str>, Vec<&str>) {
+    let first = |l: &&str| l.starts_with(|c: char| c.is_ascii_digit());
+    let answers = out.lines().filter(first).collect();
+    let unrelated =
+        out.lines().filter(|l| l.strip_prefix("unrelated: ").is_some_and(|r| first(&r))).collect();
+    (answers, unrelated)
+}
+
+/// `Icmp: OutDestUnreachs` of a namespace, from /proc/net/snmp.
+fn dest_unreachs(ns: &Netns) -> u64 {
+    let snmp = ns.sh("cat", &["/proc/net/snmp"]);
+    let mut icmp = snmp.lines().filter(|l| l.starts_with("Icmp:"));
+    let (names, values) = (icmp.next().expect("Icmp header"), icmp.next().expect("Icmp values"));
+    let i = names.split_whitespace().position(|n| n == "OutDestUnreachs").expect("OutDestUnreachs");
+    values.split_whitespace().nth(i).expect("value").parse().expect("number")
+}
+
+#[test]
+fn wait_counts_only_answers_to_the_probe_while_the_vtep_talks() {
+    if !common::netns::privileged("wait_counts_only_answers_to_the_probe_while_the_vtep_talks") {
+        return;
+    }
+    let lab = Lab::new();
+    lab.add_vxlan(4789, &[]);
+    // The VTEP's own stack talks to the prober all along: BUM traffic flooded to it (ARP requests
+    // for an absent 10.0.0.77), and echo requests to the prober's own inner MAC in VNI 100.
+    lab.vtep.sh("bridge", &["fdb", "append", "00:00:00:00:00:00", "dev", "vxlan0", "dst", INJ_IP]);
+    lab.vtep.ip(&["neigh", "add", INNER_IP, "lladdr", INNER_MAC, "dev", "vxlan0", "nud", "permanent"]);
+    let talk = [
+        Background::start(lab.vtep.command("ping", &["-q", "-i", "0.2", INNER_IP])),
+        Background::start(lab.vtep.command("ping", &["-q", "-i", "0.2", "10.0.0.77"])),
+    ];
+
+    // Who has an IP nobody has: no answer, although VXLAN frames from the VTEP keep coming.
+    let o = arp_probe(&lab, "100", "10.0.0.9", &["-v"]);
+    let (out, err) = (text(&o.stdout), text(&o.stderr));
+    assert_eq!(o.status.code(), Some(1), "{err}{out}");
+    let (all, unrelated) = packets(&out);
+    assert!(all.is_empty(), "nothing printed as an answer: {out}");
+    assert!(unrelated.len() >= 3, "the VTEP's own frames came and are shown as unrelated with -v: {out}");
+    assert!(out.contains("ICMP echo request") && out.contains("who-has 10.0.0.77"), "{out}");
+    assert!(
+        err.contains("no answer from 198.18.0.2: ARP reply for 10.0.0.9 to 02:00:00:00:00:01 in VNI 100"),
+        "{err}"
+    );
+    assert!(err.contains("0 replies") && err.contains("unrelated frames not counted"), "{err}");
+
+    // A VNI the VTEP does not have: silence in VNI 101; without -v nothing is printed.
+    let o = arp_probe(&lab, "101", "10.0.0.2", &[]);
+    let (out, err) = (text(&o.stdout), text(&o.stderr));
+    assert_eq!(o.status.code(), Some(1), "{err}{out}");
+    assert_eq!(out, "", "unrelated frames print only with -v");
+    assert!(err.contains("ARP reply for 10.0.0.2 to 02:00:00:00:00:01 in VNI 101"), "{err}");
+
+    // A GBP frame to a plain device: sent with a warning (the mode is not given), dropped by the
+    // kernel, and the G bit named as the likely reason.
+    let o = arp_probe(&lab, "100", "10.0.0.2", &["--gbp", "42"]);
+    let (out, err) = (text(&o.stdout), text(&o.stderr));
+    assert_eq!(o.status.code(), Some(1), "{err}{out}");
+    assert!(
+        err.contains("warning: a plain Linux device drops this frame") && err.contains("--vtep-gbp"),
+        "{err}"
+    );
+    assert!(err.contains("likely reason") && err.contains("G bit"), "{err}");
+    // With the I bit cleared (and --force) the VTEP drops it too; its chatter is no answer.
+    let o = arp_probe(&lab, "100", "10.0.0.2", &["--flags", "0x00", "--force"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+
+    // The VTEP's own IP: exactly the kernel's ARP reply, to our MAC, is the answer.
+    let o = arp_probe(&lab, "100", "10.0.0.2", &[]);
+    let (out, err) = (text(&o.stdout), text(&o.stderr));
+    assert_eq!(o.status.code(), Some(0), "{err}{out}");
+    let (all, _) = packets(&out);
+    assert_eq!(all.len(), 1, "{out}");
+    assert!(out.contains(&format!("Reply 10.0.0.2 is-at {VXLAN_MAC}")), "{out}");
+    assert!(err.contains("1 reply from 198.18.0.2"), "{err}");
+
+    // Echo replies match by id and sequence number, not the VTEP's echo requests to the same MAC.
+    let mut args =
+        vec!["-i", "veth0", "--vtep", VTEP_IP, "--vni", "100", "--wait", "3", "-c", "2", "--rate", "5"];
+    args.extend(["ping", "--src-mac", INNER_MAC, "--dst-mac", VXLAN_MAC, "--src-ip", INNER_IP]);
+    args.extend(["--dst-ip", "10.0.0.2", "--id", "4242", "--seq", "7"]);
+    let o = lab.vxinject(&args);
+    let (out, err) = (text(&o.stdout), text(&o.stderr));
+    assert_eq!(o.status.code(), Some(0), "{err}{out}");
+    assert!(
+        out.contains("ICMP echo reply, id 4242, seq 7") && out.contains("ICMP echo reply, id 4242, seq 8"),
+        "{out}"
+    );
+    assert!(!out.contains("echo request"), "{out}");
+    drop(talk);
+
+    // While waiting in raw mode vxinject holds the VXLAN port: the reply draws no ICMP port
+    // unreachable from the probing host.
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let before = dest_unreachs(&lab.inj);
+    let cap = Tcpdump::start(&lab.inj, "veth0", "icmp");
+    let o = arp_probe(&lab, "100", "10.0.0.2", &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    assert!(cap.stop().is_empty(), "no ICMP from the prober");
+    assert_eq!(dest_unreachs(&lab.inj), before);
+}
+
+/// An injector and three VTEPs of group 239.1.1.1 (VNI 100) on one bridge in a switch namespace.
+struct GroupLab {
+    inj: Netns,
+    vteps: Vec<Netns>,
+    _switch: Netns,
+}
+
+impl GroupLab {
+    fn new() -> GroupLab {
+        let switch = Netns::new("s");
+        switch.ip(&["link", "add", "br0", "type", "bridge", "mcast_snooping", "0"]);
+        switch.ip(&["link", "set", "br0", "up"]);
+        let inj = Netns::new("i");
+        let vteps: Vec<Netns> = (0..3).map(|_| Netns::new("g")).collect();
+        for (k, ns) in std::iter::once(&inj).chain(&vteps).enumerate() {
+            let port = format!("p{k}");
+            switch.ip(&["link", "add", &port, "type", "veth", "peer", "name", "veth0", "netns", ns.name()]);
+            switch.ip(&["link", "set", &port, "master", "br0", "up"]);
+            ns.ip(&["link", "set", "veth0", "address", &format!("02:00:00:18:00:{:02x}", k + 1)]);
+            ns.ip(&["addr", "add", &format!("198.18.0.{}/24", k + 1), "dev", "veth0"]);
+            ns.ip(&["link", "set", "veth0", "up"]);
+        }
+        for (k, ns) in vteps.iter().enumerate() {
+            let local = format!("198.18.0.{}", k + 2);
+            let mut add = vec!["link", "add", "vxlan0", "type", "vxlan", "id", "100", "group", "239.1.1.1"];
+            add.extend(["local", &local, "dev", "veth0", "dstport", "4789"]);
+            ns.ip(&add);
+            ns.ip(&["link", "set", "vxlan0", "address", &format!("02:00:00:00:01:{:02x}", k + 2)]);
+            ns.ip(&["addr", "add", &format!("10.0.0.{}/24", k + 2), "dev", "vxlan0"]);
+            ns.ip(&["link", "set", "vxlan0", "up"]);
+        }
+        GroupLab { inj, vteps, _switch: switch }
+    }
+}
+
+#[test]
+fn probe_to_a_group_is_answered_by_the_member_that_owns_the_ip() {
+    if !common::netns::privileged("probe_to_a_group_is_answered_by_the_member_that_owns_the_ip") {
+        return;
+    }
+    let lab = GroupLab::new();
+    assert_eq!(lab.vteps.len(), 3);
+    let cap = Tcpdump::start(&lab.inj, "veth0", "udp port 4789");
+    let mut args = vec!["-i", "veth0", "--vtep", "239.1.1.1", "--vni", "100", "--wait", "3"];
+    args.extend([
+        "arp-request",
+        "--sender-mac",
+        INNER_MAC,
+        "--sender-ip",
+        INNER_IP,
+        "--target-ip",
+        "10.0.0.3",
+    ]);
+    let o = lab.inj.output(env!("CARGO_BIN_EXE_vxinject"), &args);
+    let (out, err) = (text(&o.stdout), text(&o.stderr));
+    assert_eq!(o.status.code(), Some(0), "{err}{out}");
+    assert!(err.contains("1 reply from 198.18.0.3 (member of 239.1.1.1)"), "{err}");
+    assert!(out.contains("198.18.0.3.") && out.contains("> 198.18.0.1.4789: VXLAN"), "{out}");
+    assert!(out.contains("Reply 10.0.0.3 is-at 02:00:00:00:01:03"), "{out}");
+    let frames = cap.stop();
+    // The probe went to the group as a group-mode device sends: group MAC, TTL 1, no ARP first.
+    let sent: Vec<&Vec<u8>> = frames.iter().filter(|f| f.get(26..30) == Some(&[198, 18, 0, 1][..])).collect();
+    assert_eq!(sent.len(), 1, "one probe");
+    assert_eq!(&sent[0][..6], &[0x01, 0x00, 0x5e, 0x01, 0x01, 0x01], "group MAC");
+    assert_eq!(sent[0][22], 1, "TTL 1");
+    assert_eq!(&sent[0][30..34], &[239, 1, 1, 1]);
+}
