@@ -209,3 +209,85 @@ fn probe_to_a_group_is_answered_by_the_member_that_owns_the_ip() {
     assert_eq!(sent[0][22], 1, "TTL 1");
     assert_eq!(&sent[0][30..34], &[239, 1, 1, 1]);
 }
+
+#[test]
+fn the_pre_send_check_refuses_only_what_the_declared_mode_drops() {
+    if !common::netns::privileged("the_pre_send_check_refuses_only_what_the_declared_mode_drops") {
+        return;
+    }
+    let lab = Lab::new();
+    lab.add_vxlan(4789, &["gbp"]);
+    // The mode is unknown: flags 0x88 are sent with a warning, and a gbp device answers them.
+    let o = arp_probe(&lab, "100", "10.0.0.2", &["--flags", "0x88"]);
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(err.contains("warning: a plain Linux device drops this frame"), "{err}");
+    assert!(text(&o.stdout).contains("Reply 10.0.0.2 is-at"), "{}", text(&o.stdout));
+    // Declared gbp: no warning at all; a GBP frame with the D bit is answered too.
+    let o = arp_probe(&lab, "100", "10.0.0.2", &["--vtep-gbp", "--gbp", "42", "--gbp-dont-learn"]);
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(!err.contains("warning"), "{err}");
+    // Declared plain: refused before sending, with the reason, in one line.
+    let o = arp_probe(&lab, "100", "10.0.0.2", &["--vtep-plain", "--gbp", "42"]);
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("would drop this frame: the G bit (0x80)") && err.contains("--force"), "{err}");
+    // What every device drops (the I bit clear) is refused whatever the mode.
+    let o = arp_probe(&lab, "100", "10.0.0.2", &["--flags", "0x00"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o.stderr).contains("the I flag is clear"), "{}", text(&o.stderr));
+}
+
+#[test]
+fn replay_follows_the_captures_timing_unless_rate_is_given() {
+    if !common::netns::privileged("replay_follows_the_captures_timing_unless_rate_is_given") {
+        return;
+    }
+    let lab = Lab::new();
+    lab.add_vxlan(4789, &[]);
+    // Three ARP requests 0.4 s apart in the capture (timestamps 100.0, 100.4, 100.8).
+    let path = std::env::temp_dir().join(format!("vxi{}replay-timing.pcap", std::process::id()));
+    let file = std::fs::File::create(&path).expect("create");
+    let mut w = vxwire::capture::CaptureWriter::new(file, vxwire::dissect::LinkType::Ethernet).expect("pcap");
+    for k in 0..3u8 {
+        let mut buf = [0u8; 64];
+        let spec = vxwire::build::ArpSpec::request(
+            [2, 0, 0, 0, 0, 0x20 + k],
+            [10, 0, 0, 20 + k].into(),
+            [10, 0, 0, 2].into(),
+        );
+        let n = vxwire::build::arp(&mut buf, &spec).expect("arp");
+        w.write(100, u32::from(k) * 400_000, &buf[..n]).expect("write");
+    }
+    drop(w);
+    let p = path.to_str().expect("path");
+    let gaps = |extra: &[&str]| -> Vec<i64> {
+        let cap = Tcpdump::start(&lab.inj, "veth0", "udp port 4789 and src host 198.18.0.1");
+        let mut args = vec!["-i", "veth0", "--vtep", VTEP_IP, "--vni", "100"];
+        args.extend(extra);
+        args.extend(["replay", p]);
+        let o = lab.vxinject(&args);
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        let mut cap = cap;
+        let times = tcpdump_times(&lab.inj, cap.halt().to_str().expect("path"));
+        assert_eq!(times.len(), 3, "{times:?}");
+        times.windows(2).map(|w| w[1] - w[0]).collect()
+    };
+    let own = gaps(&[]);
+    assert!(own.iter().all(|g| (g - 400_000).abs() < 60_000), "gaps of the capture, 0.4 s: {own:?} µs");
+    let fast = gaps(&["--rate", "0"]);
+    assert!(fast.iter().all(|g| *g < 60_000), "--rate 0 overrides: {fast:?} µs");
+    let _ = std::fs::remove_file(&path);
+}
+
+/// tcpdump's `-tt` times of a capture, in microseconds, read inside `ns`.
+fn tcpdump_times(ns: &Netns, path: &str) -> Vec<i64> {
+    ns.sh("tcpdump", &["-nn", "-tt", "-r", path])
+        .lines()
+        .filter_map(|l| l.split_once(' ')?.0.split_once('.').map(|(s, u)| (s.to_string(), u.to_string())))
+        .filter_map(|(s, u)| Some(s.parse::<i64>().ok()? * 1_000_000 + u.parse::<i64>().ok()?))
+        .collect()
+}
