@@ -142,7 +142,8 @@ fn wait_counts_only_answers_to_the_probe_while_the_vtep_talks() {
     assert_eq!(dest_unreachs(&lab.inj), before);
 }
 
-/// An injector and three VTEPs of group 239.1.1.1 (VNI 100) on one bridge in a switch namespace.
+/// An injector and three VTEPs of one group (VNI 100) on one bridge in a switch namespace: the
+/// injector is 198.18.0.1 / fd00:18::1, the VTEPs .2 to .4 with overlay 10.0.0.2 to 10.0.0.4.
 struct GroupLab {
     inj: Netns,
     vteps: Vec<Netns>,
@@ -150,7 +151,8 @@ struct GroupLab {
 }
 
 impl GroupLab {
-    fn new() -> GroupLab {
+    fn new(group: &str) -> GroupLab {
+        let v6 = group.contains(':');
         let switch = Netns::new("s");
         switch.ip(&["link", "add", "br0", "type", "bridge", "mcast_snooping", "0"]);
         switch.ip(&["link", "set", "br0", "up"]);
@@ -162,11 +164,12 @@ impl GroupLab {
             switch.ip(&["link", "set", &port, "master", "br0", "up"]);
             ns.ip(&["link", "set", "veth0", "address", &format!("02:00:00:18:00:{:02x}", k + 1)]);
             ns.ip(&["addr", "add", &format!("198.18.0.{}/24", k + 1), "dev", "veth0"]);
+            ns.ip(&["addr", "add", &format!("fd00:18::{}/64", k + 1), "dev", "veth0", "nodad"]);
             ns.ip(&["link", "set", "veth0", "up"]);
         }
         for (k, ns) in vteps.iter().enumerate() {
-            let local = format!("198.18.0.{}", k + 2);
-            let mut add = vec!["link", "add", "vxlan0", "type", "vxlan", "id", "100", "group", "239.1.1.1"];
+            let local = if v6 { format!("fd00:18::{}", k + 2) } else { format!("198.18.0.{}", k + 2) };
+            let mut add = vec!["link", "add", "vxlan0", "type", "vxlan", "id", "100", "group", group];
             add.extend(["local", &local, "dev", "veth0", "dstport", "4789"]);
             ns.ip(&add);
             ns.ip(&["link", "set", "vxlan0", "address", &format!("02:00:00:00:01:{:02x}", k + 2)]);
@@ -175,6 +178,24 @@ impl GroupLab {
         }
         GroupLab { inj, vteps, _switch: switch }
     }
+
+    /// Asks the group who has 10.0.0.3; returns the output and what tcpdump saw on the injector.
+    fn probe(&self, group: &str) -> (Output, Vec<Vec<u8>>) {
+        let cap = Tcpdump::start(&self.inj, "veth0", "udp port 4789");
+        let mut args = vec!["-i", "veth0", "--vtep", group, "--vni", "100", "--wait", "3"];
+        args.extend([
+            "arp-request",
+            "--sender-mac",
+            INNER_MAC,
+            "--sender-ip",
+            INNER_IP,
+            "--target-ip",
+            "10.0.0.3",
+        ]);
+        let o = self.inj.output(env!("CARGO_BIN_EXE_vxinject"), &args);
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        (o, cap.stop())
+    }
 }
 
 #[test]
@@ -182,32 +203,43 @@ fn probe_to_a_group_is_answered_by_the_member_that_owns_the_ip() {
     if !common::netns::privileged("probe_to_a_group_is_answered_by_the_member_that_owns_the_ip") {
         return;
     }
-    let lab = GroupLab::new();
+    let lab = GroupLab::new("239.1.1.1");
     assert_eq!(lab.vteps.len(), 3);
-    let cap = Tcpdump::start(&lab.inj, "veth0", "udp port 4789");
-    let mut args = vec!["-i", "veth0", "--vtep", "239.1.1.1", "--vni", "100", "--wait", "3"];
-    args.extend([
-        "arp-request",
-        "--sender-mac",
-        INNER_MAC,
-        "--sender-ip",
-        INNER_IP,
-        "--target-ip",
-        "10.0.0.3",
-    ]);
-    let o = lab.inj.output(env!("CARGO_BIN_EXE_vxinject"), &args);
+    let (o, frames) = lab.probe("239.1.1.1");
     let (out, err) = (text(&o.stdout), text(&o.stderr));
     assert_eq!(o.status.code(), Some(0), "{err}{out}");
     assert!(err.contains("1 reply from 198.18.0.3 (member of 239.1.1.1)"), "{err}");
     assert!(out.contains("198.18.0.3.") && out.contains("> 198.18.0.1.4789: VXLAN"), "{out}");
     assert!(out.contains("Reply 10.0.0.3 is-at 02:00:00:00:01:03"), "{out}");
-    let frames = cap.stop();
     // The probe went to the group as a group-mode device sends: group MAC, TTL 1, no ARP first.
     let sent: Vec<&Vec<u8>> = frames.iter().filter(|f| f.get(26..30) == Some(&[198, 18, 0, 1][..])).collect();
     assert_eq!(sent.len(), 1, "one probe");
     assert_eq!(&sent[0][..6], &[0x01, 0x00, 0x5e, 0x01, 0x01, 0x01], "group MAC");
     assert_eq!(sent[0][22], 1, "TTL 1");
     assert_eq!(&sent[0][30..34], &[239, 1, 1, 1]);
+}
+
+#[test]
+fn probe_to_an_ipv6_group_is_answered_by_the_member_that_owns_the_ip() {
+    if !common::netns::privileged("probe_to_an_ipv6_group_is_answered_by_the_member_that_owns_the_ip") {
+        return;
+    }
+    let lab = GroupLab::new("ff05::100");
+    let (o, frames) = lab.probe("ff05::100");
+    let (out, err) = (text(&o.stdout), text(&o.stderr));
+    assert_eq!(o.status.code(), Some(0), "{err}{out}");
+    assert!(err.contains("1 reply from fd00:18::3 (member of ff05::100)"), "{err}");
+    assert!(out.contains("Reply 10.0.0.3 is-at 02:00:00:00:01:03"), "{out}");
+    // Ethernet 33:33 + the group's low 32 bits, hop limit 1, to ff05::100.
+    let group: [u8; 16] = "ff05::100".parse::<std::net::Ipv6Addr>().expect("v6").octets();
+    let us: [u8; 16] = "fd00:18::1".parse::<std::net::Ipv6Addr>().expect("v6").octets();
+    let sent: Vec<&Vec<u8>> = frames
+        .iter()
+        .filter(|f| f.get(22..38) == Some(&us[..]) && f.get(38..54) == Some(&group[..]))
+        .collect();
+    assert_eq!(sent.len(), 1, "one probe");
+    assert_eq!(&sent[0][..6], &[0x33, 0x33, 0, 0, 0x01, 0x00], "group MAC");
+    assert_eq!(sent[0][21], 1, "hop limit 1");
 }
 
 #[test]
