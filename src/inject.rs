@@ -1084,4 +1084,32 @@ mod tests {
         }
         assert!(t.elapsed() < Duration::from_millis(200));
     }
+
+    #[test]
+    fn replay_timeline_follows_the_capture() {
+        // Frames at 0, 0.4 and 0.8 s; a second pass starts where the first ended.
+        let p = Pacer::timeline(std::vec![0, 400_000_000, 800_000_000]);
+        let at = |i| p.deadline(i).map(|d| d - p.start());
+        assert_eq!(at(0), Some(Duration::ZERO));
+        assert_eq!(at(2), Some(Duration::from_millis(800)));
+        assert_eq!(at(3), Some(Duration::from_millis(800)));
+        assert_eq!(at(4), Some(Duration::from_millis(1200)));
+        assert!(!p.unpaced());
+        // A timestamp going back is sent at once, not before the frame before it.
+        let back = Pacer::timeline(std::vec![0, 500, 100]);
+        assert_eq!(back.deadline(2).map(|d| d - back.start()), Some(Duration::from_nanos(500)));
+        assert!(Pacer::timeline(Vec::new()).unpaced() && Pacer::new(0.0).unpaced());
+    }
+
+    #[test]
+    fn group_macs() {
+        // RFC 1112 6.4: the low 23 bits, so 239.129.1.1 and 239.1.1.1 share 01:00:5e:01:01:01.
+        let m = |s: &str| multicast_mac(s.parse().unwrap());
+        assert_eq!(m("239.1.1.1"), Some([0x01, 0x00, 0x5e, 0x01, 0x01, 0x01]));
+        assert_eq!(m("239.129.1.1"), Some([0x01, 0x00, 0x5e, 0x01, 0x01, 0x01]));
+        // RFC 2464 7: 33:33 and the low 32 bits.
+        assert_eq!(m("ff05::100"), Some([0x33, 0x33, 0, 0, 0x01, 0x00]));
+        assert_eq!(m("198.18.0.2"), None);
+        assert_eq!(m("fd00:18::2"), None);
+    }
 }

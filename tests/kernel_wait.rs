@@ -323,3 +323,119 @@ fn tcpdump_times(ns: &Netns, path: &str) -> Vec<i64> {
         .filter_map(|(s, u)| Some(s.parse::<i64>().ok()? * 1_000_000 + u.parse::<i64>().ok()?))
         .collect()
 }
+
+/// tcpdump -nn -e's text of each packet of a capture (first line and the inner lines after it).
+fn tcpdump_packets(path: &std::path::Path) -> Vec<String> {
+    let out = run_tcpdump(&["-nn", "-e", "-tt", "-r", path.to_str().expect("path")]);
+    let mut v: Vec<String> = Vec::new();
+    for l in out.lines() {
+        // A packet starts with its epoch time (SECONDS.MICROS); inner lines with a MAC address.
+        let stamp = l.split(' ').next().and_then(|t| t.split_once('.'));
+        if stamp.is_some_and(|(s, u)| !s.is_empty() && s.bytes().chain(u.bytes()).all(|b| b.is_ascii_digit()))
+        {
+            v.push(String::new());
+        }
+        if let Some(p) = v.last_mut() {
+            p.push_str(l);
+            p.push('\n');
+        }
+    }
+    v
+}
+
+fn run_tcpdump(args: &[&str]) -> String {
+    let o = Command::new("tcpdump").args(args).output().expect("tcpdump");
+    text(&o.stdout)
+}
+
+#[test]
+fn probes_match_the_kernels_answers_as_tcpdump_reads_them() {
+    use vxwire::dissect::Header;
+    use vxwire::inject::Expect;
+    if !common::require(Command::new("tcpdump").arg("--version").output().is_ok(), "tcpdump") {
+        return;
+    }
+    // A kernel VTEP pair's ARP and ping, captured with tcpdump; the probes are taken from the
+    // requests in it, the answers judged by tcpdump's text of each packet.
+    let path = common::testdata("vxlan-4789-p2p.pcap");
+    let frames = common::frames(&path);
+    let texts = tcpdump_packets(&path);
+    assert_eq!(frames.len(), texts.len());
+    let mut probes: Vec<(Expect, String, String)> = Vec::new();
+    for f in &frames {
+        let d = f.dissect();
+        let Some(vni) = d.vxlan().map(|v| v.vni().get()) else { continue };
+        let inner = |g: &dyn Fn(&Header<'_>) -> Option<Expect>| {
+            d.layers().filter(|l| l.depth == 1).find_map(|l| g(&l.header))
+        };
+        let mac = |m: [u8; 6]| common::mac_str(&m);
+        let found = inner(&|h| match h {
+            Header::Arp(a) if a.operation().0 == 1 => Some(Expect::ArpReply {
+                vni,
+                asker: a.sender_hw_addr().try_into().ok()?,
+                target: <[u8; 4]>::try_from(a.target_protocol_addr()).ok()?.into(),
+            }),
+            Header::Icmpv4(i) => match i.icmp_type() {
+                etherparse::Icmpv4Type::EchoRequest(e) => {
+                    let ip = d.layers().find_map(|l| match &l.header {
+                        Header::Ipv4(ip) if l.depth == 1 => Some((ip.source_addr(), ip.destination_addr())),
+                        _ => None,
+                    })?;
+                    Some(Expect::EchoReply { vni, from: ip.1, to: ip.0, id: e.id, seq: e.seq })
+                }
+                _ => None,
+            },
+            _ => None,
+        });
+        let Some(e) = found else { continue };
+        let (needle, also) = match e {
+            Expect::ArpReply { asker, target, .. } => {
+                (format!("Reply {target} is-at"), format!("> {}, ethertype ARP", mac(asker)))
+            }
+            Expect::EchoReply { from, to, id, seq, .. } => {
+                (format!("{from} > {to}: ICMP echo reply, id {id}, seq {seq},"), format!("vni {vni}"))
+            }
+            Expect::Frame { .. } => unreachable!(),
+        };
+        if !probes.iter().any(|(p, _, _)| *p == e) {
+            probes.push((e, needle, also));
+        }
+        // Any frame to the requester's MAC in the VNI, as raw and replay probes are answered.
+        let src = d.layers().find_map(|l| match &l.header {
+            Header::Ethernet(eth) if l.depth == 1 => Some(eth.source()),
+            _ => None,
+        });
+        if let Some(src) = src {
+            let e = Expect::Frame { vni, mac: src };
+            if !probes.iter().any(|(p, _, _)| *p == e) {
+                probes.push((e, format!(" > {}, ethertype", mac(src)), format!("vni {vni}")));
+            }
+        }
+    }
+    assert!(
+        probes.iter().any(|(p, ..)| matches!(p, Expect::ArpReply { .. })),
+        "an ARP request in the capture"
+    );
+    assert!(probes.iter().filter(|(p, ..)| matches!(p, Expect::EchoReply { .. })).count() >= 2, "pings");
+    for (e, needle, also) in &probes {
+        let ours: Vec<usize> = frames
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| e.answered_by(&f.dissect()))
+            .map(|(i, _)| i + 1)
+            .collect();
+        let theirs: Vec<usize> = texts
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| {
+                let inner: String = t.lines().skip(1).collect::<Vec<_>>().join("\n");
+                t.lines().next().is_some_and(|l| l.contains(" VXLAN, "))
+                    && inner.contains(needle.as_str())
+                    && t.contains(also.as_str())
+            })
+            .map(|(i, _)| i + 1)
+            .collect();
+        assert!(!theirs.is_empty(), "{e}: the capture holds its answer");
+        assert_eq!(ours, theirs, "{e}: packets answering it");
+    }
+}
