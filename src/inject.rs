@@ -297,6 +297,13 @@ pub struct Received {
     pub pkttype: u8,
 }
 
+/// How long after a socket first asks for receive timestamps the kernel may still deliver frames
+/// without one. Linux turns software receive timestamps on for the whole system only when the
+/// first socket wants them, through deferred work (`net_enable_timestamp`); a frame received
+/// before that is stamped when it is read ("race between timestamp enabling and packet
+/// receiving" in `__sock_recv_timestamp`). `vxinject --wait` waits this long before sending.
+pub const TIMESTAMP_SETTLE: Duration = Duration::from_millis(50);
+
 /// Bytes of the Linux cooked v2 header that [`RawLink::open_any`] puts before each frame.
 pub const SLL2_HEADER_LEN: usize = 20;
 

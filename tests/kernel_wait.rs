@@ -46,15 +46,6 @@ fn packets(out: &str) -> (Vec<&str>, Vec<&str>) {
     (answers, unrelated)
 }
 
-/// `Icmp: OutDestUnreachs` of a namespace, from /proc/net/snmp.
-fn dest_unreachs(ns: &Netns) -> u64 {
-    let snmp = ns.sh("cat", &["/proc/net/snmp"]);
-    let mut icmp = snmp.lines().filter(|l| l.starts_with("Icmp:"));
-    let (names, values) = (icmp.next().expect("Icmp header"), icmp.next().expect("Icmp values"));
-    let i = names.split_whitespace().position(|n| n == "OutDestUnreachs").expect("OutDestUnreachs");
-    values.split_whitespace().nth(i).expect("value").parse().expect("number")
-}
-
 #[test]
 fn wait_counts_only_answers_to_the_probe_while_the_vtep_talks() {
     if !common::netns::privileged("wait_counts_only_answers_to_the_probe_while_the_vtep_talks") {
@@ -132,14 +123,27 @@ fn wait_counts_only_answers_to_the_probe_while_the_vtep_talks() {
 
     // While waiting in raw mode vxinject holds the VXLAN port: the reply draws no ICMP port
     // unreachable from the probing host.
-    std::thread::sleep(std::time::Duration::from_millis(300));
-    let before = dest_unreachs(&lab.inj);
+    // (The VTEP may still ask for 10.0.0.77 for a while; ICMP about those frames is not ours.)
     let cap = Tcpdump::start(&lab.inj, "veth0", "icmp");
+    let mut all = Tcpdump::start(&lab.inj, "veth0", "udp port 4789");
     let o = arp_probe(&lab, "100", "10.0.0.2", &[]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     std::thread::sleep(std::time::Duration::from_millis(200));
-    assert!(cap.stop().is_empty(), "no ICMP from the prober");
-    assert_eq!(dest_unreachs(&lab.inj), before);
+    // An ICMP error quotes the datagram: the reply's inner Ethernet type and ARP header (op 2).
+    let quoted = [0x08, 0x06, 0x00, 0x01, 0x08, 0x00, 0x06, 0x04, 0x00, 0x02];
+    let icmp = cap.stop();
+    let about_reply = icmp.iter().filter(|f| f.windows(quoted.len()).any(|w| w == quoted)).count();
+    assert_eq!(about_reply, 0, "no ICMP about the VTEP's reply from the prober ({} ICMP in all)", icmp.len());
+    // The answer's time is the kernel's receive time: the one tcpdump recorded for it.
+    let reference = lab.inj.sh("tcpdump", &["-nn", "-r", all.halt().to_str().expect("path")]);
+    let lines: Vec<&str> = reference.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.contains("Reply 10.0.0.2 is-at"))
+        .expect("the reply in tcpdump's capture");
+    let theirs = lines[at - 1].split(' ').next();
+    let out = text(&o.stdout);
+    assert_eq!(out.lines().next().and_then(|l| l.split(' ').next()), theirs, "{out}\n{reference}");
 }
 
 /// An injector and three VTEPs of one group (VNI 100) on one bridge in a switch namespace: the
@@ -217,6 +221,23 @@ fn probe_to_a_group_is_answered_by_the_member_that_owns_the_ip() {
     assert_eq!(&sent[0][..6], &[0x01, 0x00, 0x5e, 0x01, 0x01, 0x01], "group MAC");
     assert_eq!(sent[0][22], 1, "TTL 1");
     assert_eq!(&sent[0][30..34], &[239, 1, 1, 1]);
+
+    // Through an ordinary UDP socket (no privileges needed) the member answers the same way.
+    let mut args = vec!["-i", "veth0", "--vtep", "239.1.1.1", "--vni", "100", "--udp", "--wait", "3"];
+    args.extend([
+        "arp-request",
+        "--sender-mac",
+        INNER_MAC,
+        "--sender-ip",
+        INNER_IP,
+        "--target-ip",
+        "10.0.0.4",
+    ]);
+    let o = lab.inj.output(env!("CARGO_BIN_EXE_vxinject"), &args);
+    let (out, err) = (text(&o.stdout), text(&o.stderr));
+    assert_eq!(o.status.code(), Some(0), "{err}{out}");
+    assert!(err.contains("1 reply from 198.18.0.4 (member of 239.1.1.1)"), "{err}");
+    assert!(out.contains("Reply 10.0.0.4 is-at 02:00:00:00:01:04"), "{out}");
 }
 
 #[test]

@@ -104,7 +104,7 @@ struct Cli {
     #[arg(long, value_name = "SECS")]
     wait: Option<f64>,
     /// With --wait: also print the other VXLAN frames from the VTEP, marked unrelated.
-    #[arg(short = 'v', long)]
+    #[arg(short = 'v', long, requires = "wait")]
     verbose: bool,
     /// The VTEP is a GBP device (`type vxlan gbp`): judge frames as it does.
     #[arg(long, conflicts_with = "vtep_plain")]
@@ -675,6 +675,11 @@ fn run(cli: &Cli) -> Result<bool, Failure> {
         precheck(cli, src_ip, &inner, &header)?;
     }
     let mut sink = open_sink(cli, &iface, src_ip, wait.is_some())?;
+    if wait.is_some() {
+        // The kernel turns receive timestamps on a moment after the socket asks (a deferred
+        // switch); answers that came before would carry the time they were read instead.
+        std::thread::sleep(inject::TIMESTAMP_SETTLE);
+    }
     let dst_mac = destination_mac(cli, &iface, src_ip, &mut sink)?;
     // While waiting in raw mode, hold the VXLAN port so that our host does not answer each reply
     // with ICMP port unreachable (the kernel would, as nothing else listens there).
