@@ -6,7 +6,10 @@
 //!
 //! - [`Interface`]: an interface's index, MAC and addresses, looked up by name.
 //! - [`RawLink`]: an `AF_PACKET` socket bound to one interface (needs `CAP_NET_RAW`), sending
-//!   whole Ethernet frames and receiving them until a deadline.
+//!   whole Ethernet frames and receiving them until a deadline with the kernel's receive time
+//!   ([`Timestamp`], `SO_TIMESTAMPNS` through `recvmsg`); or, as `tcpdump -i any`, one on every
+//!   interface whose frames arrive behind a Linux cooked v2 header ([`RawLink::open_any`]).
+//! - [`Expect`]: what answers a probe, as arping and ping match their replies.
 //! - [`resolve_mac`]: the MAC address of an on-link IPv4 (ARP, built and parsed with the crate's
 //!   ARP code over etherparse) or IPv6 neighbour (neighbour solicitation / advertisement).
 //! - [`UdpLink`]: an ordinary UDP socket pair for `--udp` mode (no privileges; the kernel writes

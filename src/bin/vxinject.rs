@@ -398,32 +398,34 @@ fn inner_frames(frame: &Frame) -> Result<Inner, Failure> {
             }
             Inner { frames: vec![bytes], ping: None, offsets: Vec::new() }
         }
-        Frame::Replay { file } => {
-            let name = file.display();
-            let f = File::open(file).map_err(|e| Failure(format!("{name}: {e}")))?;
-            let mut r = CaptureReader::new(BufReader::new(f)).map_err(|e| Failure(format!("{name}: {e}")))?;
-            let mut frames = Vec::new();
-            let mut stamps: Vec<i128> = Vec::new();
-            while let Some(p) = r.next_packet() {
-                let p = p.map_err(|e| Failure(format!("{name}: {e}")))?;
-                if p.link_type() != Some(LinkType::Ethernet) {
-                    fail!(
-                        "{name}: link type {} is not Ethernet; only Ethernet frames can be encapsulated",
-                        p.linktype
-                    );
-                }
-                frames.push(p.data.to_vec());
-                stamps.push(i128::from(p.ts_sec) * 1_000_000_000 + i128::from(p.ts_nsec));
-            }
-            if frames.is_empty() {
-                fail!("{name}: no frames");
-            }
-            let first = stamps[0];
-            let offsets =
-                stamps.iter().map(|t| u64::try_from((t - first).max(0)).unwrap_or(u64::MAX)).collect();
-            Inner { frames, ping: None, offsets }
-        }
+        Frame::Replay { file } => replay_frames(file)?,
     })
+}
+
+/// The frames of a capture to replay, with each one's time after the first (its own timing).
+fn replay_frames(file: &std::path::Path) -> Result<Inner, Failure> {
+    let name = file.display();
+    let f = File::open(file).map_err(|e| Failure(format!("{name}: {e}")))?;
+    let mut r = CaptureReader::new(BufReader::new(f)).map_err(|e| Failure(format!("{name}: {e}")))?;
+    let mut frames = Vec::new();
+    let mut stamps: Vec<i128> = Vec::new();
+    while let Some(p) = r.next_packet() {
+        let p = p.map_err(|e| Failure(format!("{name}: {e}")))?;
+        if p.link_type() != Some(LinkType::Ethernet) {
+            fail!(
+                "{name}: link type {} is not Ethernet; only Ethernet frames can be encapsulated",
+                p.linktype
+            );
+        }
+        frames.push(p.data.to_vec());
+        stamps.push(i128::from(p.ts_sec) * 1_000_000_000 + i128::from(p.ts_nsec));
+    }
+    if frames.is_empty() {
+        fail!("{name}: no frames");
+    }
+    let first = stamps[0];
+    let offsets = stamps.iter().map(|t| u64::try_from((t - first).max(0)).unwrap_or(u64::MAX)).collect();
+    Ok(Inner { frames, ping: None, offsets })
 }
 
 impl PingState {
