@@ -907,7 +907,7 @@ impl Pacer {
 
 /// One answer `vxinject --wait` waits for, as arping and ping match theirs: a frame counts only
 /// when it answers this probe, not because it came from the VTEP.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Expect {
     /// An ARP reply in `vni` saying where `target` is, sent to `asker` (inner Ethernet
     /// destination and ARP target hardware address), answering a who-has from `asker`.
@@ -943,35 +943,45 @@ pub enum Expect {
 }
 
 impl Expect {
+    /// The probes the dissected frame `d` (its outer headers already found to be from the VTEP
+    /// to us) answers: an ARP reply's (to its target, which is also the inner Ethernet
+    /// destination), an echo reply's, and that of a frame to its inner destination MAC. A probe
+    /// is answered by `d` exactly when it is among these, so a wait looks its probes up by them.
+    pub fn answers(d: &crate::dissect::Dissection<'_>) -> ArrayVec<Expect, 2> {
+        use crate::dissect::Header;
+        let mut out = ArrayVec::new();
+        let Some(vni) = d.vxlan().map(|v| v.vni().get()) else { return out };
+        let mut dst = None;
+        let mut ip = None;
+        for l in d.layers().filter(|l| l.depth == 1) {
+            match &l.header {
+                Header::Ethernet(e) if dst.is_none() => dst = Some(e.destination()),
+                Header::Ipv4(h) if ip.is_none() => ip = Some((h.source_addr(), h.destination_addr())),
+                Header::Arp(a) if a.operation().0 == arp::op::REPLY => {
+                    let asker = <[u8; 6]>::try_from(a.target_hw_addr()).ok();
+                    let target = <[u8; 4]>::try_from(a.sender_protocol_addr()).ok().map(Ipv4Addr::from);
+                    if let (Some(asker), Some(target), true) = (asker, target, dst == asker) {
+                        out.push(Expect::ArpReply { vni, asker, target });
+                    }
+                }
+                Header::Icmpv4(icmp) => {
+                    if let (etherparse::Icmpv4Type::EchoReply(e), Some((from, to))) = (icmp.icmp_type(), ip) {
+                        out.push(Expect::EchoReply { vni, from, to, id: e.id, seq: e.seq });
+                    }
+                }
+                _ => {}
+            }
+        }
+        if let (Some(mac), false) = (dst, out.is_full()) {
+            out.push(Expect::Frame { vni, mac });
+        }
+        out
+    }
+
     /// Whether the dissected frame `d` (its outer headers already found to be from the VTEP to
     /// us) answers this probe.
     pub fn answered_by(&self, d: &crate::dissect::Dissection<'_>) -> bool {
-        use crate::dissect::Header;
-        let Some(vxlan) = d.vxlan() else { return false };
-        let inner = |f: &dyn Fn(&Header<'_>) -> bool| d.layers().any(|l| l.depth == 1 && f(&l.header));
-        let to = |mac: [u8; 6]| inner(&|h| matches!(h, Header::Ethernet(e) if e.destination() == mac));
-        match *self {
-            Expect::ArpReply { vni, asker, target } => {
-                vxlan.vni().get() == vni
-                    && to(asker)
-                    && inner(&|h| {
-                        matches!(h, Header::Arp(a) if a.operation().0 == arp::op::REPLY
-                            && a.sender_protocol_addr() == target.octets()
-                            && a.target_hw_addr() == asker)
-                    })
-            }
-            Expect::EchoReply { vni, from, to: dst, id, seq } => {
-                vxlan.vni().get() == vni
-                    && inner(
-                        &|h| matches!(h, Header::Ipv4(ip) if ip.source_addr() == from && ip.destination_addr() == dst),
-                    )
-                    && inner(&|h| {
-                        matches!(h, Header::Icmpv4(icmp) if matches!(icmp.icmp_type(),
-                            etherparse::Icmpv4Type::EchoReply(e) if e.id == id && e.seq == seq))
-                    })
-            }
-            Expect::Frame { vni, mac } => vxlan.vni().get() == vni && to(mac),
-        }
+        Expect::answers(d).contains(self)
     }
 }
 

@@ -460,3 +460,42 @@ fn probes_match_the_kernels_answers_as_tcpdump_reads_them() {
         assert_eq!(ours, theirs, "{e}: packets answering it");
     }
 }
+
+#[test]
+fn every_echo_of_an_unpaced_burst_is_one_answer() {
+    if !common::netns::privileged("every_echo_of_an_unpaced_burst_is_one_answer") {
+        return;
+    }
+    let lab = Lab::new();
+    lab.add_vxlan(4789, &[]);
+    // The VTEP knows the pinger's inner MAC, so its replies need no ARP of their own.
+    lab.vtep.ip(&["neigh", "add", INNER_IP, "lladdr", INNER_MAC, "dev", "vxlan0", "nud", "permanent"]);
+    // 200 requests at once (under the 256 a veth ring holds): each sequence number answered once,
+    // and waiting ends at the last.
+    let mut args =
+        vec!["-i", "veth0", "--vtep", VTEP_IP, "--vni", "100", "--wait", "10", "-c", "200", "--rate", "0"];
+    args.extend([
+        "ping",
+        "--src-mac",
+        INNER_MAC,
+        "--dst-mac",
+        VXLAN_MAC,
+        "--src-ip",
+        INNER_IP,
+        "--dst-ip",
+        "10.0.0.2",
+    ]);
+    let t = std::time::Instant::now();
+    let o = lab.vxinject(&args);
+    let (out, err) = (text(&o.stdout), text(&o.stderr));
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(t.elapsed() < std::time::Duration::from_secs(8), "stops when all are answered");
+    assert!(err.contains("200 replies from 198.18.0.2"), "{err}");
+    let mut seqs: Vec<u16> = out
+        .lines()
+        .filter_map(|l| l.split("ICMP echo reply, id 30840, seq ").nth(1))
+        .filter_map(|r| r.split(',').next()?.parse().ok())
+        .collect();
+    seqs.sort();
+    assert_eq!(seqs, (1..=200).collect::<Vec<u16>>());
+}

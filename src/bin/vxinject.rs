@@ -4,6 +4,7 @@
 //! `vxwire::check`, sockets from `vxwire::inject`, capture files from `vxwire::capture`.
 
 use clap::{Args, Parser, Subcommand};
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, IsTerminal, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV6, UdpSocket};
@@ -618,30 +619,31 @@ fn destination_mac(
     })
 }
 
-/// What each sent frame expects back, like arping's and ping's matching.
-fn expectations(cli: &Cli, inner: &Inner, total: u64) -> Vec<Expect> {
+/// What the sent frames expect back, like arping's and ping's matching, each with how many of
+/// it were sent.
+fn expectations(cli: &Cli, inner: &Inner, total: u64) -> Vec<(Expect, u64)> {
     let vni = cli.vni.get();
     match &cli.frame {
         Frame::ArpRequest { sender, target_ip } => {
-            let e = Expect::ArpReply { vni, asker: sender.sender_mac, target: *target_ip };
-            vec![e; usize::try_from(total.min(1 << 16)).unwrap_or(1)]
+            vec![(Expect::ArpReply { vni, asker: sender.sender_mac, target: *target_ip }, total)]
         }
-        Frame::Ping { src_ip, dst_ip, id, seq, .. } => (0..total.min(1 << 16))
-            .map(|i| Expect::EchoReply {
-                vni,
-                from: *dst_ip,
-                to: *src_ip,
-                id: *id,
-                seq: seq.wrapping_add(i as u16),
-            })
-            .collect(),
+        Frame::Ping { src_ip, dst_ip, id, seq, .. } => {
+            // Sequence numbers wrap after 65536 requests: those share an answer slot.
+            let times = |k: u64| total / 65_536 + u64::from(k < total % 65_536);
+            (0..total.min(65_536))
+                .map(|k| {
+                    let seq = seq.wrapping_add(k as u16);
+                    (Expect::EchoReply { vni, from: *dst_ip, to: *src_ip, id: *id, seq }, times(k))
+                })
+                .collect()
+        }
         _ => {
-            let mut v: Vec<Expect> = Vec::new();
+            let mut v: Vec<(Expect, u64)> = Vec::new();
             for f in &inner.frames {
                 let Some(src) = f.get(6..12).and_then(|s| <[u8; 6]>::try_from(s).ok()) else { continue };
                 let e = Expect::Frame { vni, mac: src };
-                if src[0] & 1 == 0 && src != [0; 6] && !v.contains(&e) {
-                    v.push(e);
+                if src[0] & 1 == 0 && src != [0; 6] && !v.iter().any(|(x, _)| *x == e) {
+                    v.push((e, 1));
                 }
             }
             v
@@ -821,26 +823,33 @@ fn send_frames(
     Ok((sent, bytes))
 }
 
-/// What came back while waiting: each probe with the address that answered it, and how many
-/// other VXLAN frames from the VTEP (or group members) arrived.
+/// What came back while waiting: for each distinct probe how many were sent and answered and who
+/// answered first, and how many other VXLAN frames from the VTEP (or group members) arrived.
 struct Heard {
-    probes: Vec<(Expect, Option<IpAddr>)>,
+    /// The probes in the order sent, each once.
+    order: Vec<Expect>,
+    /// Probes sent, answers counted, first answerer.
+    slots: HashMap<Expect, (u64, u64, Option<IpAddr>)>,
     answers: u64,
     unrelated: u64,
 }
 
 impl Heard {
-    /// Files a frame from `from`: marks the first unanswered probe it answers. Returns whether it
-    /// answers any probe (a repeated answer still is one).
+    fn new(probes: Vec<(Expect, u64)>) -> Heard {
+        let order = probes.iter().map(|(e, _)| *e).collect();
+        let slots = probes.into_iter().map(|(e, n)| (e, (n, 0, None))).collect();
+        Heard { order, slots, answers: 0, unrelated: 0 }
+    }
+
+    /// Files a frame from `from`: counts it for the probes it answers. Returns whether it answers
+    /// any (a repeated answer still is one).
     fn file(&mut self, d: &vxwire::dissect::Dissection<'_>, from: IpAddr) -> bool {
         let mut answers = false;
-        for (e, by) in &mut self.probes {
-            if e.answered_by(d) {
+        for e in Expect::answers(d) {
+            if let Some((_, got, by)) = self.slots.get_mut(&e) {
                 answers = true;
-                if by.is_none() {
-                    *by = Some(from);
-                    break;
-                }
+                *got += 1;
+                by.get_or_insert(from);
             }
         }
         if answers {
@@ -852,12 +861,12 @@ impl Heard {
     }
 
     fn done(&self) -> bool {
-        !self.probes.is_empty() && self.probes.iter().all(|(_, by)| by.is_some())
+        !self.slots.is_empty() && self.slots.values().all(|(sent, got, _)| got >= sent)
     }
 
     /// ", 1 reply from 198.18.0.2" for the summary line.
     fn summary(&self, vtep: IpAddr) -> String {
-        let mut from: Vec<IpAddr> = self.probes.iter().filter_map(|(_, by)| *by).collect();
+        let mut from: Vec<IpAddr> = self.slots.values().filter_map(|(_, _, by)| *by).collect();
         from.sort();
         from.dedup();
         let who = match from.as_slice() {
@@ -871,11 +880,8 @@ impl Heard {
         let n = self.answers;
         let mut s = format!(", {n} {} from {who}", if n == 1 { "reply" } else { "replies" });
         if self.unrelated > 0 {
-            s += &format!(
-                ", {} unrelated frame{} not counted",
-                self.unrelated,
-                if self.unrelated == 1 { "" } else { "s" }
-            );
+            let u = self.unrelated;
+            s += &format!(", {u} unrelated frame{} not counted", if u == 1 { "" } else { "s" });
         }
         s
     }
@@ -885,22 +891,19 @@ impl Heard {
         if self.done() {
             return true;
         }
-        if self.probes.is_empty() {
+        if self.slots.is_empty() {
             eprintln!(
                 "vxinject: no answer: the frames sent expect none that could be told from other traffic"
             );
             return false;
         }
-        let mut missing: Vec<(Expect, usize)> = Vec::new();
-        for (e, _) in self.probes.iter().filter(|(_, by)| by.is_none()) {
-            match missing.iter_mut().find(|(m, _)| m == e) {
-                Some((_, n)) => *n += 1,
-                None => missing.push((*e, 1)),
+        for e in &self.order {
+            let (sent, got, _) = self.slots[e];
+            if got < sent {
+                let n = sent - got;
+                let times = if n > 1 { format!(" ({n} probes)") } else { String::new() };
+                eprintln!("vxinject: no answer from {}: {e}{times}", cli.vtep);
             }
-        }
-        for (e, n) in missing {
-            let times = if n > 1 { format!(" ({n} probes)") } else { String::new() };
-            eprintln!("vxinject: no answer from {}: {e}{times}", cli.vtep);
         }
         if cli.vtep_gbp {
             return false;
@@ -931,7 +934,7 @@ fn listen(
     sink: &mut Sink,
     local: IpAddr,
     wait: Duration,
-    probes: Vec<Expect>,
+    probes: Vec<(Expect, u64)>,
 ) -> Result<Heard, Failure> {
     let deadline = Instant::now() + wait;
     let mut config = Config::default();
@@ -940,8 +943,7 @@ fn listen(
     config.vxlan_ports = ports;
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
-    let mut heard =
-        Heard { probes: probes.into_iter().map(|e| (e, None)).collect(), answers: 0, unrelated: 0 };
+    let mut heard = Heard::new(probes);
     let mut failed: Option<io::Error> = None;
     let mut printer = TextPrinter::new(TextOptions::default());
     let mut n = 0u64;
