@@ -35,7 +35,7 @@ Examples:
       ping --src-mac 02:00:00:00:00:01 --dst-mac 02:00:00:00:01:02 --src-ip 10.0.0.1 --dst-ip 10.0.0.2
 
   # Join 239.1.1.1 with IGMPv3 from a GBP group 42 to a flannel-style VTEP on port 8472:
-  vxinject -i eth0 --vtep 198.18.0.2 --port 8472 --gbp 42 \\
+  vxinject -i eth0 --vtep 198.18.0.2 --port 8472 --gbp 42 --vtep-gbp \\
       igmp-join --src-mac 02:00:00:00:00:01 --src-ip 10.0.0.1 --group 239.1.1.1 --version 3
 
   # Write a million frames to a capture instead of sending them, then read it back:
