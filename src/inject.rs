@@ -6,7 +6,10 @@
 //!
 //! - [`Interface`]: an interface's index, MAC and addresses, looked up by name.
 //! - [`RawLink`]: an `AF_PACKET` socket bound to one interface (needs `CAP_NET_RAW`), sending
-//!   whole Ethernet frames and receiving them until a deadline.
+//!   whole Ethernet frames and receiving them until a deadline with the kernel's receive time
+//!   ([`Timestamp`], `SO_TIMESTAMPNS` through `recvmsg`); or, as `tcpdump -i any`, one on every
+//!   interface whose frames arrive behind a Linux cooked v2 header ([`RawLink::open_any`]).
+//! - [`Expect`]: what answers a probe, as arping and ping match their replies.
 //! - [`resolve_mac`]: the MAC address of an on-link IPv4 (ARP, built and parsed with the crate's
 //!   ARP code over etherparse) or IPv6 neighbour (neighbour solicitation / advertisement).
 //! - [`UdpLink`]: an ordinary UDP socket pair for `--udp` mode (no privileges; the kernel writes
@@ -251,10 +254,61 @@ fn route_v6(iface: &str, dest: Ipv6Addr) -> Option<Ipv6Addr> {
 /// and falls back to pnet's `poll` + `sendto` only when the socket's buffer is full.
 pub struct RawLink {
     fast: socket2::Socket,
-    tx: Box<dyn DataLinkSender>,
-    rx: Box<dyn DataLinkReceiver>,
+    tx: Option<Box<dyn DataLinkSender>>,
+    // pnet's receiver keeps the socket bound; frames are read with recvmsg for their timestamps.
+    _rx: Option<Box<dyn DataLinkReceiver>>,
     name: String,
+    /// `-i any`: frames arrive without link header and get a Linux cooked v2 header.
+    cooked: bool,
+    buf: Vec<u8>,
+    cmsg: Vec<u8>,
 }
+
+/// The kernel's receive time of a frame (`SO_TIMESTAMPNS`), since the Unix epoch.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp {
+    /// Whole seconds.
+    pub sec: i64,
+    /// Nanoseconds, 0..1_000_000_000.
+    pub nsec: u32,
+}
+
+impl Timestamp {
+    /// The current time of day, for a frame whose kernel timestamp is missing.
+    pub fn now() -> Timestamp {
+        let d = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        Timestamp { sec: i64::try_from(d.as_secs()).unwrap_or(i64::MAX), nsec: d.subsec_nanos() }
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(&std::format!("{}.{:09}", self.sec, self.nsec))
+    }
+}
+
+/// What the kernel says about one received frame besides its bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Received {
+    /// When the kernel received it (its `SO_TIMESTAMPNS` time; the time of day if it gave none).
+    pub ts: Timestamp,
+    /// The frame's length on the wire, which may exceed the bytes delivered.
+    pub len: usize,
+    /// The interface it arrived on or left from.
+    pub ifindex: u32,
+    /// `PACKET_HOST` 0, `BROADCAST` 1, `MULTICAST` 2, `OTHERHOST` 3, `OUTGOING` 4.
+    pub pkttype: u8,
+}
+
+/// How long after a socket first asks for receive timestamps the kernel may still deliver frames
+/// without one. Linux turns software receive timestamps on for the whole system only when the
+/// first socket wants them, through deferred work (`net_enable_timestamp`); a frame received
+/// before that is stamped when it is read ("race between timestamp enabling and packet
+/// receiving" in `__sock_recv_timestamp`). `vxinject --wait` waits this long before sending.
+pub const TIMESTAMP_SETTLE: Duration = Duration::from_millis(50);
+
+/// Bytes of the Linux cooked v2 header that [`RawLink::open_any`] puts before each frame.
+pub const SLL2_HEADER_LEN: usize = 20;
 
 /// How many frames [`RawLink::send_all`] hands to the kernel in one system call.
 pub const SEND_BATCH: usize = 32;
@@ -311,7 +365,9 @@ impl RawLink {
             ..pnet_datalink::Config::default()
         };
         match pnet_datalink::channel(&iface.inner, config) {
-            Ok(Channel::Ethernet(tx, rx)) => Ok(RawLink { fast, tx, rx, name: iface.name.clone() }),
+            Ok(Channel::Ethernet(tx, rx)) => {
+                RawLink::stamped(fast, Some(tx), Some(rx), iface.name.clone(), false, buffer)
+            }
             Ok(_) => Err(InjectError::Io("raw socket", io::Error::other("unexpected channel type"))),
             Err(e) if e.kind() == io::ErrorKind::PermissionDenied => {
                 Err(InjectError::Permission(iface.name.clone()))
@@ -332,7 +388,7 @@ impl RawLink {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 // The socket is non-blocking: wait for room the way pnet does.
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    return match self.tx.send_to(frame, None) {
+                    return match self.tx.as_mut().and_then(|tx| tx.send_to(frame, None)) {
                         Some(r) => r,
                         None => Err(io::Error::other("send not supported")),
                     };
@@ -378,34 +434,152 @@ impl RawLink {
         Ok(())
     }
 
+    /// Opens a packet socket on every interface at once, as `tcpdump -i any` does (needs
+    /// `CAP_NET_RAW`; never promiscuous): each frame arrives without its link header, and
+    /// [`RawLink::receive_until`] hands it over behind a Linux cooked v2 header
+    /// ([`SLL2_HEADER_LEN`] bytes: protocol, interface index, hardware type, packet type and
+    /// link-layer source address from the kernel's `sockaddr_ll`). Such a link cannot send.
+    ///
+    /// # Errors
+    /// [`InjectError::Permission`] without `CAP_NET_RAW`; [`InjectError::Io`] otherwise.
+    pub fn open_any() -> Result<RawLink, InjectError> {
+        use socket2::{Domain, Protocol, Socket, Type};
+        const ETH_P_ALL: u16 = 0x0003;
+        let sock =
+            Socket::new(Domain::PACKET, Type::DGRAM, Some(Protocol::from(i32::from(ETH_P_ALL.to_be()))))
+                .map_err(|e| {
+                    if e.kind() == io::ErrorKind::PermissionDenied {
+                        InjectError::Permission("any".to_string())
+                    } else {
+                        InjectError::Io("packet socket", e)
+                    }
+                })?;
+        sock.set_recv_buffer_size(4 << 20).map_err(|e| InjectError::Io("packet socket", e))?;
+        RawLink::stamped(sock, None, None, "any".to_string(), true, CAPTURE_SNAPLEN)
+    }
+
+    fn stamped(
+        fast: socket2::Socket,
+        tx: Option<Box<dyn DataLinkSender>>,
+        rx: Option<Box<dyn DataLinkReceiver>>,
+        name: String,
+        cooked: bool,
+        buffer: usize,
+    ) -> Result<RawLink, InjectError> {
+        use nix::sys::socket::{setsockopt, sockopt::ReceiveTimestampns};
+        setsockopt(&fast, ReceiveTimestampns, &true)
+            .map_err(|e| InjectError::Io("SO_TIMESTAMPNS", io::Error::from(e)))?;
+        let head = if cooked { SLL2_HEADER_LEN } else { 0 };
+        use std::vec;
+        let cmsg = nix::cmsg_space!(nix::sys::time::TimeSpec);
+        Ok(RawLink { fast, tx, _rx: rx, name, cooked, buf: std::vec![0; head + buffer], cmsg })
+    }
+
     /// Calls `f` with each frame received until `deadline` or until `f` returns
-    /// `ControlFlow::Break`; returns whether `f` broke.
+    /// `ControlFlow::Break`, with the kernel's receive time and the frame's length on the wire
+    /// (frames longer than the buffer are cut); returns whether `f` broke. Does not allocate.
     ///
     /// # Errors
     /// A receive error other than the periodic timeout.
     pub fn receive_until(
         &mut self,
         deadline: Instant,
-        mut f: impl FnMut(&[u8]) -> ControlFlow<()>,
+        mut f: impl FnMut(&[u8], Received) -> ControlFlow<()>,
     ) -> io::Result<bool> {
-        while Instant::now() < deadline {
-            match self.rx.next() {
-                Ok(frame) => {
-                    if f(frame).is_break() {
-                        return Ok(true);
-                    }
-                }
-                Err(e) if matches!(e.kind(), io::ErrorKind::TimedOut | io::ErrorKind::Interrupted) => {}
-                Err(e) => return Err(e),
+        loop {
+            let now = Instant::now();
+            if now >= deadline {
+                return Ok(false);
+            }
+            if !readable(&self.fast, (deadline - now).min(POLL_SLICE))? {
+                continue;
+            }
+            let head = if self.cooked { SLL2_HEADER_LEN } else { 0 };
+            let got = recv_stamped::<nix::sys::socket::LinkAddr>(
+                &self.fast,
+                &mut self.buf[head..],
+                &mut self.cmsg,
+            )?;
+            let Some((n, len, ts, addr)) = got else { continue };
+            if let (true, Some(a)) = (self.cooked, addr) {
+                self.buf[..head].copy_from_slice(&sll2_header(&a));
+            }
+            let meta = Received {
+                ts,
+                len: len + head,
+                ifindex: addr.map_or(0, |a| u32::try_from(a.ifindex()).unwrap_or(0)),
+                pkttype: addr.map_or(0, |a| a.pkttype()),
+            };
+            if f(&self.buf[..head + n], meta).is_break() {
+                return Ok(true);
             }
         }
-        Ok(false)
     }
 
     /// The interface name the socket is bound to.
     pub fn name(&self) -> &str {
         &self.name
     }
+}
+
+/// Waits up to `timeout` for `sock` to have something to read.
+fn readable(sock: &impl std::os::fd::AsFd, timeout: Duration) -> io::Result<bool> {
+    use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+    let ms = u16::try_from(timeout.as_millis().max(1)).unwrap_or(u16::MAX);
+    let mut fds = [PollFd::new(sock.as_fd(), PollFlags::POLLIN)];
+    match poll(&mut fds, PollTimeout::from(ms)) {
+        Ok(n) => Ok(n > 0),
+        Err(nix::errno::Errno::EINTR) => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Bytes delivered, the length the kernel had, its receive time, and the sender.
+type Stamped<S> = (usize, usize, Timestamp, Option<S>);
+
+/// One `recvmsg` (non-blocking) into `buf`: bytes delivered, the length the kernel had (more
+/// when cut), the kernel's receive time and the sender's address. `None` when nothing was waiting.
+fn recv_stamped<S: nix::sys::socket::SockaddrLike + Copy>(
+    sock: &impl std::os::fd::AsRawFd,
+    buf: &mut [u8],
+    cmsg: &mut [u8],
+) -> io::Result<Option<Stamped<S>>> {
+    use nix::sys::socket::{recvmsg, ControlMessageOwned, MsgFlags};
+    let cap = buf.len();
+    let mut iov = [io::IoSliceMut::new(buf)];
+    // MSG_TRUNC: a packet socket then returns the frame's whole length, as libpcap reads it.
+    let flags = MsgFlags::MSG_DONTWAIT | MsgFlags::MSG_TRUNC;
+    let msg = match recvmsg::<S>(sock.as_raw_fd(), &mut iov, Some(cmsg), flags) {
+        Ok(m) => m,
+        Err(nix::errno::Errno::EAGAIN | nix::errno::Errno::EINTR) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    let mut ts = None;
+    if let Ok(cmsgs) = msg.cmsgs() {
+        for c in cmsgs {
+            if let ControlMessageOwned::ScmTimestampns(t) = c {
+                ts = Some(Timestamp { sec: t.tv_sec(), nsec: u32::try_from(t.tv_nsec()).unwrap_or(0) });
+            }
+        }
+    }
+    Ok(Some((msg.bytes.min(cap), msg.bytes, ts.unwrap_or_else(Timestamp::now), msg.address)))
+}
+
+/// The Linux cooked v2 header (LINKTYPE_LINUX_SLL2) libpcap writes for a frame from `-i any`.
+fn sll2_header(a: &nix::sys::socket::LinkAddr) -> [u8; SLL2_HEADER_LEN] {
+    let mut h = [0u8; SLL2_HEADER_LEN];
+    // sll_protocol is in network order already; the rest is host order in sockaddr_ll.
+    h[0..2].copy_from_slice(&a.protocol().to_ne_bytes());
+    h[4..8].copy_from_slice(&u32::try_from(a.ifindex()).unwrap_or(0).to_be_bytes());
+    h[8..10].copy_from_slice(&a.hatype().to_be_bytes());
+    h[10] = a.pkttype();
+    let halen = a.halen().min(8);
+    h[11] = halen as u8;
+    if let Some(mac) = a.addr() {
+        let n = halen.min(6);
+        h[12..12 + n].copy_from_slice(&mac[..n]);
+    }
+    h
 }
 
 /// An Ethernet + ARP request asking who has `target`, from `src_mac` / `src_ip` (42 bytes).
@@ -525,7 +699,7 @@ pub fn resolve_mac(
     for _ in 0..tries {
         link.send(&request).map_err(|e| InjectError::Io("sending ARP request", e))?;
         let mut found = None;
-        link.receive_until(Instant::now() + Duration::from_secs(1), |frame| {
+        link.receive_until(Instant::now() + Duration::from_secs(1), |frame, _| {
             found = match target {
                 IpAddr::V4(t) => parse_arp_answer(frame, t),
                 IpAddr::V6(t) => parse_neighbor_advertisement(frame, t),
@@ -550,17 +724,40 @@ pub struct UdpLink {
     send: UdpSocket,
     listen: Option<UdpSocket>,
     dest: SocketAddr,
+    cmsg: Vec<u8>,
 }
 
 impl UdpLink {
     /// Binds a sending socket to `src` (port 0: any) and, if `listen_port` is given, a receiving
     /// socket to the same address on that port (a VTEP sends to the VXLAN port, not to our source
-    /// port). When `src` already uses `listen_port`, the one socket does both.
+    /// port). When `src` already uses `listen_port`, the one socket does both. Datagrams to a
+    /// multicast `dest` leave with TTL (hop limit) 1, as a Linux vxlan device in group mode
+    /// sends them, from `src`'s interface (`scope`, the interface index, for IPv6).
     ///
     /// # Errors
     /// Binding failed, e.g. the address is not local or another VTEP holds the port.
-    pub fn open(src: SocketAddr, dest: SocketAddr, listen_port: Option<u16>) -> Result<UdpLink, InjectError> {
+    pub fn open(
+        src: SocketAddr,
+        dest: SocketAddr,
+        listen_port: Option<u16>,
+        scope: u32,
+    ) -> Result<UdpLink, InjectError> {
+        use nix::sys::socket::{setsockopt, sockopt::ReceiveTimestampns};
+        use std::vec;
         let send = UdpSocket::bind(src).map_err(|e| InjectError::Io("binding the UDP source", e))?;
+        let io = |e| InjectError::Io("multicast socket options", e);
+        match (src.ip(), dest.ip()) {
+            (IpAddr::V4(s), IpAddr::V4(d)) if d.is_multicast() => {
+                send.set_multicast_ttl_v4(1).map_err(io)?;
+                socket2::SockRef::from(&send).set_multicast_if_v4(&s).map_err(io)?;
+            }
+            (IpAddr::V6(_), IpAddr::V6(d)) if d.is_multicast() => {
+                let s2 = socket2::SockRef::from(&send);
+                s2.set_multicast_hops_v6(1).map_err(io)?;
+                s2.set_multicast_if_v6(scope).map_err(io)?;
+            }
+            _ => {}
+        }
         let listen = match listen_port {
             Some(p) if p == src.port() => None,
             Some(p) => Some(
@@ -569,7 +766,11 @@ impl UdpLink {
             ),
             None => None,
         };
-        Ok(UdpLink { send, listen, dest })
+        let rx = listen.as_ref().unwrap_or(&send);
+        setsockopt(rx, ReceiveTimestampns, &true)
+            .map_err(|e| InjectError::Io("SO_TIMESTAMPNS", io::Error::from(e)))?;
+        let cmsg = nix::cmsg_space!(nix::sys::time::TimeSpec);
+        Ok(UdpLink { send, listen, dest, cmsg })
     }
 
     /// The local address the datagrams leave from.
@@ -589,55 +790,75 @@ impl UdpLink {
         self.send.send_to(payload, self.dest).map(|_| ())
     }
 
-    /// Calls `f` with each datagram (and its sender) that arrives until `deadline` or until `f`
-    /// breaks; returns whether `f` broke. `buf` holds the datagram.
+    /// Calls `f` with each datagram, its sender and the kernel's receive time until `deadline`
+    /// or until `f` breaks; returns whether `f` broke. `buf` holds the datagram.
     ///
     /// # Errors
     /// A receive error other than the periodic timeout.
     pub fn receive_until(
-        &self,
+        &mut self,
         deadline: Instant,
         buf: &mut [u8],
-        mut f: impl FnMut(&[u8], SocketAddr) -> ControlFlow<()>,
+        mut f: impl FnMut(&[u8], SocketAddr, Timestamp) -> ControlFlow<()>,
     ) -> io::Result<bool> {
+        use nix::sys::socket::SockaddrStorage;
         let sock = self.listen.as_ref().unwrap_or(&self.send);
         loop {
             let now = Instant::now();
             if now >= deadline {
                 return Ok(false);
             }
-            sock.set_read_timeout(Some((deadline - now).max(Duration::from_millis(1))))?;
-            match sock.recv_from(buf) {
-                Ok((n, from)) => {
-                    if f(&buf[..n], from).is_break() {
-                        return Ok(true);
-                    }
-                }
-                Err(e)
-                    if matches!(
-                        e.kind(),
-                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut | io::ErrorKind::Interrupted
-                    ) => {}
-                Err(e) => return Err(e),
+            if !readable(sock, (deadline - now).min(POLL_SLICE))? {
+                continue;
+            }
+            let Some((n, _, ts, from)) = recv_stamped::<SockaddrStorage>(sock, buf, &mut self.cmsg)? else {
+                continue;
+            };
+            let from = from.and_then(|a| {
+                a.as_sockaddr_in().map(|v4| SocketAddr::from(std::net::SocketAddrV4::from(*v4))).or_else(
+                    || a.as_sockaddr_in6().map(|v6| SocketAddr::from(std::net::SocketAddrV6::from(*v6))),
+                )
+            });
+            let Some(from) = from else { continue };
+            if f(&buf[..n], from, ts).is_break() {
+                return Ok(true);
             }
         }
     }
 }
 
 /// Send deadlines for a stream at a fixed rate: packet `i` is due at `start + i / rate`, computed
-/// from the start each time, so rounding and oversleeping never accumulate.
-#[derive(Clone, Copy, Debug)]
+/// from the start each time, so rounding and oversleeping never accumulate. Or, for a replay, at
+/// the offsets a capture's own timestamps give (as tcpreplay does), pass after pass.
+#[derive(Clone, Debug)]
 pub struct Pacer {
     start: Instant,
     /// Nanoseconds between packets; 0 = unpaced.
     interval_ns: f64,
+    /// A capture's timing: each frame's nanoseconds after the first; empty = by rate.
+    offsets: Vec<u64>,
 }
 
 impl Pacer {
     /// A pacer starting now for `rate` packets per second (`0` or not finite: as fast as possible).
     pub fn new(rate: f64) -> Pacer {
         let interval_ns = if rate.is_finite() && rate > 0.0 { 1e9 / rate } else { 0.0 };
-        Pacer { start: Instant::now(), interval_ns }
+        Pacer { start: Instant::now(), interval_ns, offsets: Vec::new() }
+    }
+
+    /// A pacer starting now that follows a capture's timing: frame `i` of pass `p` (of `n`
+    /// frames) is due at `offsets_ns[i]` after the start of its pass, and a pass starts where the
+    /// one before ended, at its last frame. `offsets_ns` holds each frame's nanoseconds after the
+    /// capture's first frame (earlier timestamps count as 0: a replay never goes back in time).
+    /// Empty: as fast as possible.
+    pub fn timeline(offsets_ns: Vec<u64>) -> Pacer {
+        let mut offsets = offsets_ns;
+        let mut hi = 0;
+        for o in &mut offsets {
+            hi = (*o).max(hi);
+            *o = hi;
+        }
+        Pacer { start: Instant::now(), interval_ns: 0.0, offsets }
     }
 
     /// When the stream started.
@@ -645,8 +866,19 @@ impl Pacer {
         self.start
     }
 
+    /// Whether frames go out as fast as possible (no deadlines).
+    pub fn unpaced(&self) -> bool {
+        self.interval_ns == 0.0 && self.offsets.is_empty()
+    }
+
     /// The deadline of packet `i` (0-based), or `None` when unpaced.
     pub fn deadline(&self, i: u64) -> Option<Instant> {
+        if let Some(&last) = self.offsets.last() {
+            let n = self.offsets.len() as u64;
+            let pass = (i / n).saturating_mul(last);
+            let ns = pass.saturating_add(self.offsets[(i % n) as usize]);
+            return Some(self.start + Duration::from_nanos(ns));
+        }
         if self.interval_ns == 0.0 {
             return None;
         }
@@ -670,6 +902,127 @@ impl Pacer {
                 std::hint::spin_loop();
             }
         }
+    }
+}
+
+/// One answer `vxinject --wait` waits for, as arping and ping match theirs: a frame counts only
+/// when it answers this probe, not because it came from the VTEP.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Expect {
+    /// An ARP reply in `vni` saying where `target` is, sent to `asker` (inner Ethernet
+    /// destination and ARP target hardware address), answering a who-has from `asker`.
+    ArpReply {
+        /// The VNI the request went out in.
+        vni: u32,
+        /// The requester's MAC.
+        asker: [u8; 6],
+        /// The address asked for.
+        target: Ipv4Addr,
+    },
+    /// An ICMP echo reply in `vni` from `from` to `to` with this identifier and sequence number.
+    EchoReply {
+        /// The VNI the request went out in.
+        vni: u32,
+        /// The pinged address (the reply's source).
+        from: Ipv4Addr,
+        /// The pinging address (the reply's destination).
+        to: Ipv4Addr,
+        /// The ICMP identifier.
+        id: u16,
+        /// The ICMP sequence number.
+        seq: u16,
+    },
+    /// Any frame in `vni` whose inner Ethernet destination is `mac`, the source of what was
+    /// sent (`raw`, `replay`, announcements).
+    Frame {
+        /// The VNI the frames went out in.
+        vni: u32,
+        /// The injected inner source MAC.
+        mac: [u8; 6],
+    },
+}
+
+impl Expect {
+    /// The probes the dissected frame `d` (its outer headers already found to be from the VTEP
+    /// to us) answers: an ARP reply's (to its target, which is also the inner Ethernet
+    /// destination), an echo reply's, and that of a frame to its inner destination MAC. A probe
+    /// is answered by `d` exactly when it is among these, so a wait looks its probes up by them.
+    pub fn answers(d: &crate::dissect::Dissection<'_>) -> ArrayVec<Expect, 2> {
+        use crate::dissect::Header;
+        let mut out = ArrayVec::new();
+        let Some(vni) = d.vxlan().map(|v| v.vni().get()) else { return out };
+        let mut dst = None;
+        let mut ip = None;
+        for l in d.layers().filter(|l| l.depth == 1) {
+            match &l.header {
+                Header::Ethernet(e) if dst.is_none() => dst = Some(e.destination()),
+                Header::Ipv4(h) if ip.is_none() => ip = Some((h.source_addr(), h.destination_addr())),
+                Header::Arp(a) if a.operation().0 == arp::op::REPLY => {
+                    let asker = <[u8; 6]>::try_from(a.target_hw_addr()).ok();
+                    let target = <[u8; 4]>::try_from(a.sender_protocol_addr()).ok().map(Ipv4Addr::from);
+                    if let (Some(asker), Some(target), true) = (asker, target, dst == asker) {
+                        out.push(Expect::ArpReply { vni, asker, target });
+                    }
+                }
+                Header::Icmpv4(icmp) => {
+                    if let (etherparse::Icmpv4Type::EchoReply(e), Some((from, to))) = (icmp.icmp_type(), ip) {
+                        out.push(Expect::EchoReply { vni, from, to, id: e.id, seq: e.seq });
+                    }
+                }
+                _ => {}
+            }
+        }
+        if let (Some(mac), false) = (dst, out.is_full()) {
+            out.push(Expect::Frame { vni, mac });
+        }
+        out
+    }
+
+    /// Whether the dissected frame `d` (its outer headers already found to be from the VTEP to
+    /// us) answers this probe.
+    pub fn answered_by(&self, d: &crate::dissect::Dissection<'_>) -> bool {
+        Expect::answers(d).contains(self)
+    }
+}
+
+impl fmt::Display for Expect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mac = |m: &[u8; 6]| {
+            std::format!("{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}", m[0], m[1], m[2], m[3], m[4], m[5])
+        };
+        let s = match self {
+            Expect::ArpReply { vni, asker, target } => {
+                std::format!("ARP reply for {target} to {} in VNI {vni}", mac(asker))
+            }
+            Expect::EchoReply { vni, from, to, id, seq } => {
+                std::format!("echo reply {from} > {to} id {id} seq {seq} in VNI {vni}")
+            }
+            Expect::Frame { vni, mac: m } => std::format!("a frame to {} in VNI {vni}", mac(m)),
+        };
+        f.pad(&s)
+    }
+}
+
+/// The outer (depth 0) IP source and destination of a dissected frame.
+pub fn outer_addrs(d: &crate::dissect::Dissection<'_>) -> Option<(IpAddr, IpAddr)> {
+    use crate::dissect::Header;
+    d.layers().find_map(|l| match &l.header {
+        Header::Ipv4(h) if l.depth == 0 => Some((h.source_addr().into(), h.destination_addr().into())),
+        Header::Ipv6(h) if l.depth == 0 => Some((h.source_addr().into(), h.destination_addr().into())),
+        _ => None,
+    })
+}
+
+/// The Ethernet destination of an IPv4 or IPv6 multicast group (RFC 1112 6.4: `01:00:5e` and the
+/// group's low 23 bits; RFC 2464 7: `33:33` and its low 32 bits), `None` for a unicast address.
+pub fn multicast_mac(group: IpAddr) -> Option<[u8; 6]> {
+    match group {
+        IpAddr::V4(g) if g.is_multicast() => {
+            let o = g.octets();
+            Some([0x01, 0x00, 0x5e, o[1] & 0x7f, o[2], o[3]])
+        }
+        IpAddr::V6(g) if g.is_multicast() => Some(ipv6_multicast_mac(g)),
+        _ => None,
     }
 }
 
@@ -750,5 +1103,33 @@ mod tests {
             p.wait(i);
         }
         assert!(t.elapsed() < Duration::from_millis(200));
+    }
+
+    #[test]
+    fn replay_timeline_follows_the_capture() {
+        // Frames at 0, 0.4 and 0.8 s; a second pass starts where the first ended.
+        let p = Pacer::timeline(std::vec![0, 400_000_000, 800_000_000]);
+        let at = |i| p.deadline(i).map(|d| d - p.start());
+        assert_eq!(at(0), Some(Duration::ZERO));
+        assert_eq!(at(2), Some(Duration::from_millis(800)));
+        assert_eq!(at(3), Some(Duration::from_millis(800)));
+        assert_eq!(at(4), Some(Duration::from_millis(1200)));
+        assert!(!p.unpaced());
+        // A timestamp going back is sent at once, not before the frame before it.
+        let back = Pacer::timeline(std::vec![0, 500, 100]);
+        assert_eq!(back.deadline(2).map(|d| d - back.start()), Some(Duration::from_nanos(500)));
+        assert!(Pacer::timeline(Vec::new()).unpaced() && Pacer::new(0.0).unpaced());
+    }
+
+    #[test]
+    fn group_macs() {
+        // RFC 1112 6.4: the low 23 bits, so 239.129.1.1 and 239.1.1.1 share 01:00:5e:01:01:01.
+        let m = |s: &str| multicast_mac(s.parse().unwrap());
+        assert_eq!(m("239.1.1.1"), Some([0x01, 0x00, 0x5e, 0x01, 0x01, 0x01]));
+        assert_eq!(m("239.129.1.1"), Some([0x01, 0x00, 0x5e, 0x01, 0x01, 0x01]));
+        // RFC 2464 7: 33:33 and the low 32 bits.
+        assert_eq!(m("ff05::100"), Some([0x33, 0x33, 0, 0, 0x01, 0x00]));
+        assert_eq!(m("198.18.0.2"), None);
+        assert_eq!(m("fd00:18::2"), None);
     }
 }

@@ -194,7 +194,10 @@ fn replay_encapsulates_each_frame_of_a_capture() {
 #[test]
 fn errors_are_one_line_with_exit_status() {
     // None of these reaches the network: parsing and interface lookup fail first.
-    let cases: [(&[&str], i32, &str); 5] = [
+    let cases: [(&[&str], i32, &str); 8] = [
+        (&["-i", "lo", "--vtep", "198.18.0.2", "--port", "0"], 2, "port 0 is not a UDP port"),
+        (&["-i", "lo", "--vtep", "198.18.0.2", "--src-port", "0"], 2, "--src-port <PORT>': port 0"),
+        (&["-i", "lo", "--vtep", "198.18.0.2", "--gbp-dont-learn"], 2, "not provided: --gbp <ID>"),
         (&["-i", "vxi-no-such0", "--vtep", "198.18.0.2"], 1, "vxi-no-such0: no such interface"),
         (&["-i", "lo", "--vtep", "198.18.0.2", "--vni", "16777216"], 2, "16777215"),
         (&["-i", "lo", "--vtep", "198.18.0.300"], 2, "198.18.0.300"),

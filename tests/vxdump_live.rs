@@ -333,3 +333,70 @@ fn live_summary_after_count() {
     assert!(out.starts_with("3 packets (444 bytes), 3 VXLAN (444 bytes)"), "{out}");
     assert!(out.contains(&format!("vni {VNI}: 3 packets, 444 bytes")), "{out}");
 }
+
+/// The `-tt` timestamps (microseconds) tcpdump prints for a capture, read inside `ns`.
+fn tcpdump_times(ns: &common::netns::Netns, path: &str) -> Vec<i64> {
+    let out = ns.sh("tcpdump", &["-nn", "-tt", "-r", path]);
+    out.lines()
+        .filter_map(|l| l.split_once(' ').map(|(t, _)| t))
+        .filter_map(|t| t.split_once('.'))
+        .filter_map(|(s, u)| Some(s.parse::<i64>().ok()? * 1_000_000 + u.parse::<i64>().ok()?))
+        .collect()
+}
+
+#[test]
+fn live_any_is_linux_cooked_v2_with_the_kernels_timestamps() {
+    if !privileged("live_any_is_linux_cooked_v2_with_the_kernels_timestamps") {
+        return;
+    }
+    let lab = Lab::new();
+    lab.add_vxlan(4789, &[]);
+    let mut tcpdump = Tcpdump::start(&lab.vtep, "any", "udp port 4789");
+    let n = 6;
+    let args = ["-i", "any", "-nn", "-v", "-tt", "--vni", VNI, "-c", &n.to_string()];
+    let vx = Vxdump::start_on(&lab, "any", "LINUX_SLL2 (Linux cooked v2)", &args);
+    assert_eq!(send_mix(&lab), n);
+    let (out, err) = vx.wait();
+    assert_eq!(err, vec![format!("{n} packets captured")]);
+    let (ts, live) = strip_epoch(&out);
+    assert_eq!(ts.len(), n, "{out}");
+    // Each frame once, on the underlay NIC, as tcpdump -i any shows it: "veth0 In  IP ...".
+    assert_eq!(live.lines().filter(|l| l.starts_with("veth0 In  IP ")).count(), n, "{live}");
+    std::thread::sleep(Duration::from_millis(200));
+    let path = tcpdump.halt().to_path_buf();
+    let path = path.to_str().expect("path");
+    // Interface indexes are the VTEP namespace's: tcpdump reads its capture there.
+    let reference = lab.vtep.sh("tcpdump", &["-nn", "-v", "-t", "-r", path]);
+    assert_eq!(gbp_as_tcpdump(&live), reference, "vxdump -i any vs tcpdump -i any of the same frames");
+    // The kernel stamped each frame once on receipt; both tools print that time, to the microsecond.
+    let ours: Vec<i64> = ts.iter().map(|t| (t * 1e6).round() as i64).collect();
+    assert_eq!(ours, tcpdump_times(&lab.vtep, path), "kernel receive times");
+}
+
+#[test]
+fn live_timestamps_are_the_kernels_receive_times() {
+    if !privileged("live_timestamps_are_the_kernels_receive_times") {
+        return;
+    }
+    let lab = Lab::new();
+    lab.add_vxlan(4789, &[]);
+    let mut tcpdump = Tcpdump::start(&lab.vtep, "veth0", "udp port 4789");
+    // vxdump is stopped while the frames arrive: they wait in its socket, and their times must
+    // be when the kernel received them, not when vxdump read them.
+    let n = 6;
+    let vx = Vxdump::start(&lab, &["-i", "veth0", "-nn", "-tt", "--vni", VNI, "-c", &n.to_string()]);
+    let pid = vx.child.id().to_string();
+    common::netns::run(Command::new("kill").args(["-STOP", &pid]));
+    assert_eq!(send_mix(&lab), n);
+    std::thread::sleep(Duration::from_millis(700));
+    let resumed = now();
+    common::netns::run(Command::new("kill").args(["-CONT", &pid]));
+    let (out, _) = vx.wait();
+    let (ts, _) = strip_epoch(&out);
+    assert_eq!(ts.len(), n, "{out}");
+    assert!(ts.iter().all(|t| *t < resumed - 0.5), "stamped on receipt, not when read: {ts:?} vs {resumed}");
+    std::thread::sleep(Duration::from_millis(200));
+    let path = tcpdump.halt().to_path_buf();
+    let ours: Vec<i64> = ts.iter().map(|t| (t * 1e6).round() as i64).collect();
+    assert_eq!(ours, tcpdump_times(&lab.vtep, path.to_str().expect("path")), "{out}");
+}

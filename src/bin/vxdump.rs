@@ -9,7 +9,7 @@ use std::ops::ControlFlow;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 use vxwire::capture::{CaptureError, CaptureReader, CaptureWriter, CopyWriter};
 use vxwire::filter::Filter;
 use vxwire::dissect::{cannot_carry_vni, dissect_with, Config, Header, LinkType};
@@ -60,7 +60,8 @@ struct Args {
     /// Read packets from FILE (`-` for standard input).
     #[arg(short = 'r', value_name = "FILE", conflicts_with = "interface")]
     read: Option<String>,
-    /// Capture live on interface IFACE (needs CAP_NET_RAW) until -c N packets or Ctrl-C.
+    /// Capture live on interface IFACE (needs CAP_NET_RAW) until -c N packets or Ctrl-C; `any`:
+    /// every interface, in Linux cooked v2 framing. Timestamps are the kernel's receive times.
     #[arg(short = 'i', value_name = "IFACE")]
     interface: Option<String>,
     /// With -i: don't put the interface into promiscuous mode.
@@ -523,24 +524,36 @@ fn write_error(path: &str, e: io::Error) -> Fatal {
 }
 
 /// `-i IFACE`: prints frames as they arrive until `-c N` or Ctrl-C, then what was captured.
+/// `-i any` is every interface at once, in Linux cooked v2 framing as tcpdump's.
 fn live(sink: &mut Sink<'_>, name: &str) -> Result<ExitCode, Fatal> {
-    let iface = Interface::by_name(name).map_err(|e| Fatal(e.to_string()))?;
-    // What a raw socket delivers: Ethernet frames, or bare IP packets on a tun-like device.
-    let (linktype, linkname) = match iface.hardware_type() {
-        // Ethernet and loopback devices give Ethernet frames; tun-like devices bare IP packets.
-        Some(ARPHRD_ETHER | ARPHRD_LOOPBACK) => (LinkType::Ethernet.linktype(), "EN10MB (Ethernet)"),
-        Some(ARPHRD_NONE) => (LinkType::RawIp.linktype(), "RAW (Raw IP)"),
-        Some(t) => {
-            return Err(Fatal(format!("{name}: ARP hardware type {t} is not supported (Ethernet or raw IP)")))
-        }
-        None => return Err(Fatal(format!("{name}: cannot read its hardware type from /sys/class/net"))),
-    };
-    let mut link = RawLink::open_capture(&iface, !sink.args.no_promiscuous).map_err(|e| match e {
+    let refused = |e: InjectError| match e {
         InjectError::Permission(_) => {
             Fatal(format!("{name}: you need CAP_NET_RAW (run as root), or read a file with -r"))
         }
         e => Fatal(format!("{name}: {e}")),
-    })?;
+    };
+    let (mut link, linktype, linkname) = if name == "any" {
+        (
+            RawLink::open_any().map_err(refused)?,
+            LinkType::LinuxSll2.linktype(),
+            "LINUX_SLL2 (Linux cooked v2)",
+        )
+    } else {
+        let iface = Interface::by_name(name).map_err(|e| Fatal(e.to_string()))?;
+        // What a raw socket delivers: Ethernet frames, or bare IP packets on a tun-like device.
+        let (linktype, linkname) = match iface.hardware_type() {
+            // Ethernet and loopback devices give Ethernet frames; tun-like devices bare IP packets.
+            Some(ARPHRD_ETHER | ARPHRD_LOOPBACK) => (LinkType::Ethernet.linktype(), "EN10MB (Ethernet)"),
+            Some(ARPHRD_NONE) => (LinkType::RawIp.linktype(), "RAW (Raw IP)"),
+            Some(t) => {
+                return Err(Fatal(format!(
+                    "{name}: ARP hardware type {t} is not supported (Ethernet or raw IP)"
+                )))
+            }
+            None => return Err(Fatal(format!("{name}: cannot read its hardware type from /sys/class/net"))),
+        };
+        (RawLink::open_capture(&iface, !sink.args.no_promiscuous).map_err(refused)?, linktype, linkname)
+    };
     let stop = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&stop);
     ctrlc::set_handler(move || flag.store(true, Ordering::Relaxed))
@@ -558,12 +571,10 @@ fn live(sink: &mut Sink<'_>, name: &str) -> Result<ExitCode, Fatal> {
     let mut result = Ok(Next::Go);
     while matches!(result, Ok(Next::Go)) && !stop.load(Ordering::Relaxed) {
         let slice = Instant::now() + Duration::from_millis(100);
-        let r = link.receive_until(slice, |frame| {
-            let ts = match SystemTime::now().duration_since(UNIX_EPOCH) {
-                Ok(d) => (i64::try_from(d.as_secs()).unwrap_or(i64::MAX), d.subsec_nanos()),
-                Err(_) => (0, 0),
-            };
-            let len = u32::try_from(frame.len()).unwrap_or(u32::MAX);
+        let r = link.receive_until(slice, |frame, got| {
+            // The kernel's receive time, as tcpdump prints it, not when we read the frame.
+            let ts = (got.ts.sec, got.ts.nsec);
+            let len = u32::try_from(got.len).unwrap_or(u32::MAX);
             result = sink.packet(ts, frame, len, linktype);
             if let (true, Some(c), Ok(_)) = (sink.selected, copy.as_mut(), &result) {
                 let sec = u32::try_from(ts.0).unwrap_or(0);
