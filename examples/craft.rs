@@ -28,7 +28,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // 1. ARP who-has 10.0.0.2, built in place after the outer headers.
     let n = arp(&mut buf[off..], &ArpSpec::request(host_mac, host_ip, Ipv4Addr::new(10, 0, 0, 2)))?;
     let len = encapsulate(&mut buf, &outer, &vxlan, n)?;
-    w.write(1, 0, &buf[..len])?;
+    w.write(vxwire::Timestamp::from_micros(1, 0), &buf[..len])?;
 
     // 2. IGMPv3 join (CHANGE_TO_EXCLUDE with no sources) of 239.1.1.1, to 224.0.0.22.
     let records = [GroupRecordSpec {
@@ -42,7 +42,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         &IgmpSpec::new(host_mac, host_ip, IgmpMessage::V3Report { records: &records }),
     )?;
     let len = encapsulate(&mut buf, &outer, &vxlan, n)?;
-    w.write(2, 0, &buf[..len])?;
+    w.write(vxwire::Timestamp::from_micros(2, 0), &buf[..len])?;
     println!("wrote 2 frames to {path}");
     Ok(())
 }

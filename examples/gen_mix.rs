@@ -11,7 +11,7 @@ use std::fs::File;
 use std::io::BufWriter;
 use std::net::{Ipv4Addr, Ipv6Addr};
 use vxwire::build::{self, ArpSpec, EchoSpec, GroupRecordSpec, IgmpMessage, IgmpSpec, Outer, SrcPort};
-use vxwire::capture::CaptureWriter;
+use vxwire::capture::{CaptureWriter, Timestamp};
 use vxwire::etherparse::PacketBuilder;
 use vxwire::wire::igmp::RecordType;
 use vxwire::wire::vxlan::{Gbp, Vni, VxlanHeader};
@@ -139,7 +139,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let pick = rng.below(100);
         if pick < 5 {
             // Plain traffic on the underlay.
-            w.write(sec, usec, &inner)?;
+            w.write(Timestamp::from_micros(sec.into(), usec), &inner)?;
             continue;
         }
         let vtep_a = Ipv4Addr::new(198, 18, 0, 1 + rng.below(8) as u8);
@@ -171,7 +171,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             VxlanHeader::new(vni)
         };
         let n = build::vxlan_frame(&mut frame, &outer, &header, &inner)?;
-        w.write(sec, usec, &frame[..n])?;
+        w.write(Timestamp::from_micros(sec.into(), usec), &frame[..n])?;
     }
     drop(w.into_inner());
     eprintln!("gen_mix: wrote {count} packets to {path}");

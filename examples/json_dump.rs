@@ -16,7 +16,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         n += 1;
         let Some(link) = p.link_type() else { continue };
         let d = dissect(p.data, link, &Config::default());
-        let info = PacketInfo { n, ts_sec: p.ts_sec, ts_nsec: p.ts_nsec, caplen: p.data.len(), len: p.len };
+        let info = PacketInfo::from_packet(n, &p);
         json::write_packet(&mut out, &info, &d)?;
     }
     out.flush()?;

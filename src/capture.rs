@@ -7,6 +7,8 @@
 //! frame borrows that buffer, so memory stays flat whatever the file size.
 
 use crate::dissect::LinkType;
+use crate::error::Proto;
+pub use crate::time::Timestamp;
 use pcap_file::pcap::{PcapHeader, PcapParser, PcapWriter, RawPcapPacket};
 use pcap_file::pcapng::{Block, PcapNgParser};
 use pcap_file::{DataLink, PcapError, TsResolution};
@@ -17,16 +19,14 @@ use std::string::String;
 use std::vec::Vec;
 
 /// One captured frame, borrowed from the reader's buffer until the next call.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Packet<'a> {
-    /// Seconds since the Unix epoch.
-    pub ts_sec: i64,
-    /// Nanoseconds within the second.
-    pub ts_nsec: u32,
+    /// When it was captured.
+    pub ts: Timestamp,
     /// The length of the frame on the wire (may exceed `data.len()` when the snap length cut it).
     pub len: u32,
-    /// The LINKTYPE_ value of the frame.
-    pub linktype: u32,
+    /// The LINKTYPE_ value of the frame as the file has it; [`Packet::link_type`] reads it.
+    pub raw_link_type: u32,
     /// The pcapng interface the frame came from (0 for pcap).
     pub interface: u32,
     /// The captured bytes.
@@ -36,7 +36,51 @@ pub struct Packet<'a> {
 impl Packet<'_> {
     /// The link type, if the crate reads it.
     pub fn link_type(&self) -> Option<LinkType> {
-        LinkType::from_linktype(self.linktype)
+        LinkType::from_linktype(self.raw_link_type)
+    }
+
+    /// An owned copy (allocates the data).
+    pub fn to_owned(&self) -> OwnedPacket {
+        OwnedPacket {
+            ts: self.ts,
+            len: self.len,
+            raw_link_type: self.raw_link_type,
+            interface: self.interface,
+            data: self.data.to_vec(),
+        }
+    }
+}
+
+/// A captured frame that owns its bytes, as [`CaptureReader::packets`] yields them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OwnedPacket {
+    /// When it was captured.
+    pub ts: Timestamp,
+    /// The length of the frame on the wire.
+    pub len: u32,
+    /// The LINKTYPE_ value of the frame.
+    pub raw_link_type: u32,
+    /// The pcapng interface the frame came from (0 for pcap).
+    pub interface: u32,
+    /// The captured bytes.
+    pub data: Vec<u8>,
+}
+
+impl OwnedPacket {
+    /// The borrowed view, e.g. for [`CaptureWriter::write_packet`].
+    pub fn as_packet(&self) -> Packet<'_> {
+        Packet {
+            ts: self.ts,
+            len: self.len,
+            raw_link_type: self.raw_link_type,
+            interface: self.interface,
+            data: &self.data,
+        }
+    }
+
+    /// The link type, if the crate reads it.
+    pub fn link_type(&self) -> Option<LinkType> {
+        LinkType::from_linktype(self.raw_link_type)
     }
 }
 
@@ -61,9 +105,60 @@ pub enum TruncatedAt {
     },
 }
 
-/// Why a capture could not be read. `Display` gives one line without the file name.
+/// Why a capture could not be read, and where: the record number and, for a truncation, the
+/// bytes needed and present. `Display` gives one line without the file name, e.g.
+/// `packet 17: truncated dump file; tried to read 92 captured bytes, only got 40`.
 #[derive(Debug)]
-pub enum CaptureError {
+pub struct CaptureError {
+    /// What was wrong.
+    pub kind: CaptureErrorKind,
+    /// The record being read, from 1; 0 for the file header.
+    pub packet: u64,
+}
+
+impl CaptureError {
+    /// The layer, as the core's [`Error`](crate::Error) names it: always [`Proto::Capture`].
+    pub const fn proto(&self) -> Proto {
+        Proto::Capture
+    }
+
+    /// For a truncation, the bytes the header or record needs and the bytes present.
+    pub fn byte_counts(&self) -> Option<(usize, usize)> {
+        match self.kind {
+            CaptureErrorKind::Truncated(TruncatedAt::Record { needed, present })
+            | CaptureErrorKind::Truncated(TruncatedAt::Data { needed, present }) => Some((needed, present)),
+            _ => None,
+        }
+    }
+}
+
+impl From<CaptureErrorKind> for CaptureError {
+    fn from(kind: CaptureErrorKind) -> CaptureError {
+        CaptureError { kind, packet: 0 }
+    }
+}
+
+impl fmt::Display for CaptureError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.packet > 0 {
+            write!(f, "packet {}: ", self.packet)?;
+        }
+        fmt::Display::fmt(&self.kind, f)
+    }
+}
+
+impl std::error::Error for CaptureError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &self.kind {
+            CaptureErrorKind::Io(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// What was wrong with a capture file.
+#[derive(Debug)]
+pub enum CaptureErrorKind {
     /// The file is empty or shorter than a file header.
     Empty,
     /// The first four bytes are no pcap or pcapng magic.
@@ -76,42 +171,40 @@ pub enum CaptureError {
     Io(io::Error),
 }
 
-impl fmt::Display for CaptureError {
+impl fmt::Display for CaptureErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            CaptureError::Empty => f.write_str("empty file: no capture file header"),
-            CaptureError::NotACapture(m) => write!(
+            CaptureErrorKind::Empty => f.write_str("empty file: no capture file header"),
+            CaptureErrorKind::NotACapture(m) => write!(
                 f,
                 "unknown file format (magic {:02x}{:02x}{:02x}{:02x}, not pcap or pcapng)",
                 m[0], m[1], m[2], m[3]
             ),
-            CaptureError::Truncated(TruncatedAt::Header) => f.write_str("truncated dump file header"),
-            CaptureError::Truncated(TruncatedAt::Record { needed, present }) => {
+            CaptureErrorKind::Truncated(TruncatedAt::Header) => f.write_str("truncated dump file header"),
+            CaptureErrorKind::Truncated(TruncatedAt::Record { needed, present }) => {
                 write!(f, "truncated dump file; tried to read {needed} header bytes, only got {present}")
             }
-            CaptureError::Truncated(TruncatedAt::Data { needed, present }) => {
+            CaptureErrorKind::Truncated(TruncatedAt::Data { needed, present }) => {
                 write!(f, "truncated dump file; tried to read {needed} captured bytes, only got {present}")
             }
-            CaptureError::Invalid(s) => write!(f, "bad dump file: {s}"),
-            CaptureError::Io(e) => write!(f, "read error: {e}"),
+            CaptureErrorKind::Invalid(s) => write!(f, "bad dump file: {s}"),
+            CaptureErrorKind::Io(e) => write!(f, "read error: {e}"),
         }
     }
 }
 
-impl std::error::Error for CaptureError {}
-
-fn from_pcap_error(e: PcapError) -> CaptureError {
+fn from_pcap_error(e: PcapError) -> CaptureErrorKind {
     match e {
-        PcapError::IncompleteBuffer => CaptureError::Truncated(TruncatedAt::Header),
+        PcapError::IncompleteBuffer => CaptureErrorKind::Truncated(TruncatedAt::Header),
         PcapError::IoError(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
-            CaptureError::Truncated(TruncatedAt::Header)
+            CaptureErrorKind::Truncated(TruncatedAt::Header)
         }
-        PcapError::IoError(e) => CaptureError::Io(e),
-        PcapError::InvalidField(s) => CaptureError::Invalid(s.into()),
+        PcapError::IoError(e) => CaptureErrorKind::Io(e),
+        PcapError::InvalidField(s) => CaptureErrorKind::Invalid(s.into()),
         PcapError::InvalidInterfaceId(i) => {
-            CaptureError::Invalid(std::format!("packet for undefined interface {i}"))
+            CaptureErrorKind::Invalid(std::format!("packet for undefined interface {i}"))
         }
-        other => CaptureError::Invalid(std::format!("{other}")),
+        other => CaptureErrorKind::Invalid(std::format!("{other}")),
     }
 }
 
@@ -229,9 +322,30 @@ enum Format {
     },
 }
 
+/// [`CaptureReader::packets`]: the packets of a capture as owned copies.
+pub struct Packets<R: Read> {
+    reader: CaptureReader<R>,
+    done: bool,
+}
+
+impl<R: Read> Iterator for Packets<R> {
+    type Item = Result<OwnedPacket, CaptureError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        let r = self.reader.next_packet().map(|r| r.map(|p| p.to_owned()));
+        self.done = !matches!(r, Some(Ok(_)));
+        r
+    }
+}
+
 /// Reads frames from a pcap or pcapng stream, one record at a time.
 pub struct CaptureReader<R: Read> {
     input: ReadBuf<R>,
+    /// Records returned so far.
+    count: u64,
     format: Format,
     /// The bytes of the last record returned, in `input.buf` (for [`CopyWriter`]).
     last: core::ops::Range<usize>,
@@ -251,18 +365,22 @@ impl<R: Read> CaptureReader<R> {
     /// Reads the file header and gets ready to read frames.
     ///
     /// # Errors
-    /// [`CaptureError::Empty`], [`CaptureError::NotACapture`] or a header error.
+    /// [`CaptureErrorKind::Empty`], [`CaptureErrorKind::NotACapture`] or a header error.
     pub fn new(reader: R) -> Result<CaptureReader<R>, CaptureError> {
+        Self::open(reader).map_err(CaptureError::from)
+    }
+
+    fn open(reader: R) -> Result<CaptureReader<R>, CaptureErrorKind> {
         let mut input = ReadBuf::new(reader);
         let mut meta = Vec::new();
-        input.fill(4).map_err(CaptureError::Io)?;
+        input.fill(4).map_err(CaptureErrorKind::Io)?;
         let head = input.available();
         if head.is_empty() {
-            return Err(CaptureError::Empty);
+            return Err(CaptureErrorKind::Empty);
         }
         let mut magic = [0u8; 4];
         if head.len() < 4 {
-            return Err(CaptureError::Truncated(TruncatedAt::Header));
+            return Err(CaptureErrorKind::Truncated(TruncatedAt::Header));
         }
         magic.copy_from_slice(&head[..4]);
         let format = match magic {
@@ -270,8 +388,8 @@ impl<R: Read> CaptureReader<R> {
             | [0xa1, 0xb2, 0xc3, 0xd4]
             | [0x4d, 0x3c, 0xb2, 0xa1]
             | [0xa1, 0xb2, 0x3c, 0x4d] => {
-                if !input.fill(24).map_err(CaptureError::Io)? {
-                    return Err(CaptureError::Truncated(TruncatedAt::Header));
+                if !input.fill(24).map_err(CaptureErrorKind::Io)? {
+                    return Err(CaptureErrorKind::Truncated(TruncatedAt::Header));
                 }
                 let (_, parser) = PcapParser::new(input.available()).map_err(from_pcap_error)?;
                 meta.extend_from_slice(&input.available()[..24]);
@@ -291,16 +409,16 @@ impl<R: Read> CaptureReader<R> {
                 input.consume(len);
                 Format::PcapNg { parser, big, interfaces: Vec::new() }
             }
-            m => return Err(CaptureError::NotACapture(m)),
+            m => return Err(CaptureErrorKind::NotACapture(m)),
         };
-        Ok(CaptureReader { input, format, last: 0..0, meta, keep_meta: false })
+        Ok(CaptureReader { input, count: 0, format, last: 0..0, meta, keep_meta: false })
     }
 
     /// Makes the next pcapng block available in full and returns its length and byte order
     /// (taken from a section header's byte-order magic, else `big`).
-    fn pcapng_block_len(input: &mut ReadBuf<R>, big: bool) -> Result<(usize, bool), CaptureError> {
-        if !input.fill(12).map_err(CaptureError::Io)? {
-            return Err(CaptureError::Truncated(TruncatedAt::Record {
+    fn pcapng_block_len(input: &mut ReadBuf<R>, big: bool) -> Result<(usize, bool), CaptureErrorKind> {
+        if !input.fill(12).map_err(CaptureErrorKind::Io)? {
+            return Err(CaptureErrorKind::Truncated(TruncatedAt::Record {
                 needed: 12,
                 present: input.available().len(),
             }));
@@ -311,7 +429,7 @@ impl<R: Read> CaptureReader<R> {
                 [0x1a, 0x2b, 0x3c, 0x4d] => true,
                 [0x4d, 0x3c, 0x2b, 0x1a] => false,
                 _ => {
-                    return Err(CaptureError::Invalid(
+                    return Err(CaptureErrorKind::Invalid(
                         "pcapng section header with a bad byte-order magic".into(),
                     ))
                 }
@@ -321,18 +439,18 @@ impl<R: Read> CaptureReader<R> {
         };
         let len = u32_at(b, 4, big) as usize;
         if len < 12 || len % 4 != 0 {
-            return Err(CaptureError::Invalid(std::format!(
+            return Err(CaptureErrorKind::Invalid(std::format!(
                 "pcapng block length {len} is not a multiple of 4 of at least 12"
             )));
         }
         if len > MAX_RECORD {
-            return Err(CaptureError::Invalid(std::format!(
+            return Err(CaptureErrorKind::Invalid(std::format!(
                 "pcapng block length {len} over the {} MiB limit",
                 MAX_RECORD >> 20
             )));
         }
-        if !input.fill(len).map_err(CaptureError::Io)? {
-            return Err(CaptureError::Truncated(TruncatedAt::Record {
+        if !input.fill(len).map_err(CaptureErrorKind::Io)? {
+            return Err(CaptureErrorKind::Truncated(TruncatedAt::Record {
                 needed: len,
                 present: input.available().len(),
             }));
@@ -340,7 +458,7 @@ impl<R: Read> CaptureReader<R> {
         Ok((len, big))
     }
 
-    /// The link type of a pcap file (pcapng files have one per interface: see [`Packet::linktype`]).
+    /// The link type of a pcap file (pcapng files have one per interface: see [`Packet::raw_link_type`]).
     pub fn pcap_linktype(&self) -> Option<u32> {
         match &self.format {
             Format::Pcap { linktype, .. } => Some(*linktype),
@@ -353,39 +471,65 @@ impl<R: Read> CaptureReader<R> {
     /// # Errors
     /// A truncated or invalid record; reading should stop there.
     pub fn next_packet(&mut self) -> Option<Result<Packet<'_>, CaptureError>> {
+        let packet = self.count + 1;
+        // next_inner counts the record it returns.
         match self.next_inner() {
             Ok(Some(p)) => Some(Ok(p)),
             Ok(None) => None,
-            Err(e) => Some(Err(e)),
+            Err(kind) => Some(Err(CaptureError { kind, packet })),
         }
     }
 
-    fn next_inner(&mut self) -> Result<Option<Packet<'_>>, CaptureError> {
+    /// The packets as an [`Iterator`] of owned copies (one allocation per packet), for code
+    /// that wants `for`, `filter` or `collect`; [`next_packet`](Self::next_packet) is the
+    /// zero-copy way. The iteration ends after the first error.
+    ///
+    /// ```
+    /// use vxwire::capture::CaptureReader;
+    /// # let file = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/vxlan-4789-p2p.pcap"))?;
+    /// let reader = CaptureReader::new(&file[..])?;
+    /// let vxlan = reader.packets().filter(|p| p.as_ref().is_ok_and(|p| p.len > 50)).count();
+    /// assert_eq!(vxlan, 18);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn packets(self) -> Packets<R> {
+        Packets { reader: self, done: false }
+    }
+
+    /// Records read so far.
+    pub fn packets_read(&self) -> u64 {
+        self.count
+    }
+
+    fn next_inner(&mut self) -> Result<Option<Packet<'_>>, CaptureErrorKind> {
         match &mut self.format {
             Format::Pcap { header, big, linktype, limit } => {
                 let input = &mut self.input;
-                if !input.fill(16).map_err(CaptureError::Io)? {
+                if !input.fill(16).map_err(CaptureErrorKind::Io)? {
                     return match input.available().len() {
                         0 => Ok(None),
-                        n => Err(CaptureError::Truncated(TruncatedAt::Record { needed: 16, present: n })),
+                        n => Err(CaptureErrorKind::Truncated(TruncatedAt::Record { needed: 16, present: n })),
                     };
                 }
                 let caplen = u32_at(input.available(), 8, *big) as usize;
                 if caplen > MAX_RECORD {
-                    return Err(CaptureError::Invalid(std::format!(
+                    return Err(CaptureErrorKind::Invalid(std::format!(
                         "record length {caplen} over the {} MiB limit",
                         MAX_RECORD >> 20
                     )));
                 }
                 if caplen > *limit {
-                    return Err(CaptureError::Invalid(std::format!(
+                    return Err(CaptureErrorKind::Invalid(std::format!(
                         "invalid packet capture length {caplen}, bigger than snaplen of {}",
                         header.snaplen
                     )));
                 }
-                if !input.fill(16 + caplen).map_err(CaptureError::Io)? {
+                if !input.fill(16 + caplen).map_err(CaptureErrorKind::Io)? {
                     let got = input.available().len() - 16;
-                    return Err(CaptureError::Truncated(TruncatedAt::Data { needed: caplen, present: got }));
+                    return Err(CaptureErrorKind::Truncated(TruncatedAt::Data {
+                        needed: caplen,
+                        present: got,
+                    }));
                 }
                 let start = input.start;
                 input.consume(16 + caplen);
@@ -395,11 +539,12 @@ impl<R: Read> CaptureReader<R> {
                 let (ts_sec, ts_frac, orig_len) =
                     (u32_at(rec, 0, parser_big), u32_at(rec, 4, parser_big), u32_at(rec, 12, parser_big));
                 let nanos = header.ts_resolution == TsResolution::NanoSecond;
+                let frac = u64::from(ts_frac);
+                self.count += 1;
                 Ok(Some(Packet {
-                    ts_sec: i64::from(ts_sec),
-                    ts_nsec: if nanos { ts_frac } else { ts_frac.saturating_mul(1000) },
+                    ts: Timestamp::from_parts(i64::from(ts_sec), if nanos { frac } else { frac * 1000 }),
                     len: orig_len,
-                    linktype: *linktype,
+                    raw_link_type: *linktype,
                     interface: 0,
                     data: &rec[16..],
                 }))
@@ -408,7 +553,7 @@ impl<R: Read> CaptureReader<R> {
                 // Skip (and take note of) blocks until a packet block is whole in the buffer; the
                 // loop holds no borrow of the buffer when it ends, so the packet can borrow it.
                 let len = loop {
-                    if !self.input.fill(1).map_err(CaptureError::Io)? {
+                    if !self.input.fill(1).map_err(CaptureErrorKind::Io)? {
                         return Ok(None);
                     }
                     let (len, b) = Self::pcapng_block_len(&mut self.input, *big)?;
@@ -456,7 +601,7 @@ impl<R: Read> CaptureReader<R> {
                 match block {
                     Block::EnhancedPacket(epb) => {
                         let Some(&(linktype, resol)) = interfaces.get(epb.interface_id as usize) else {
-                            return Err(CaptureError::Invalid(std::format!(
+                            return Err(CaptureErrorKind::Invalid(std::format!(
                                 "packet for undefined interface {}",
                                 epb.interface_id
                             )));
@@ -466,40 +611,40 @@ impl<R: Read> CaptureReader<R> {
                         let data: &[u8] = match epb.data {
                             Cow::Borrowed(d) => d,
                             Cow::Owned(_) => {
-                                return Err(CaptureError::Invalid("unexpected owned block".into()))
+                                return Err(CaptureErrorKind::Invalid("unexpected owned block".into()))
                             }
                         };
+                        self.count += 1;
                         Ok(Some(Packet {
-                            ts_sec,
-                            ts_nsec,
+                            ts: Timestamp::from_parts(ts_sec, u64::from(ts_nsec)),
                             len: epb.original_len,
-                            linktype,
+                            raw_link_type: linktype,
                             interface: epb.interface_id,
                             data,
                         }))
                     }
                     Block::SimplePacket(spb) => {
                         let Some(&(linktype, _)) = interfaces.first() else {
-                            return Err(CaptureError::Invalid(
+                            return Err(CaptureErrorKind::Invalid(
                                 "simple packet block before any interface".into(),
                             ));
                         };
                         let data: &[u8] = match spb.data {
                             Cow::Borrowed(d) => d,
                             Cow::Owned(_) => {
-                                return Err(CaptureError::Invalid("unexpected owned block".into()))
+                                return Err(CaptureErrorKind::Invalid("unexpected owned block".into()))
                             }
                         };
+                        self.count += 1;
                         Ok(Some(Packet {
-                            ts_sec: 0,
-                            ts_nsec: 0,
+                            ts: Timestamp::default(),
                             len: spb.original_len,
-                            linktype,
+                            raw_link_type: linktype,
                             interface: 0,
                             data,
                         }))
                     }
-                    _ => Err(CaptureError::Invalid("packet block did not parse as one".into())),
+                    _ => Err(CaptureErrorKind::Invalid("packet block did not parse as one".into())),
                 }
             }
         }
@@ -559,37 +704,87 @@ impl<W: Write> CopyWriter<W> {
     }
 }
 
-/// Writes frames to a pcap file (microsecond timestamps, native byte order).
+/// Writes frames to a new pcap file: big-endian (pcap-file's choice; every reader takes both
+/// byte orders), snap length 262144, microsecond timestamps unless made with
+/// [`CaptureWriter::with_nanos`].
+///
+/// ```
+/// use vxwire::capture::{CaptureReader, CaptureWriter, Timestamp};
+/// use vxwire::dissect::LinkType;
+/// let mut w = CaptureWriter::new(Vec::new(), LinkType::Ethernet)?;
+/// w.write(Timestamp::from_micros(1_700_000_000, 250), &[0u8; 60])?;
+/// let file = w.into_inner();
+/// let mut r = CaptureReader::new(&file[..])?;
+/// let p = r.next_packet().ok_or("no packet")??;
+/// assert_eq!((p.ts.secs(), p.ts.micros(), p.data.len()), (1_700_000_000, 250, 60));
+/// // A packet read from one capture is written to another as it is.
+/// let mut copy = CaptureWriter::new(Vec::new(), LinkType::Ethernet)?;
+/// copy.write_packet(&p)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub struct CaptureWriter<W: Write> {
     writer: PcapWriter<W>,
+    nanos: bool,
 }
 
 impl<W: Write> CaptureWriter<W> {
-    /// Writes the pcap file header for `link` frames.
+    /// Writes the pcap file header for `link` frames, microsecond timestamps.
     ///
     /// # Errors
     /// An I/O error writing the header.
     pub fn new(writer: W, link: LinkType) -> Result<CaptureWriter<W>, CaptureError> {
+        Self::with_resolution(writer, link, false)
+    }
+
+    /// Writes the pcap file header for `link` frames, nanosecond timestamps (magic `a1b23c4d`).
+    ///
+    /// # Errors
+    /// An I/O error writing the header.
+    pub fn with_nanos(writer: W, link: LinkType) -> Result<CaptureWriter<W>, CaptureError> {
+        Self::with_resolution(writer, link, true)
+    }
+
+    fn with_resolution(writer: W, link: LinkType, nanos: bool) -> Result<CaptureWriter<W>, CaptureError> {
         let header = PcapHeader {
             datalink: DataLink::from(link.linktype()),
             snaplen: 262_144,
+            ts_resolution: if nanos { TsResolution::NanoSecond } else { TsResolution::MicroSecond },
             ..PcapHeader::default()
         };
         let writer = PcapWriter::with_header(writer, header).map_err(from_pcap_error)?;
-        Ok(CaptureWriter { writer })
+        Ok(CaptureWriter { writer, nanos })
     }
 
-    /// Appends one frame with its timestamp.
+    /// Appends one whole frame (on-wire length = `data.len()`) captured at `ts`. Timestamps
+    /// before 1970 or after 2106 do not fit a pcap record and are an error.
     ///
     /// # Errors
-    /// An I/O error, or a frame longer than the snap length.
-    pub fn write(&mut self, ts_sec: u32, ts_usec: u32, data: &[u8]) -> Result<(), CaptureError> {
-        let len = u32::try_from(data.len()).map_err(|_| CaptureError::Invalid("frame too long".into()))?;
+    /// An I/O error, a frame longer than the snap length, or a timestamp pcap cannot hold.
+    pub fn write(&mut self, ts: Timestamp, data: &[u8]) -> Result<(), CaptureError> {
+        let len =
+            u32::try_from(data.len()).map_err(|_| CaptureErrorKind::Invalid("frame too long".into()))?;
+        self.write_record(ts, data, len)
+    }
+
+    /// Appends a packet read from a capture: its timestamp, captured bytes and on-wire length.
+    ///
+    /// # Errors
+    /// As [`write`](Self::write).
+    pub fn write_packet(&mut self, packet: &Packet<'_>) -> Result<(), CaptureError> {
+        self.write_record(packet.ts, packet.data, packet.len)
+    }
+
+    fn write_record(&mut self, ts: Timestamp, data: &[u8], orig_len: u32) -> Result<(), CaptureError> {
+        let incl_len =
+            u32::try_from(data.len()).map_err(|_| CaptureErrorKind::Invalid("frame too long".into()))?;
+        let ts_sec = u32::try_from(ts.secs()).map_err(|_| {
+            CaptureErrorKind::Invalid(std::format!("timestamp {ts} does not fit a pcap record"))
+        })?;
         let raw = RawPcapPacket {
             ts_sec,
-            ts_frac: ts_usec,
-            incl_len: len,
-            orig_len: len,
+            ts_frac: if self.nanos { ts.nanos() } else { ts.micros() },
+            incl_len,
+            orig_len: orig_len.max(incl_len),
             data: Cow::Borrowed(data),
         };
         self.writer.write_raw_packet(&raw).map_err(from_pcap_error)?;
@@ -626,25 +821,37 @@ mod tests {
     #[test]
     fn write_then_read() {
         let mut w = CaptureWriter::new(Vec::new(), LinkType::Ethernet).unwrap();
-        w.write(1, 2, &[1, 2, 3]).unwrap();
-        w.write(3, 999_999, &[4; 60]).unwrap();
+        w.write(Timestamp::from_micros(1, 2), &[1, 2, 3]).unwrap();
+        w.write(Timestamp::from_micros(3, 999_999), &[4; 60]).unwrap();
+        assert!(w.write(Timestamp::from_micros(-1, 0), &[4; 60]).is_err());
         let bytes = w.into_inner();
         let mut r = CaptureReader::new(&bytes[..]).unwrap();
         assert_eq!(r.pcap_linktype(), Some(1));
         let p = r.next_packet().unwrap().unwrap();
-        assert_eq!((p.ts_sec, p.ts_nsec, p.len, p.data), (1, 2000, 3, &[1u8, 2, 3][..]));
+        assert_eq!((p.ts.secs(), p.ts.nanos(), p.len, p.data), (1, 2000, 3, &[1u8, 2, 3][..]));
         let p = r.next_packet().unwrap().unwrap();
-        assert_eq!((p.ts_sec, p.ts_nsec, p.data.len()), (3, 999_999_000, 60));
+        assert_eq!((p.ts.secs(), p.ts.nanos(), p.data.len()), (3, 999_999_000, 60));
         assert!(r.next_packet().is_none());
+        // Nanosecond files keep nanoseconds; a packet written back is the packet read.
+        let mut w = CaptureWriter::with_nanos(Vec::new(), LinkType::Ethernet).unwrap();
+        w.write(Timestamp::new(5, 123_456_789).unwrap(), &[9; 20]).unwrap();
+        let bytes = w.into_inner();
+        let mut r = CaptureReader::new(&bytes[..]).unwrap();
+        let p = r.next_packet().unwrap().unwrap().to_owned();
+        assert_eq!(p.ts, Timestamp::new(5, 123_456_789).unwrap());
+        let mut w = CaptureWriter::with_nanos(Vec::new(), LinkType::Ethernet).unwrap();
+        w.write_packet(&p.as_packet()).unwrap();
+        assert_eq!(w.into_inner(), bytes);
     }
 
     #[test]
     fn bad_magic_and_empty() {
-        assert!(matches!(CaptureReader::new(&b"hello world"[..]), Err(CaptureError::NotACapture(_))));
-        assert!(matches!(CaptureReader::new(&b""[..]), Err(CaptureError::Empty)));
+        let kind = |b: &[u8]| CaptureReader::new(b).err().map(|e| (e.kind, e.packet));
+        assert!(matches!(kind(b"hello world"), Some((CaptureErrorKind::NotACapture(_), 0))));
+        assert!(matches!(kind(b""), Some((CaptureErrorKind::Empty, 0))));
         assert!(matches!(
-            CaptureReader::new(&[0xd4u8, 0xc3, 0xb2, 0xa1, 2, 0][..]),
-            Err(CaptureError::Truncated(TruncatedAt::Header))
+            kind(&[0xd4u8, 0xc3, 0xb2, 0xa1, 2, 0]),
+            Some((CaptureErrorKind::Truncated(TruncatedAt::Header), 0))
         ));
     }
 
@@ -689,7 +896,7 @@ mod hostile_tests {
         let mut r = CaptureReader::new(&v[..]).unwrap();
         assert_eq!(r.next_packet().unwrap().unwrap().data.len(), 60);
         let e = r.next_packet().unwrap().unwrap_err();
-        assert_eq!(e.to_string(), "bad dump file: record length 314572800 over the 256 MiB limit");
+        assert_eq!(e.to_string(), "packet 2: bad dump file: record length 314572800 over the 256 MiB limit");
         // The buffer grew by what was read, not by what the record claimed.
         assert!(r.input.buf.len() <= READ_CHUNK);
     }
@@ -702,7 +909,7 @@ mod hostile_tests {
         let e = r.next_packet().unwrap().unwrap_err();
         assert_eq!(
             e.to_string(),
-            "bad dump file: invalid packet capture length 300000, bigger than snaplen of 96"
+            "packet 1: bad dump file: invalid packet capture length 300000, bigger than snaplen of 96"
         );
     }
 
@@ -712,13 +919,17 @@ mod hostile_tests {
         record(&mut v, 60, &[0; 20]);
         let mut r = CaptureReader::new(&v[..]).unwrap();
         let e = r.next_packet().unwrap().unwrap_err();
-        assert_eq!(e.to_string(), "truncated dump file; tried to read 60 captured bytes, only got 20");
+        assert_eq!(
+            e.to_string(),
+            "packet 1: truncated dump file; tried to read 60 captured bytes, only got 20"
+        );
+        assert_eq!((e.proto(), e.byte_counts()), (Proto::Capture, Some((60, 20))));
         let v = pcap_header(65535);
         assert!(CaptureReader::new(&v[..20]).is_err());
         let mut w = v.clone();
         w.extend_from_slice(&[1, 2, 3]);
         let e = CaptureReader::new(&w[..]).unwrap().next_packet().unwrap().unwrap_err();
-        assert_eq!(e.to_string(), "truncated dump file; tried to read 16 header bytes, only got 3");
+        assert_eq!(e.to_string(), "packet 1: truncated dump file; tried to read 16 header bytes, only got 3");
     }
 
     #[test]
@@ -765,7 +976,7 @@ mod hostile_tests {
                 break;
             }
         }
-        assert!(last.unwrap().starts_with("truncated dump file"));
+        assert!(last.unwrap().contains(": truncated dump file"));
         // A block length that is not a multiple of 4.
         let mut b = bytes.clone();
         let shb_len = u32::from_le_bytes([b[4], b[5], b[6], b[7]]) as usize;

@@ -264,28 +264,7 @@ pub struct RawLink {
     cmsg: Vec<u8>,
 }
 
-/// The kernel's receive time of a frame (`SO_TIMESTAMPNS`), since the Unix epoch.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Timestamp {
-    /// Whole seconds.
-    pub sec: i64,
-    /// Nanoseconds, 0..1_000_000_000.
-    pub nsec: u32,
-}
-
-impl Timestamp {
-    /// The current time of day, for a frame whose kernel timestamp is missing.
-    pub fn now() -> Timestamp {
-        let d = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-        Timestamp { sec: i64::try_from(d.as_secs()).unwrap_or(i64::MAX), nsec: d.subsec_nanos() }
-    }
-}
-
-impl fmt::Display for Timestamp {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.pad(&std::format!("{}.{:09}", self.sec, self.nsec))
-    }
-}
+pub use crate::time::Timestamp;
 
 /// What the kernel says about one received frame besides its bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -558,11 +537,16 @@ fn recv_stamped<S: nix::sys::socket::SockaddrLike + Copy>(
     if let Ok(cmsgs) = msg.cmsgs() {
         for c in cmsgs {
             if let ControlMessageOwned::ScmTimestampns(t) = c {
-                ts = Some(Timestamp { sec: t.tv_sec(), nsec: u32::try_from(t.tv_nsec()).unwrap_or(0) });
+                ts = Some(Timestamp::from_parts(t.tv_sec(), u64::try_from(t.tv_nsec()).unwrap_or(0)));
             }
         }
     }
-    Ok(Some((msg.bytes.min(cap), msg.bytes, ts.unwrap_or_else(Timestamp::now), msg.address)))
+    Ok(Some((
+        msg.bytes.min(cap),
+        msg.bytes,
+        ts.unwrap_or_else(|| std::time::SystemTime::now().into()),
+        msg.address,
+    )))
 }
 
 /// The Linux cooked v2 header (LINKTYPE_LINUX_SLL2) libpcap writes for a frame from `-i any`.

@@ -51,6 +51,7 @@ mod display;
 pub mod dissect;
 pub mod error;
 pub mod filter;
+pub mod time;
 pub mod wire;
 
 #[cfg(feature = "pcap")]
@@ -64,4 +65,5 @@ pub mod summary;
 
 pub use dissect::{dissect, Config, Dissection, Header, Layer, LinkType};
 pub use error::{Error, ErrorKind, Proto};
+pub use time::Timestamp;
 pub use wire::mac::MacAddr;

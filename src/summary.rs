@@ -1048,8 +1048,8 @@ pub fn add_capture<R: std::io::Read>(
         n += 1;
         let info = PacketInfo {
             n,
-            ts_sec: packet.ts_sec,
-            ts_nsec: packet.ts_nsec,
+            ts_sec: packet.ts.secs(),
+            ts_nsec: packet.ts.nanos(),
             caplen: packet.data.len(),
             len: packet.len,
         };

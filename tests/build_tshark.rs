@@ -113,7 +113,7 @@ fn write_pcap(frames: &[(&str, Vec<u8>)], tag: &str) -> TempFile {
     let path = std::env::temp_dir().join(format!("vxwire-build-{tag}-{}.pcap", std::process::id()));
     let mut w = CaptureWriter::new(std::fs::File::create(&path).unwrap(), LinkType::Ethernet).unwrap();
     for (i, (_, f)) in frames.iter().enumerate() {
-        w.write(1_700_000_000 + i as u32, 0, f).unwrap();
+        w.write(vxwire::Timestamp::from_micros(1_700_000_000 + i as i64, 0), f).unwrap();
     }
     drop(w);
     TempFile(path)

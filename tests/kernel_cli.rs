@@ -96,7 +96,7 @@ fn write_mode_needs_no_privileges_and_tcpdump_reads_it() {
     let mut ts = Vec::new();
     while let Some(pkt) = r.next_packet() {
         let pkt = pkt.expect("record");
-        ts.push(pkt.ts_sec * 1_000_000 + i64::from(pkt.ts_nsec / 1000));
+        ts.push(pkt.ts.secs() * 1_000_000 + i64::from(pkt.ts.micros()));
     }
     assert!(ts.windows(2).all(|w| (w[1] - w[0] - 10_000).abs() <= 1), "{ts:?}");
     let vxdump = Command::new(env!("CARGO_BIN_EXE_vxdump")).arg(p).output().expect("vxdump");
@@ -163,7 +163,7 @@ fn replay_encapsulates_each_frame_of_a_capture() {
         let mut buf = [0u8; 64];
         let spec = vxwire::build::ArpSpec::request(mac, ip.into(), [10, 0, 0, 2].into());
         let n = vxwire::build::arp(&mut buf, &spec).expect("arp");
-        w.write(0, 0, &buf[..n]).expect("write");
+        w.write(Default::default(), &buf[..n]).expect("write");
     }
     drop(w);
     let cap = Tcpdump::start(&lab.inj, "veth0", "udp port 4789");

@@ -312,7 +312,7 @@ fn replay_follows_the_captures_timing_unless_rate_is_given() {
             [10, 0, 0, 2].into(),
         );
         let n = vxwire::build::arp(&mut buf, &spec).expect("arp");
-        w.write(100, u32::from(k) * 400_000, &buf[..n]).expect("write");
+        w.write(vxwire::Timestamp::from_micros(100, u32::from(k) * 400_000), &buf[..n]).expect("write");
     }
     drop(w);
     let p = path.to_str().expect("path");

@@ -252,7 +252,7 @@ fn captures() -> Vec<(&'static str, Vec<Vec<u8>>)> {
 fn pcap_bytes(frames: &[Vec<u8>]) -> Vec<u8> {
     let mut w = CaptureWriter::new(Vec::new(), LinkType::Ethernet).unwrap();
     for (i, f) in frames.iter().enumerate() {
-        w.write(1_700_000_000, 1000 * i as u32, f).unwrap();
+        w.write(vxwire::Timestamp::from_micros(1_700_000_000, 1000 * i as u32), f).unwrap();
     }
     w.into_inner()
 }

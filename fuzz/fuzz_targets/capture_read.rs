@@ -17,7 +17,7 @@ fuzz_target!(|data: &[u8]| {
         if let Some(link) = p.link_type() {
             let d = vxwire::dissect(p.data, link, &config);
             let info =
-                PacketInfo { n, ts_sec: p.ts_sec, ts_nsec: p.ts_nsec, caplen: p.data.len(), len: p.len };
+                PacketInfo::from_packet(n, &p);
             out.clear();
             printer.write_packet(&mut out, &info, &d).unwrap();
         }

@@ -10,9 +10,9 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use vxwire::capture::{CaptureError, CaptureReader, CaptureWriter, CopyWriter};
-use vxwire::filter::Filter;
+use vxwire::capture::{CaptureReader, CaptureWriter, CopyWriter, Packet};
 use vxwire::dissect::{cannot_carry_vni, dissect_with, Config, Header, LinkType};
+use vxwire::filter::Filter;
 use vxwire::inject::{InjectError, Interface, RawLink, CAPTURE_SNAPLEN};
 
 /// Linux ARP hardware types (`/sys/class/net/IFACE/type`).
@@ -336,7 +336,9 @@ fn run(args: &Args) -> Result<ExitCode, Fatal> {
     let (file_word, filter) = expression(args)?;
     let quiet = match (&args.write, args.print) {
         (Some(w), true) if w == "-" => {
-            return Err(Fatal("-w - writes packets to standard output: --print cannot print there too".into()))
+            return Err(Fatal(
+                "-w - writes packets to standard output: --print cannot print there too".into(),
+            ))
         }
         (Some(_), false) if args.json || args.summary => {
             return Err(Fatal("-w prints nothing: add --print for --json or --summary output as well".into()))
@@ -450,7 +452,7 @@ fn run(args: &Args) -> Result<ExitCode, Fatal> {
             Some(Ok(p)) => p,
             Some(Err(e)) => break Err(e),
         };
-        let next = sink.packet((p.ts_sec, p.ts_nsec), p.data, p.len, p.linktype)?;
+        let next = sink.packet((p.ts.secs(), p.ts.nanos()), p.data, p.len, p.raw_link_type)?;
         if let (true, Some(c)) = (sink.selected, copy.as_mut()) {
             match c.write_last(&mut reader) {
                 Err(e) if is_broken_pipe(&e) => return Ok(ExitCode::SUCCESS),
@@ -475,12 +477,8 @@ fn run(args: &Args) -> Result<ExitCode, Fatal> {
     if !sink.finish()? {
         return Ok(ExitCode::SUCCESS);
     }
-    let n = sink.n;
-    match result {
-        Ok(()) => Ok(ExitCode::SUCCESS),
-        Err(CaptureError::Io(e)) => Err(Fatal(format!("{path}: packet {}: read error: {e}", n + 1))),
-        Err(e) => Err(Fatal(format!("{path}: packet {}: {e}", n + 1))),
-    }
+    // The error names the record: "packet 17: truncated dump file; ...".
+    result.map(|()| ExitCode::SUCCESS).map_err(|e| Fatal(format!("{path}: {e}")))
 }
 
 /// The capture file word (without -r or -i, the first positional word) and the compiled filter
@@ -564,7 +562,9 @@ fn live(sink: &mut Sink<'_>, name: &str) -> Result<ExitCode, Fatal> {
     }
     let wpath = sink.args.write.clone();
     let mut copy = match &wpath {
-        Some(w) => Some(CaptureWriter::new(output(w)?, link_type).map_err(|e| Fatal(format!("-w {w}: {e}")))?),
+        Some(w) => {
+            Some(CaptureWriter::new(output(w)?, link_type).map_err(|e| Fatal(format!("-w {w}: {e}")))?)
+        }
         None => None,
     };
     eprintln!("vxdump: listening on {name}, link-type {linkname}, snapshot length {CAPTURE_SNAPLEN} bytes");
@@ -573,12 +573,12 @@ fn live(sink: &mut Sink<'_>, name: &str) -> Result<ExitCode, Fatal> {
         let slice = Instant::now() + Duration::from_millis(100);
         let r = link.receive_until(slice, |frame, got| {
             // The kernel's receive time, as tcpdump prints it, not when we read the frame.
-            let ts = (got.ts.sec, got.ts.nsec);
+            let ts = (got.ts.secs(), got.ts.nanos());
             let len = u32::try_from(got.len).unwrap_or(u32::MAX);
             result = sink.packet(ts, frame, len, linktype);
             if let (true, Some(c), Ok(_)) = (sink.selected, copy.as_mut(), &result) {
-                let sec = u32::try_from(ts.0).unwrap_or(0);
-                if let Err(e) = c.write(sec, ts.1 / 1000, frame) {
+                let packet = Packet { ts: got.ts, len, raw_link_type: linktype, interface: 0, data: frame };
+                if let Err(e) = c.write_packet(&packet) {
                     result = Err(Fatal(format!("-w {}: {e}", wpath.as_deref().unwrap_or("-"))));
                 }
             }

@@ -415,11 +415,11 @@ fn replay_frames(file: &std::path::Path) -> Result<Inner, Failure> {
         if p.link_type() != Some(LinkType::Ethernet) {
             fail!(
                 "{name}: link type {} is not Ethernet; only Ethernet frames can be encapsulated",
-                p.linktype
+                p.raw_link_type
             );
         }
         frames.push(p.data.to_vec());
-        stamps.push(i128::from(p.ts_sec) * 1_000_000_000 + i128::from(p.ts_nsec));
+        stamps.push(p.ts.as_nanos());
     }
     if frames.is_empty() {
         fail!("{name}: no frames");
@@ -803,7 +803,7 @@ fn send_frames(
             Sink::File(w, path) => {
                 // Timestamps as if sent at the rate (or now), without waiting.
                 let at = wall + pacer.deadline(i).map_or(Duration::ZERO, |d| d - pacer.start());
-                w.write(at.as_secs() as u32, at.subsec_micros(), out[0])
+                w.write(Timestamp::from(std::time::UNIX_EPOCH + at), out[0])
                     .map_err(|e| Failure(format!("{}: {e}", path.display())))?;
             }
         }
@@ -958,8 +958,13 @@ fn listen(
         let answer = heard.file(&d, from);
         if answer || cli.verbose {
             n += 1;
-            let info =
-                PacketInfo { n, ts_sec: ts.sec, ts_nsec: ts.nsec, caplen: frame.len(), len: len as u32 };
+            let info = PacketInfo {
+                n,
+                ts_sec: ts.secs(),
+                ts_nsec: ts.nanos(),
+                caplen: frame.len(),
+                len: len as u32,
+            };
             let w = (if answer { Ok(()) } else { out.write_all(b"unrelated: ") })
                 .and_then(|()| printer.write_packet(&mut out, &info, &d))
                 .and_then(|()| out.flush());

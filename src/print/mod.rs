@@ -1,4 +1,4 @@
-//! Printers (feature `cli`): they read a [`Dissection`](crate::dissect::Dissection), never the raw
+//! Printers (feature `print`): they read a [`Dissection`](crate::dissect::Dissection), never the raw
 //! bytes (apart from hex dumps and fields the dissection does not model), and write to any
 //! `io::Write`.
 //!
@@ -25,4 +25,17 @@ pub struct PacketInfo {
     pub caplen: usize,
     /// Bytes on the wire.
     pub len: u32,
+}
+
+impl PacketInfo {
+    /// The information of packet number `n` of a capture.
+    #[cfg(feature = "pcap")]
+    pub fn from_packet(n: u64, p: &crate::capture::Packet<'_>) -> PacketInfo {
+        PacketInfo { n, ts_sec: p.ts.secs(), ts_nsec: p.ts.nanos(), caplen: p.data.len(), len: p.len }
+    }
+
+    /// When the packet was captured.
+    pub fn timestamp(&self) -> crate::Timestamp {
+        crate::Timestamp::from_parts(self.ts_sec, u64::from(self.ts_nsec))
+    }
 }

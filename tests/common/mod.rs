@@ -120,8 +120,8 @@ pub fn frames(path: &PathBuf) -> Vec<Frame> {
             data: p.data.to_vec(),
             link: p.link_type().expect("link type"),
             len: p.len,
-            ts_sec: p.ts_sec,
-            ts_nsec: p.ts_nsec,
+            ts_sec: p.ts.secs(),
+            ts_nsec: p.ts.nanos(),
         });
     }
     out
