@@ -873,7 +873,7 @@ impl Summary {
             IgmpType::V2_LEAVE => apply(self, g.group(), Some(false), 0, &mut core::iter::empty()),
             IgmpType::V3_REPORT => {
                 if let Some(r) = g.v3_report() {
-                    for rec in r.records().map_while(Result::ok) {
+                    for rec in r.records() {
                         let rt = rec.record_type;
                         let ev = match rt {
                             RecordType::CHANGE_TO_EXCLUDE | RecordType::MODE_IS_EXCLUDE => Some(true),
@@ -882,7 +882,7 @@ impl Summary {
                             }
                             _ => None,
                         };
-                        apply(self, rec.group, ev, rt.0, &mut rec.sources().map_while(Result::ok));
+                        apply(self, rec.group, ev, rt.0, &mut rec.sources());
                     }
                 }
             }

@@ -66,13 +66,13 @@ fn reemit_igmp(g: &IgmpSlice<'_>) -> Vec<u8> {
     let mut out = h.to_bytes().to_vec();
     if let Some(q) = g.v3_query() {
         out.extend_from_slice(&V3QueryFields::from_query(&q).to_bytes());
-        for s in q.sources().map_while(Result::ok) {
+        for s in q.sources() {
             out.extend_from_slice(&s.octets());
         }
     } else if let Some(r) = g.v3_report() {
-        for rec in r.records().map_while(Result::ok) {
+        for rec in r.records() {
             out.extend_from_slice(&GroupRecordHeader::from_record(&rec).to_bytes());
-            for s in rec.sources().map_while(Result::ok) {
+            for s in rec.sources() {
                 out.extend_from_slice(&s.octets());
             }
             out.extend_from_slice(rec.aux_data);
@@ -110,7 +110,7 @@ fn rebuild_igmp(g: &IgmpSlice<'_>, at: &str) -> bool {
             if q.reserved() != 0 || b.len() != 12 + 4 * usize::from(q.num_sources()) {
                 return false;
             }
-            sources.extend(q.sources().map(Result::unwrap));
+            sources.extend(q.sources());
             IgmpMessage::V3Query {
                 max_resp_code: g.max_resp_code(),
                 group: g.group(),
@@ -126,10 +126,13 @@ fn rebuild_igmp(g: &IgmpSlice<'_>, at: &str) -> bool {
             if reserved != 0 || g.max_resp_code() != 0 {
                 return false;
             }
-            let parsed: Result<Vec<_>, _> = r.records().collect();
-            let Ok(parsed) = parsed else { return false };
+            let mut it = r.records();
+            let parsed: Vec<_> = it.by_ref().collect();
+            if it.truncation().is_some() {
+                return false;
+            }
             for rec in &parsed {
-                rec_sources.push(rec.sources().map(Result::unwrap).collect::<Vec<Ipv4Addr>>());
+                rec_sources.push(rec.sources().collect::<Vec<Ipv4Addr>>());
             }
             for (rec, s) in parsed.iter().zip(&rec_sources) {
                 recs.push(GroupRecordSpec {
@@ -199,7 +202,7 @@ fn rebuild_frame(frame: &[u8], at: &str, c: &mut Counts) {
                         }
                         (IgmpType::MEMBERSHIP_QUERY, _) => {
                             let q = g.v3_query().unwrap();
-                            sources.extend(q.sources().map_while(Result::ok));
+                            sources.extend(q.sources());
                             IgmpMessage::V3Query {
                                 max_resp_code: g.max_resp_code(),
                                 group: g.group(),

@@ -148,7 +148,7 @@ fn igmp_v3_query_with_sources() {
     let q = s.v3_query().unwrap();
     assert!(q.s_flag());
     assert_eq!((q.qrv(), q.qqic(), q.num_sources(), q.reserved()), (2, 125, 3, 0));
-    assert_eq!(q.sources().map(Result::unwrap).collect::<Vec<_>>(), sources);
+    assert_eq!(q.sources().collect::<Vec<_>>(), sources);
     // A general v3 query goes to 224.0.0.1.
     let general = IgmpMessage::V3Query {
         max_resp_code: 100,
@@ -195,12 +195,12 @@ fn igmp_v3_report_records() {
     assert_eq!(s.igmp_type().0, 0x22);
     let r = s.v3_report().unwrap();
     assert_eq!(r.num_records(), 3);
-    let got: Vec<_> = r.records().map(Result::unwrap).collect();
+    let got: Vec<_> = r.records().collect();
     assert_eq!(got.len(), 3);
     for (g, want) in got.iter().zip(&records) {
         assert_eq!(g.record_type, want.record_type);
         assert_eq!(g.group, want.group);
-        assert_eq!(g.sources().map(Result::unwrap).collect::<Vec<_>>(), want.sources);
+        assert_eq!(g.sources().collect::<Vec<_>>(), want.sources);
         assert_eq!(g.aux_data, want.aux_data);
     }
 }
@@ -511,12 +511,12 @@ proptest! {
         let n = igmp(&mut buf, &spec).unwrap();
         untouched_after(&buf, n);
         let g = check_igmp_frame(&buf, n, &spec, ALL_IGMPV3_ROUTERS);
-        let got: Vec<_> = g.v3_report().unwrap().records().map(Result::unwrap).collect();
+        let got: Vec<_> = g.v3_report().unwrap().records().collect();
         prop_assert_eq!(got.len(), specs.len());
         for (r, want) in got.iter().zip(&specs) {
             prop_assert_eq!(r.record_type, want.record_type);
             prop_assert_eq!(r.group, want.group);
-            prop_assert_eq!(r.sources().map(Result::unwrap).collect::<Vec<_>>(), want.sources.to_vec());
+            prop_assert_eq!(r.sources().collect::<Vec<_>>(), want.sources.to_vec());
             prop_assert_eq!(r.aux_data, want.aux_data);
         }
     }
@@ -535,7 +535,7 @@ proptest! {
         let g = check_igmp_frame(&buf, n, &spec, ALL_SYSTEMS);
         let q = g.v3_query().unwrap();
         prop_assert_eq!((g.max_resp_code(), g.group(), q.s_flag(), q.qrv(), q.qqic()), (code, Ipv4Addr::from(group), s, qrv, qqic));
-        prop_assert_eq!(q.sources().map(Result::unwrap).collect::<Vec<_>>(), sources);
+        prop_assert_eq!(q.sources().collect::<Vec<_>>(), sources);
     }
 
     #[test]

@@ -266,7 +266,6 @@ fn length_fields_that_lie() {
             let mut n = 0;
             for rec in r.records() {
                 n += 1;
-                let Ok(rec) = rec else { break };
                 assert!(rec.sources().take(100_000).count() <= 65535);
             }
             assert!(n <= 2, "{name}: {n} records from a 16-byte message");

@@ -454,7 +454,7 @@ fn igmp_router_alert_and_bad_checksum() {
     assert_eq!(g.checksum(), 0xea03);
     assert!(g.checksum_valid());
     assert_eq!(d.checksum(2), Some(Checksum::Valid));
-    let recs: Vec<_> = g.v3_report().unwrap().records().map(|r| r.unwrap()).collect();
+    let recs: Vec<_> = g.v3_report().unwrap().records().collect();
     assert_eq!(recs.len(), 1);
     assert_eq!(recs[0].record_type, RecordType::CHANGE_TO_EXCLUDE);
     assert_eq!(recs[0].group, Ipv4Addr::new(239, 255, 255, 250));
@@ -567,16 +567,16 @@ fn igmpv3_report_vectors() {
     let g = hdr!(d, 2, Igmp);
     let r = g.v3_report().unwrap();
     assert_eq!(r.num_records(), 4);
-    let recs: Vec<_> = r.records().map(|r| r.unwrap()).collect();
+    let recs: Vec<_> = r.records().collect();
     assert_eq!(recs.len(), 4);
     assert!(recs.iter().all(|r| r.record_type == RecordType::MODE_IS_INCLUDE));
-    let srcs: Vec<_> = recs[0].sources().map(|s| s.unwrap()).collect();
+    let srcs: Vec<_> = recs[0].sources().collect();
     assert_eq!(srcs, [Ipv4Addr::new(192, 168, 0, 1), Ipv4Addr::new(192, 168, 132, 247)]);
     assert_eq!(recs[3].group, Ipv4Addr::new(230, 0, 0, 3));
     assert_eq!(hdr!(d, 1, Ipv4).dcp().value() << 2, 0xc0); // ip.tos 0xc0
     let b = unhex("01005e00001600252e51c381080046580030013c000001028133c0a80142e0000016940400002200f33c0000000202000000efc3070202000000effffffa");
     let d = dissect(&b, LinkType::Ethernet, &Config::default());
-    let recs: Vec<_> = hdr!(d, 2, Igmp).v3_report().unwrap().records().map(|r| r.unwrap()).collect();
+    let recs: Vec<_> = hdr!(d, 2, Igmp).v3_report().unwrap().records().collect();
     assert_eq!(recs.len(), 2);
     assert_eq!(recs[0].group, Ipv4Addr::new(239, 195, 7, 2));
     assert_eq!(recs[1].group, Ipv4Addr::new(239, 255, 255, 250));
@@ -618,13 +618,12 @@ fn igmp_inside_vxlan() {
         .iter()
         .filter_map(|g| g.v3_report())
         .find(|r| {
-            r.num_records() == 2
-                && r.records().next().unwrap().unwrap().record_type == RecordType::MODE_IS_INCLUDE
+            r.num_records() == 2 && r.records().next().unwrap().record_type == RecordType::MODE_IS_INCLUDE
         })
         .expect("v3 report with IS_IN and IS_EX");
-    let recs: Vec<_> = two.records().map(|r| r.unwrap()).collect();
+    let recs: Vec<_> = two.records().collect();
     assert_eq!(recs[0].group, Ipv4Addr::new(239, 10, 3, 2));
-    assert_eq!(recs[0].sources().map(|s| s.unwrap()).collect::<Vec<_>>(), [Ipv4Addr::new(10, 100, 0, 2)]);
+    assert_eq!(recs[0].sources().collect::<Vec<_>>(), [Ipv4Addr::new(10, 100, 0, 2)]);
     assert_eq!(
         (recs[1].record_type, recs[1].group),
         (RecordType::MODE_IS_EXCLUDE, Ipv4Addr::new(239, 10, 3, 1))
@@ -637,7 +636,7 @@ fn igmp_inside_vxlan() {
         .expect("group-and-source-specific query");
     let q = gsq.v3_query().unwrap();
     assert_eq!((q.qrv(), q.qqic(), gsq.max_resp_code()), (2, 5, 10));
-    let srcs: Vec<_> = q.sources().map(|s| s.unwrap()).collect();
+    let srcs: Vec<_> = q.sources().collect();
     assert!(srcs == [Ipv4Addr::new(10, 100, 0, 99)] || srcs == [Ipv4Addr::new(10, 100, 0, 2)]);
 }
 
@@ -832,7 +831,7 @@ fn ipv6_hop_by_hop_router_alert_mldv2_report() {
     assert_eq!(i6.checksum(), 0x6570);
     assert_eq!(d.checksum(3), Some(Checksum::Valid));
     let Icmpv6Message::Mld2Report(r) = icmpv6::parse(i6.slice()).unwrap() else { panic!() };
-    let recs: Vec<_> = r.records().map(|r| r.unwrap()).collect();
+    let recs: Vec<_> = r.records().collect();
     assert_eq!(recs.len(), 1);
     assert_eq!(recs[0].record_type, RecordType::CHANGE_TO_EXCLUDE);
     assert_eq!(recs[0].multicast_address, "ff02::1:ff18:a02".parse::<Ipv6Addr>().unwrap());
@@ -886,7 +885,7 @@ fn icmpv6_neighbour_discovery() {
     assert_eq!((p.valid_lifetime, p.preferred_lifetime, p.flags), (86400, 14400, 0xc0));
     let NdOption::Rdnss { lifetime, servers } = opts[1].clone() else { panic!("{:?}", opts[1]) };
     assert_eq!(lifetime, 4);
-    assert_eq!(servers.map(|s| s.unwrap()).collect::<Vec<_>>(), [v6("fd00:18::53")]);
+    assert_eq!(servers.collect::<Vec<_>>(), [v6("fd00:18::53")]);
     assert_eq!(opts[2], NdOption::Mtu(1450));
     assert_eq!(opts[3], NdOption::SourceLinkLayerAddr(&mac("02:00:00:18:0a:01")));
 
@@ -943,7 +942,7 @@ fn icmpv6_mld() {
     let m = nd_mld(&all, 14);
     let Icmpv6Message::Mld2Report(r) = icmpv6::parse(&m).unwrap() else { panic!() };
     assert_eq!(r.num_records(), 6);
-    let recs: Vec<_> = r.records().map(|r| r.unwrap()).collect();
+    let recs: Vec<_> = r.records().collect();
     assert_eq!(recs.len(), 6);
     assert!(recs.iter().all(|r| r.record_type == RecordType::CHANGE_TO_EXCLUDE && r.num_sources == 0));
     assert_eq!(recs[0].multicast_address, v6("ff02::1:ff00:0"));
@@ -962,14 +961,14 @@ fn icmpv6_mld() {
     let Icmpv6Message::Mld2Query(q) = icmpv6::parse(&m).unwrap() else { panic!() };
     assert_eq!(q.multicast_address(), v6("ff3e::1234"));
     assert_eq!(q.num_sources(), 1);
-    assert_eq!(q.sources().map(|s| s.unwrap()).collect::<Vec<_>>(), [v6("fd00:18::1")]);
+    assert_eq!(q.sources().collect::<Vec<_>>(), [v6("fd00:18::1")]);
 
     for (n, t) in [(57, RecordType::ALLOW_NEW_SOURCES), (60, RecordType::BLOCK_OLD_SOURCES)] {
         let m = nd_mld(&all, n);
         let Icmpv6Message::Mld2Report(r) = icmpv6::parse(&m).unwrap() else { panic!() };
-        let rec = r.records().next().unwrap().unwrap();
+        let rec = r.records().next().unwrap();
         assert_eq!((rec.record_type, rec.multicast_address), (t, v6("ff3e::1234")));
-        assert_eq!(rec.sources().map(|s| s.unwrap()).collect::<Vec<_>>(), [v6("fd00:18::1")]);
+        assert_eq!(rec.sources().collect::<Vec<_>>(), [v6("fd00:18::1")]);
         assert!(rec.aux_data.is_empty());
     }
 

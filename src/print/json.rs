@@ -438,13 +438,13 @@ impl Json<'_> {
                 self.key("group")?;
                 self.ipv6(q.multicast_address().octets())?;
                 self.key("sources")?;
-                self.list(q.sources().map_while(Result::ok), |w, s| w.ipv6(s.octets()))
+                self.list(q.sources(), |w, s| w.ipv6(s.octets()))
             }
             Ok(Icmpv6Message::Mld2Report(r)) => {
                 self.key_uint("mld_version", 2)?;
                 self.key("records")?;
-                self.list(r.records().map_while(Result::ok), |w, rec| {
-                    let sources = rec.sources().map_while(Result::ok).map(|a| a.octets());
+                self.list(r.records(), |w, rec| {
+                    let sources = rec.sources().map(|a| a.octets());
                     w.group_record(rec.record_type.0, rec.multicast_address.octets(), sources, Self::ipv6)
                 })
             }
@@ -517,12 +517,12 @@ impl Json<'_> {
             self.key_uint("qrv", u64::from(q.qrv()))?;
             self.key_uint("qqic", u64::from(q.qqic()))?;
             self.key("sources")?;
-            self.list(q.sources().map_while(Result::ok), |w, s| w.ipv4(s.octets()))?;
+            self.list(q.sources(), |w, s| w.ipv4(s.octets()))?;
         }
         if let Some(r) = g.v3_report() {
             self.key("records")?;
-            self.list(r.records().map_while(Result::ok), |w, rec| {
-                let sources = rec.sources().map_while(Result::ok).map(|a| a.octets());
+            self.list(r.records(), |w, rec| {
+                let sources = rec.sources().map(|a| a.octets());
                 w.group_record(rec.record_type.0, rec.group.octets(), sources, Self::ipv4)
             })?;
         }

@@ -382,6 +382,7 @@ impl<'a> Iterator for NdOptionIter<'a> {
                     left: u16::MAX,
                     offset: self.offset - len + 8,
                     counted: false,
+                    cut: None,
                 },
             },
             _ => NdOption::Other { kind, data },
@@ -389,19 +390,29 @@ impl<'a> Iterator for NdOptionIter<'a> {
     }
 }
 
-/// Iterates IPv6 addresses (MLDv2 sources, RDNSS servers). With a count from the message, ends
-/// with a truncation error when the bytes run out first; without one (RDNSS), stops at the end.
+/// Iterates IPv6 addresses (MLDv2 sources, RDNSS servers): the addresses present. With a count
+/// from the message, [`Addr6Iter::truncation`] says afterwards whether the bytes ran out first;
+/// without one (RDNSS), the addresses simply end with the option.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Addr6Iter<'a> {
     bytes: &'a [u8],
     left: u16,
     offset: usize,
     counted: bool,
+    cut: Option<Error>,
+}
+
+impl Addr6Iter<'_> {
+    /// After the iteration: the truncation error (bytes needed and present from the start of
+    /// the ICMPv6 message) when the message ended before its count of addresses.
+    pub fn truncation(&self) -> Option<Error> {
+        self.cut
+    }
 }
 
 impl Iterator for Addr6Iter<'_> {
-    type Item = Result<Ipv6Addr, Error>;
-    fn next(&mut self) -> Option<Self::Item> {
+    type Item = Ipv6Addr;
+    fn next(&mut self) -> Option<Ipv6Addr> {
         if self.left == 0 {
             return None;
         }
@@ -410,19 +421,15 @@ impl Iterator for Addr6Iter<'_> {
                 self.bytes = rest;
                 self.left -= 1;
                 self.offset += 16;
-                Some(Ok(Ipv6Addr::from(*a)))
+                Some(Ipv6Addr::from(*a))
             }
             None => {
                 self.left = 0;
                 if self.counted {
-                    Some(Err(Error::truncated(
-                        Proto::Icmpv6,
-                        self.offset + 16,
-                        self.offset + self.bytes.len(),
-                    )))
-                } else {
-                    None
+                    let (needed, present) = (self.offset + 16, self.offset + self.bytes.len());
+                    self.cut = Some(Error::truncated(Proto::Icmpv6, needed, present));
                 }
+                None
             }
         }
     }
@@ -528,6 +535,7 @@ impl<'a> Mld2Query<'a> {
             left: self.num_sources(),
             offset: 28,
             counted: true,
+            cut: None,
         }
     }
 }
@@ -553,7 +561,12 @@ impl<'a> Mld2Report<'a> {
     }
     /// The multicast address records; ends with an error if the message is cut inside one.
     pub fn records(&self) -> Mld2RecordIter<'a> {
-        Mld2RecordIter { bytes: self.bytes.get(8..).unwrap_or(&[]), left: self.num_records(), offset: 8 }
+        Mld2RecordIter {
+            bytes: self.bytes.get(8..).unwrap_or(&[]),
+            left: self.num_records(),
+            offset: 8,
+            cut: None,
+        }
     }
 }
 
@@ -577,7 +590,13 @@ pub struct Mld2Record<'a> {
 impl<'a> Mld2Record<'a> {
     /// The source addresses of this record.
     pub fn sources(&self) -> Addr6Iter<'a> {
-        Addr6Iter { bytes: self.sources, left: self.num_sources, offset: self.sources_offset, counted: true }
+        Addr6Iter {
+            bytes: self.sources,
+            left: self.num_sources,
+            offset: self.sources_offset,
+            counted: true,
+            cut: None,
+        }
     }
 }
 
@@ -587,11 +606,20 @@ pub struct Mld2RecordIter<'a> {
     bytes: &'a [u8],
     left: u16,
     offset: usize,
+    cut: Option<Error>,
+}
+
+impl Mld2RecordIter<'_> {
+    /// After the iteration: the truncation error when the report ended inside a record or
+    /// before its count of records.
+    pub fn truncation(&self) -> Option<Error> {
+        self.cut
+    }
 }
 
 impl<'a> Iterator for Mld2RecordIter<'a> {
-    type Item = Result<Mld2Record<'a>, Error>;
-    fn next(&mut self) -> Option<Self::Item> {
+    type Item = Mld2Record<'a>;
+    fn next(&mut self) -> Option<Mld2Record<'a>> {
         if self.left == 0 {
             return None;
         }
@@ -604,7 +632,8 @@ impl<'a> Iterator for Mld2RecordIter<'a> {
         };
         let Some((rec, rest)) = b.split_at_checked(claimed) else {
             self.left = 0;
-            return Some(Err(Error::truncated(Proto::Icmpv6, self.offset + claimed, self.offset + b.len())));
+            self.cut = Some(Error::truncated(Proto::Icmpv6, self.offset + claimed, self.offset + b.len()));
+            return None;
         };
         let nsrc = be16(rec, 2);
         let src_end = 20 + usize::from(nsrc) * 16;
@@ -620,7 +649,7 @@ impl<'a> Iterator for Mld2RecordIter<'a> {
         self.offset += claimed;
         self.bytes = rest;
         self.left -= 1;
-        Some(Ok(r))
+        Some(r)
     }
 }
 
@@ -744,15 +773,17 @@ mod tests {
         q[27] = 2;
         let v = Mld2Query::from_slice(&q).unwrap();
         let mut it = v.sources();
-        assert!(it.next().unwrap().is_ok());
-        let e = it.next().unwrap().unwrap_err();
+        assert!(it.next().is_some());
+        assert!(it.truncation().is_none());
+        assert!(it.next().is_none());
+        let e = it.truncation().unwrap();
         assert_eq!((e.needed, e.present), (60, 44));
         assert!(it.next().is_none());
         let r = [143u8, 0, 0, 0, 0, 0, 0xff, 0xff, 4, 0, 0, 1];
         let mut it = Mld2Report::from_slice(&r).unwrap().records();
-        let e = it.next().unwrap().unwrap_err();
-        assert_eq!((e.needed, e.present), (8 + 20 + 16, 12));
         assert!(it.next().is_none());
+        let e = it.truncation().unwrap();
+        assert_eq!((e.needed, e.present), (8 + 20 + 16, 12));
     }
 
     #[test]

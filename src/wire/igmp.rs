@@ -335,27 +335,39 @@ impl<'a> IgmpV3Query<'a> {
     pub fn num_sources(&self) -> u16 {
         u16::from_be_bytes([self.bytes[field::Q3_NSRC.start], self.bytes[field::Q3_NSRC.start + 1]])
     }
-    /// The source addresses present, at most `num_sources`; ends with an error if the message is short.
+    /// The source addresses present, at most `num_sources` (see [`AddrIter::truncation`]).
     pub fn sources(&self) -> AddrIter<'a> {
         AddrIter {
             bytes: self.bytes.get(field::Q3_SOURCES..).unwrap_or(&[]),
             left: self.num_sources(),
             offset: field::Q3_SOURCES,
+            cut: None,
         }
     }
 }
 
-/// Iterates IPv4 addresses (query sources, record sources), yielding an error at the end of the bytes.
+/// Iterates IPv4 addresses (query sources, record sources). It yields the addresses present and
+/// stops at the end of the bytes; [`AddrIter::truncation`] then says whether the count claimed
+/// more than were there.
 #[derive(Clone, Debug)]
 pub struct AddrIter<'a> {
     bytes: &'a [u8],
     left: u16,
     offset: usize,
+    cut: Option<Error>,
 }
 
-impl<'a> Iterator for AddrIter<'a> {
-    type Item = Result<Ipv4Addr, Error>;
-    fn next(&mut self) -> Option<Self::Item> {
+impl AddrIter<'_> {
+    /// After the iteration: the truncation error (bytes needed and present, counted from the
+    /// start of the IGMP message) when the message ended before the count of addresses did.
+    pub fn truncation(&self) -> Option<Error> {
+        self.cut
+    }
+}
+
+impl Iterator for AddrIter<'_> {
+    type Item = Ipv4Addr;
+    fn next(&mut self) -> Option<Ipv4Addr> {
         if self.left == 0 {
             return None;
         }
@@ -365,12 +377,13 @@ impl<'a> Iterator for AddrIter<'a> {
                 self.bytes = rest;
                 self.left -= 1;
                 self.offset += 4;
-                Some(Ok(Ipv4Addr::from(a)))
+                Some(Ipv4Addr::from(a))
             }
             Err(_) => {
-                let e = Error::truncated(Proto::Igmp, self.offset + 4, self.offset + self.bytes.len());
+                self.cut =
+                    Some(Error::truncated(Proto::Igmp, self.offset + 4, self.offset + self.bytes.len()));
                 self.left = 0;
-                Some(Err(e))
+                None
             }
         }
     }
@@ -387,12 +400,13 @@ impl<'a> IgmpV3Report<'a> {
     pub fn num_records(&self) -> u16 {
         u16::from_be_bytes([self.bytes[field::R3_NREC.start], self.bytes[field::R3_NREC.start + 1]])
     }
-    /// The group records present; ends with an error if the message is cut inside a record.
+    /// The group records present (see [`RecordIter::truncation`]).
     pub fn records(&self) -> RecordIter<'a> {
         RecordIter {
             bytes: &self.bytes[field::R3_RECORDS..],
             left: self.num_records(),
             offset: field::R3_RECORDS,
+            cut: None,
         }
     }
 }
@@ -417,16 +431,26 @@ pub struct GroupRecord<'a> {
 impl<'a> GroupRecord<'a> {
     /// The sources of this record.
     pub fn sources(&self) -> AddrIter<'a> {
-        AddrIter { bytes: self.sources, left: self.num_sources, offset: 0 }
+        AddrIter { bytes: self.sources, left: self.num_sources, offset: 0, cut: None }
     }
 }
 
-/// Iterates the group records of an IGMPv3 report.
+/// Iterates the group records of an IGMPv3 report: the whole records present; then
+/// [`RecordIter::truncation`] says whether one was cut or missing.
 #[derive(Clone, Debug)]
 pub struct RecordIter<'a> {
     bytes: &'a [u8],
     left: u16,
     offset: usize,
+    cut: Option<Error>,
+}
+
+impl RecordIter<'_> {
+    /// After the iteration: the truncation error when the report ended inside a record or
+    /// before its count of records (bytes needed and present from the start of the message).
+    pub fn truncation(&self) -> Option<Error> {
+        self.cut
+    }
 }
 
 fn parse_record(input: &[u8]) -> nom::IResult<&[u8], GroupRecord<'_>, ()> {
@@ -455,8 +479,8 @@ fn record_claimed_len(b: &[u8]) -> usize {
 }
 
 impl<'a> Iterator for RecordIter<'a> {
-    type Item = Result<GroupRecord<'a>, Error>;
-    fn next(&mut self) -> Option<Self::Item> {
+    type Item = GroupRecord<'a>;
+    fn next(&mut self) -> Option<GroupRecord<'a>> {
         if self.left == 0 {
             return None;
         }
@@ -465,13 +489,13 @@ impl<'a> Iterator for RecordIter<'a> {
                 self.offset += self.bytes.len() - rest.len();
                 self.bytes = rest;
                 self.left -= 1;
-                Some(Ok(rec))
+                Some(rec)
             }
             Err(_) => {
                 let needed = self.offset + record_claimed_len(self.bytes);
-                let e = Error::truncated(Proto::Igmp, needed, self.offset + self.bytes.len());
+                self.cut = Some(Error::truncated(Proto::Igmp, needed, self.offset + self.bytes.len()));
                 self.left = 0;
-                Some(Err(e))
+                None
             }
         }
     }
@@ -673,7 +697,8 @@ mod tests {
         let b = [0x22u8, 0, 0, 0, 0, 0, 0xff, 0xff, 4, 0, 0xff, 0xff, 239, 1, 1, 1, 10, 0, 0, 1];
         let s = IgmpSlice::from_slice(&b).unwrap();
         let mut it = s.v3_report().unwrap().records();
-        let e = it.next().unwrap().unwrap_err();
+        assert!(it.next().is_none());
+        let e = it.truncation().unwrap();
         assert_eq!(e.proto, Proto::Igmp);
         assert_eq!(e.present, 20);
         assert_eq!(e.needed, 8 + 8 + 65535 * 4);
