@@ -49,7 +49,7 @@
 //! assert!(Filter::compile("udp dst port 4789").unwrap().matches(&d, LinkType::Ethernet, 64));
 //!
 //! let e = Filter::compile("udp prt 4789").unwrap_err();
-//! assert_eq!(e.to_string(), "syntax error in filter expression at \"prt\": expected a number, an address or a qualifier");
+//! assert_eq!(e.to_string(), "syntax error in filter expression at \"prt\": expected \"and\", \"or\", a qualifier (host, net, port, ...) after a protocol, or the end");
 //! ```
 
 mod eval;

@@ -103,7 +103,7 @@ pub(super) fn compile(src: &str) -> Result<Filter, FilterError> {
         i: 0,
         nodes: ArrayVec::new(),
         vshift: [0; MAX_LEVEL + 1],
-        quals: Quals::default(),
+        quals: None,
         tunnels: false,
         ether_only: None,
         nest: 0,
@@ -116,7 +116,7 @@ pub(super) fn compile(src: &str) -> Result<Filter, FilterError> {
         let (root, _) = p.expr(0)?;
         let t = p.peek();
         if t.kind != Kind::End {
-            return Err(p.err(t, "\"and\", \"or\" or the end of the expression"));
+            return Err(p.err(t, "\"and\", \"or\", a qualifier (host, net, port, ...) after a protocol, or the end"));
         }
         root
     };
@@ -130,7 +130,8 @@ struct Parser<'a> {
     nodes: ArrayVec<Node, MAX_NODES>,
     /// Bytes of VLAN tags seen so far, per frame level (libpcap moves later primitives by them).
     vshift: [u8; MAX_LEVEL + 1],
-    quals: Quals,
+    /// `None` at the start and after a primitive without an ID (libpcap then refuses a bare ID).
+    quals: Option<Quals>,
     tunnels: bool,
     ether_only: Option<&'static str>,
     nest: usize,
@@ -168,7 +169,7 @@ impl<'a> Parser<'a> {
         t
     }
     fn err(&self, t: Token<'a>, expected: &'static str) -> FilterError {
-        FilterError::syntax(if t.kind == Kind::End { "" } else { &self.src[t.pos..] }, t.pos, expected)
+        FilterError::syntax(t.text, t.pos, expected)
     }
     fn fail(&self, t: Token<'a>, kind: FilterErrorKind) -> FilterError {
         FilterError::new(kind, t.text, t.pos)
@@ -472,6 +473,7 @@ impl<'a> Parser<'a> {
 
     fn primitive(&mut self, level: usize) -> Result<(u16, Levels), FilterError> {
         let t = self.peek();
+        let quals = self.quals.take();
         if !matches!(t.kind, Kind::Word(_)) {
             return Err(self.err(t, "a primitive (host, net, port, ip, tcp, vxlan, ...), \"not\" or \"(\""));
         }
@@ -480,6 +482,7 @@ impl<'a> Parser<'a> {
                 return Ok(r);
             }
         }
+        self.quals = quals;
         let n = self.qualified(level)?;
         Ok((n, Levels::N(0)))
     }
@@ -612,10 +615,12 @@ impl<'a> Parser<'a> {
         if let Some(pq) = q.proto {
             if is_word(&t, "proto") {
                 self.next();
+                self.quals = None;
                 return self.proto_arg(Some(pq), level);
             }
             if is_word(&t, "broadcast") || is_word(&t, "multicast") {
                 self.next();
+                self.quals = None;
                 return self.cast(pq, t, level);
             }
         }
@@ -635,19 +640,20 @@ impl<'a> Parser<'a> {
         }
         let id = self.peek();
         if !any {
-            if !self.word_is_id(&id) {
-                return Err(self.err(id, "a primitive (host, net, port, ip, tcp, vxlan, ...), \"not\" or \"(\""));
+            match self.quals {
+                Some(last) if self.word_is_id(&id) => q = last,
+                _ => return Err(self.err(id, "a primitive (host, net, port, ip, tcp, vxlan, ...), \"not\" or \"(\"")),
             }
-            q = self.quals;
         } else if q.dir.is_none() && q.ty.is_none() {
             // A protocol alone: `ip`, `tcp`, `arp`, ...
+            self.quals = None;
             return self.protocol(q.proto.unwrap_or(Pq::Ip), id, level);
         }
         if !self.word_is_id(&id) {
             return Err(self.err(id, "a number, an address or a qualifier"));
         }
         self.next();
-        self.quals = q;
+        self.quals = Some(q);
         self.id(q, id, level)
     }
 
@@ -719,8 +725,17 @@ impl<'a> Parser<'a> {
     /// `host ADDR`, `net NET[/LEN]`, `net NET mask MASK`.
     fn host(&mut self, pq: Option<Pq>, dir: Dir, net: bool, t: Token<'a>, level: usize) -> Result<u16, FilterError> {
         let bad_qual = FilterErrorKind::Invalid("this protocol qualifier cannot be applied to an address");
-        match classify(t.text) {
-            Id::V4(addr, parts) if net || parts == 4 => {
+        let id = match classify(t.text) {
+            // A number is a whole address for `host`, a short network number for `net`.
+            Id::Num => {
+                let v = number(t.text).unwrap_or(0);
+                let parts = if net { 4 - (v.leading_zeros() / 8).min(3) as u8 } else { 4 };
+                Id::V4(if net && v != 0 { v << (8 * (4 - u32::from(parts))) } else { v }, parts)
+            }
+            other => other,
+        };
+        match id {
+            Id::V4(addr, parts) => {
                 let mut mask = if parts >= 4 { u32::MAX } else { !(u32::MAX >> (8 * u32::from(parts))) };
                 if net {
                     mask = self.netmask(mask)?;
