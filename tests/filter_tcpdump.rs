@@ -113,7 +113,7 @@ const BOTH_REFUSE: &[&str] = &[
 
 /// Accepted by libpcap, not implemented by vxdump: a clear refusal, never another selection.
 const UNSUPPORTED: &[&str] =
-    &["mpls", "pppoes", "geneve", "wlan host 1:2:3:4:5:6", "decnet host 1.2", "iso", "stp", "inbound"];
+    &["mpls", "pppoes", "geneve", "wlan host 1:2:3:4:5:6", "decnet host 1.2", "iso", "stp", "ip6 protochain 6"];
 
 /// The captures of testdata/, all of them.
 fn captures() -> Vec<PathBuf> {

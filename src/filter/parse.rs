@@ -612,6 +612,9 @@ impl<'a> Parser<'a> {
             }
         }
         let t = self.peek();
+        if t.kind == Kind::Word(false) && UNSUPPORTED.contains(&t.text) {
+            return Err(self.fail(t, FilterErrorKind::Unsupported));
+        }
         if let Some(pq) = q.proto {
             if is_word(&t, "proto") {
                 self.next();
