@@ -112,8 +112,16 @@ const BOTH_REFUSE: &[&str] = &[
 ];
 
 /// Accepted by libpcap, not implemented by vxdump: a clear refusal, never another selection.
-const UNSUPPORTED: &[&str] =
-    &["mpls", "pppoes", "geneve", "wlan host 1:2:3:4:5:6", "decnet host 1.2", "iso", "stp", "ip6 protochain 6"];
+const UNSUPPORTED: &[&str] = &[
+    "mpls",
+    "pppoes",
+    "geneve",
+    "wlan host 1:2:3:4:5:6",
+    "decnet host 1.2",
+    "iso",
+    "stp",
+    "ip6 protochain 6",
+];
 
 /// The captures of testdata/, all of them.
 fn captures() -> Vec<PathBuf> {
@@ -202,7 +210,11 @@ fn same_selection_as_tcpdump() {
         }
         assert!(any_accepted, "{expr:?} was refused on every capture");
     }
-    eprintln!("{} expressions x {} captures: {compared} runs, {selected} packets selected", SAME.len(), caps.len());
+    eprintln!(
+        "{} expressions x {} captures: {compared} runs, {selected} packets selected",
+        SAME.len(),
+        caps.len()
+    );
     assert!(failures.is_empty(), "{} differences:\n{}", failures.len(), failures.join("\n"));
     // The expressions select something: a comparison of empty selections proves little.
     assert!(selected > 10_000, "only {selected} packets selected in all");

@@ -11,8 +11,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use vxwire::capture::{CaptureError, CaptureReader, CaptureWriter, CopyWriter};
-use vxwire::filter::Filter;
 use vxwire::dissect::{cannot_carry_vni, dissect_with, Config, Header, LinkType};
+use vxwire::filter::Filter;
 use vxwire::inject::{InjectError, Interface, RawLink, CAPTURE_SNAPLEN};
 
 /// Linux ARP hardware types (`/sys/class/net/IFACE/type`).
@@ -331,7 +331,9 @@ fn run(args: &Args) -> Result<ExitCode, Fatal> {
     let (file_word, filter) = expression(args)?;
     let quiet = match (&args.write, args.print) {
         (Some(w), true) if w == "-" => {
-            return Err(Fatal("-w - writes packets to standard output: --print cannot print there too".into()))
+            return Err(Fatal(
+                "-w - writes packets to standard output: --print cannot print there too".into(),
+            ))
         }
         (Some(_), false) if args.json || args.summary => {
             return Err(Fatal("-w prints nothing: add --print for --json or --summary output as well".into()))
@@ -543,7 +545,9 @@ fn live(sink: &mut Sink<'_>, name: &str) -> Result<ExitCode, Fatal> {
     }
     let wpath = sink.args.write.clone();
     let mut copy = match &wpath {
-        Some(w) => Some(CaptureWriter::new(output(w)?, link_type).map_err(|e| Fatal(format!("-w {w}: {e}")))?),
+        Some(w) => {
+            Some(CaptureWriter::new(output(w)?, link_type).map_err(|e| Fatal(format!("-w {w}: {e}")))?)
+        }
         None => None,
     };
     eprintln!("vxdump: listening on {name}, link-type {linkname}, snapshot length {CAPTURE_SNAPLEN} bytes");

@@ -39,7 +39,13 @@ struct Run<'f, 'a> {
     wire_len: u32,
 }
 
-pub(super) fn run(f: &Filter, data: &[u8], d: Option<&Dissection<'_>>, link: LinkType, wire_len: u32) -> bool {
+pub(super) fn run(
+    f: &Filter,
+    data: &[u8],
+    d: Option<&Dissection<'_>>,
+    link: LinkType,
+    wire_len: u32,
+) -> bool {
     let link = match link {
         LinkType::Ethernet => Link::Ether,
         LinkType::LinuxSll => Link::Sll,
@@ -233,9 +239,10 @@ impl<'a> Run<'_, 'a> {
 
     fn tunnel(&self, kind: Tunnel, id: Option<u32>, fr: Frame<'a>) -> bool {
         let Some(d) = self.d else { return false };
-        let Some(layer) = d.layers().find(|l| {
-            l.depth == fr.depth && matches!(l.header, Header::Vxlan(_) | Header::VxlanGpe(_))
-        }) else {
+        let Some(layer) = d
+            .layers()
+            .find(|l| l.depth == fr.depth && matches!(l.header, Header::Vxlan(_) | Header::VxlanGpe(_)))
+        else {
             return false;
         };
         match (kind, &layer.header) {
@@ -266,12 +273,20 @@ impl<'a> Run<'_, 'a> {
                 let m = |off: usize| -> R<bool> { Ok(prefix_eq(&fr.bytes::<16>(net + off)?, &addr, prefix)) };
                 dir(d, || m(8), || m(24))
             }
-            Prim::Mac { .. } | Prim::EtherBroadcast | Prim::EtherMulticast if fr.link != Link::Ether => Ok(false),
-            Prim::Mac { dir: d, mac } => dir(d, || Ok(fr.bytes::<6>(6)? == mac), || Ok(fr.bytes::<6>(0)? == mac)),
+            Prim::Mac { .. } | Prim::EtherBroadcast | Prim::EtherMulticast if fr.link != Link::Ether => {
+                Ok(false)
+            }
+            Prim::Mac { dir: d, mac } => {
+                dir(d, || Ok(fr.bytes::<6>(6)? == mac), || Ok(fr.bytes::<6>(0)? == mac))
+            }
             Prim::Port { v4, v6, protos, dir: d, lo, hi } => {
                 let inr = |off: usize| -> R<bool> { Ok((lo..=hi).contains(&fr.u16(off)?)) };
                 if v6 && fr.linktype(0x86dd, vs)? {
-                    return if in_set(fr.u8(net + 6)?, protos) { dir(d, || inr(net + 40), || inr(net + 42)) } else { Ok(false) };
+                    return if in_set(fr.u8(net + 6)?, protos) {
+                        dir(d, || inr(net + 40), || inr(net + 42))
+                    } else {
+                        Ok(false)
+                    };
                 }
                 if !v4 {
                     return Ok(false);

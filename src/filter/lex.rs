@@ -159,7 +159,10 @@ mod tests {
         assert_eq!(words("ip[2:2] - 4"), ["ip", "[", "2", ":", "2", "]", "-", "4", ""]);
         assert_eq!(words("host fe80::1 and ::1"), ["host", "fe80::1", "and", "::1", ""]);
         assert_eq!(words("ether host 02:00:00:00:00:01"), ["ether", "host", "02:00:00:00:00:01", ""]);
-        assert_eq!(words("tcp[tcpflags]&tcp-syn!=0"), ["tcp", "[", "tcpflags", "]", "&", "tcp-syn", "!=", "0", ""]);
+        assert_eq!(
+            words("tcp[tcpflags]&tcp-syn!=0"),
+            ["tcp", "[", "tcpflags", "]", "&", "tcp-syn", "!=", "0", ""]
+        );
         assert_eq!(words("portrange 1-1023||!arp"), ["portrange", "1-1023", "||", "!", "arp", ""]);
         assert_eq!(words("proto \\udp"), ["proto", "udp", ""]);
         assert_eq!(words("net 10.0.0.0/8"), ["net", "10.0.0.0", "/", "8", ""]);

@@ -89,17 +89,39 @@ pub(crate) enum Prim {
     /// The link-layer type field (`ip`, `arp`, `ether proto N`).
     EtherType(u16),
     /// An IPv4 address in an IPv4 header (`et` 0x0800) or in an ARP/RARP packet.
-    Host4 { et: u16, dir: Dir, addr: u32, mask: u32 },
+    Host4 {
+        et: u16,
+        dir: Dir,
+        addr: u32,
+        mask: u32,
+    },
     /// An IPv6 address with a prefix length.
-    Host6 { dir: Dir, addr: [u8; 16], prefix: u8 },
+    Host6 {
+        dir: Dir,
+        addr: [u8; 16],
+        prefix: u8,
+    },
     /// An Ethernet address.
-    Mac { dir: Dir, mac: [u8; 6] },
+    Mac {
+        dir: Dir,
+        mac: [u8; 6],
+    },
     /// TCP (bit 0), UDP (bit 1) or SCTP (bit 2) ports `lo..=hi` over IPv4 and/or IPv6.
-    Port { v4: bool, v6: bool, protos: u8, dir: Dir, lo: u16, hi: u16 },
+    Port {
+        v4: bool,
+        v6: bool,
+        protos: u8,
+        dir: Dir,
+        lo: u16,
+        hi: u16,
+    },
     /// The IPv4 protocol field.
     Proto4(u8),
     /// The IPv6 next header, also behind a fragment header when `chase`.
-    Proto6 { proto: u8, chase: bool },
+    Proto6 {
+        proto: u8,
+        chase: bool,
+    },
     EtherBroadcast,
     EtherMulticast,
     IpBroadcast,
@@ -108,9 +130,15 @@ pub(crate) enum Prim {
     /// An 802.1Q/802.1ad tag, with that VLAN ID if given.
     Vlan(Option<u16>),
     /// `greater N` (`true`) or `less N`.
-    Len { greater: bool, n: u32 },
+    Len {
+        greater: bool,
+        n: u32,
+    },
     /// vxdump's additions.
-    Tunnel { kind: Tunnel, id: Option<u32> },
+    Tunnel {
+        kind: Tunnel,
+        id: Option<u32>,
+    },
 }
 
 /// Where a `proto[expr:size]` load counts from, with the checks libpcap puts before it.
@@ -194,7 +222,9 @@ impl Filter {
     /// the expression needs it.
     pub fn matches_bytes(&self, data: &[u8], link: LinkType, wire_len: u32, config: &Config) -> bool {
         if self.tunnels {
-            crate::dissect::dissect_with(data, link, config, |d| eval::run(self, data, Some(d), link, wire_len))
+            crate::dissect::dissect_with(data, link, config, |d| {
+                eval::run(self, data, Some(d), link, wire_len)
+            })
         } else {
             eval::run(self, data, None, link, wire_len)
         }

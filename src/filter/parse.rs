@@ -51,42 +51,192 @@ struct Quals {
 }
 
 const UNSUPPORTED: &[&str] = &[
-    "mpls", "pppoed", "pppoes", "geneve", "wlan", "fddi", "tr", "decnet", "iso", "esis", "es-is", "isis",
-    "is-is", "clnp", "stp", "ipx", "netbeui", "atalk", "aarp", "lat", "sca", "moprc", "mopdl", "ah", "esp",
-    "vrrp", "carp", "pim", "igrp", "protochain", "ifname", "on", "rnr", "rulenum", "reason", "rset",
-    "srnr", "subrulenum", "action", "type", "subtype", "dir", "ra", "ta", "addr1", "addr2", "addr3",
-    "addr4", "llc", "lane", "oam", "oamf4", "oamf4ec", "oamf4sc", "metac", "bcc", "sc", "ilmic",
-    "connectmsg", "metaconnect", "vpi", "vci", "radio", "hdlc", "slip", "inbound", "outbound", "gateway",
-    "l1", "l2", "iih", "lsp", "snp", "csnp", "psnp", "fisu", "lssu", "msu", "sio", "opc", "dpc", "sls",
-    "hfisu", "hlssu", "hmsu", "hsio", "hopc", "hdpc", "hsls", "atm", "ppp",
+    "mpls",
+    "pppoed",
+    "pppoes",
+    "geneve",
+    "wlan",
+    "fddi",
+    "tr",
+    "decnet",
+    "iso",
+    "esis",
+    "es-is",
+    "isis",
+    "is-is",
+    "clnp",
+    "stp",
+    "ipx",
+    "netbeui",
+    "atalk",
+    "aarp",
+    "lat",
+    "sca",
+    "moprc",
+    "mopdl",
+    "ah",
+    "esp",
+    "vrrp",
+    "carp",
+    "pim",
+    "igrp",
+    "protochain",
+    "ifname",
+    "on",
+    "rnr",
+    "rulenum",
+    "reason",
+    "rset",
+    "srnr",
+    "subrulenum",
+    "action",
+    "type",
+    "subtype",
+    "dir",
+    "ra",
+    "ta",
+    "addr1",
+    "addr2",
+    "addr3",
+    "addr4",
+    "llc",
+    "lane",
+    "oam",
+    "oamf4",
+    "oamf4ec",
+    "oamf4sc",
+    "metac",
+    "bcc",
+    "sc",
+    "ilmic",
+    "connectmsg",
+    "metaconnect",
+    "vpi",
+    "vci",
+    "radio",
+    "hdlc",
+    "slip",
+    "inbound",
+    "outbound",
+    "gateway",
+    "l1",
+    "l2",
+    "iih",
+    "lsp",
+    "snp",
+    "csnp",
+    "psnp",
+    "fisu",
+    "lssu",
+    "msu",
+    "sio",
+    "opc",
+    "dpc",
+    "sls",
+    "hfisu",
+    "hlssu",
+    "hmsu",
+    "hsio",
+    "hopc",
+    "hdpc",
+    "hsls",
+    "atm",
+    "ppp",
 ];
 
 const KEYWORDS: &[&str] = &[
-    "and", "or", "not", "host", "net", "mask", "port", "portrange", "src", "dst", "ether", "link", "ip",
-    "ip6", "arp", "rarp", "tcp", "udp", "sctp", "icmp", "icmp6", "igmp", "proto", "vlan", "less", "greater",
-    "len", "broadcast", "multicast", "vxlan", "vxlan-gpe", "gbp",
+    "and",
+    "or",
+    "not",
+    "host",
+    "net",
+    "mask",
+    "port",
+    "portrange",
+    "src",
+    "dst",
+    "ether",
+    "link",
+    "ip",
+    "ip6",
+    "arp",
+    "rarp",
+    "tcp",
+    "udp",
+    "sctp",
+    "icmp",
+    "icmp6",
+    "igmp",
+    "proto",
+    "vlan",
+    "less",
+    "greater",
+    "len",
+    "broadcast",
+    "multicast",
+    "vxlan",
+    "vxlan-gpe",
+    "gbp",
 ];
 
 /// Named constants of pcap-filter(7) for `proto[...]` expressions.
 const CONSTANTS: &[(&str, u32)] = &[
-    ("tcpflags", 13), ("tcp-fin", 0x01), ("tcp-syn", 0x02), ("tcp-rst", 0x04), ("tcp-push", 0x08),
-    ("tcp-ack", 0x10), ("tcp-urg", 0x20), ("tcp-ece", 0x40), ("tcp-cwr", 0x80),
-    ("icmptype", 0), ("icmpcode", 1), ("icmp-echoreply", 0), ("icmp-unreach", 3),
-    ("icmp-sourcequench", 4), ("icmp-redirect", 5), ("icmp-echo", 8), ("icmp-routeradvert", 9),
-    ("icmp-routersolicit", 10), ("icmp-timxceed", 11), ("icmp-paramprob", 12), ("icmp-tstamp", 13),
-    ("icmp-tstampreply", 14), ("icmp-ireq", 15), ("icmp-ireqreply", 16), ("icmp-maskreq", 17),
-    ("icmp-maskreply", 18), ("icmp6type", 0), ("icmp6code", 1), ("icmp6-destinationunreach", 1),
-    ("icmp6-packettoobig", 2), ("icmp6-timeexceeded", 3), ("icmp6-parameterproblem", 4),
-    ("icmp6-echo", 128), ("icmp6-echoreply", 129), ("icmp6-multicastlistenerquery", 130),
-    ("icmp6-multicastlistenerreportv1", 131), ("icmp6-multicastlistenerdone", 132),
-    ("icmp6-routersolicit", 133), ("icmp6-routeradvert", 134), ("icmp6-neighborsolicit", 135),
-    ("icmp6-neighboradvert", 136), ("icmp6-redirect", 137), ("icmp6-routerrenum", 138),
-    ("icmp6-nodeinformationquery", 139), ("icmp6-nodeinformationresponse", 140),
-    ("icmp6-ineighbordiscoverysolicit", 141), ("icmp6-ineighbordiscoveryadvert", 142),
-    ("icmp6-multicastlistenerreportv2", 143), ("icmp6-homeagentdiscoveryrequest", 144),
-    ("icmp6-homeagentdiscoveryreply", 145), ("icmp6-mobileprefixsolicit", 146),
-    ("icmp6-mobileprefixadvert", 147), ("icmp6-certpathsolicit", 148), ("icmp6-certpathadvert", 149),
-    ("icmp6-multicastrouteradvert", 151), ("icmp6-multicastroutersolicit", 152),
+    ("tcpflags", 13),
+    ("tcp-fin", 0x01),
+    ("tcp-syn", 0x02),
+    ("tcp-rst", 0x04),
+    ("tcp-push", 0x08),
+    ("tcp-ack", 0x10),
+    ("tcp-urg", 0x20),
+    ("tcp-ece", 0x40),
+    ("tcp-cwr", 0x80),
+    ("icmptype", 0),
+    ("icmpcode", 1),
+    ("icmp-echoreply", 0),
+    ("icmp-unreach", 3),
+    ("icmp-sourcequench", 4),
+    ("icmp-redirect", 5),
+    ("icmp-echo", 8),
+    ("icmp-routeradvert", 9),
+    ("icmp-routersolicit", 10),
+    ("icmp-timxceed", 11),
+    ("icmp-paramprob", 12),
+    ("icmp-tstamp", 13),
+    ("icmp-tstampreply", 14),
+    ("icmp-ireq", 15),
+    ("icmp-ireqreply", 16),
+    ("icmp-maskreq", 17),
+    ("icmp-maskreply", 18),
+    ("icmp6type", 0),
+    ("icmp6code", 1),
+    ("icmp6-destinationunreach", 1),
+    ("icmp6-packettoobig", 2),
+    ("icmp6-timeexceeded", 3),
+    ("icmp6-parameterproblem", 4),
+    ("icmp6-echo", 128),
+    ("icmp6-echoreply", 129),
+    ("icmp6-multicastlistenerquery", 130),
+    ("icmp6-multicastlistenerreportv1", 131),
+    ("icmp6-multicastlistenerdone", 132),
+    ("icmp6-routersolicit", 133),
+    ("icmp6-routeradvert", 134),
+    ("icmp6-neighborsolicit", 135),
+    ("icmp6-neighboradvert", 136),
+    ("icmp6-redirect", 137),
+    ("icmp6-routerrenum", 138),
+    ("icmp6-nodeinformationquery", 139),
+    ("icmp6-nodeinformationresponse", 140),
+    ("icmp6-ineighbordiscoverysolicit", 141),
+    ("icmp6-ineighbordiscoveryadvert", 142),
+    ("icmp6-multicastlistenerreportv2", 143),
+    ("icmp6-homeagentdiscoveryrequest", 144),
+    ("icmp6-homeagentdiscoveryreply", 145),
+    ("icmp6-mobileprefixsolicit", 146),
+    ("icmp6-mobileprefixadvert", 147),
+    ("icmp6-certpathsolicit", 148),
+    ("icmp6-certpathadvert", 149),
+    ("icmp6-multicastrouteradvert", 151),
+    ("icmp6-multicastroutersolicit", 152),
     ("icmp6-multicastrouterterm", 153),
 ];
 
@@ -98,7 +248,6 @@ const ETHER_PROTOS: &[(&str, u16)] = &[("ip", 0x0800), ("ip6", 0x86dd), ("arp", 
 
 pub(super) fn compile(src: &str) -> Result<Filter, FilterError> {
     let mut p = Parser {
-        src,
         toks: tokens(src)?,
         i: 0,
         nodes: ArrayVec::new(),
@@ -116,7 +265,9 @@ pub(super) fn compile(src: &str) -> Result<Filter, FilterError> {
         let (root, _) = p.expr(0)?;
         let t = p.peek();
         if t.kind != Kind::End {
-            return Err(p.err(t, "\"and\", \"or\", a qualifier (host, net, port, ...) after a protocol, or the end"));
+            return Err(
+                p.err(t, "\"and\", \"or\", a qualifier (host, net, port, ...) after a protocol, or the end")
+            );
         }
         root
     };
@@ -124,7 +275,6 @@ pub(super) fn compile(src: &str) -> Result<Filter, FilterError> {
 }
 
 struct Parser<'a> {
-    src: &'a str,
     toks: ArrayVec<Token<'a>, MAX_TOKENS>,
     i: usize,
     nodes: ArrayVec<Node, MAX_NODES>,
@@ -329,10 +479,12 @@ impl<'a> Parser<'a> {
             }
             Kind::Word(false) if t.text == "len" => self.push(Node::PktLen),
             Kind::Word(false) if self.peek().kind == Kind::LBrack => self.load(t, level),
-            Kind::Word(false) => match number(t.text).or_else(|| CONSTANTS.iter().find(|c| c.0 == t.text).map(|c| c.1)) {
-                Some(n) => self.push(Node::Const(n)),
-                None => Err(self.err(t, "a number, `len` or proto[offset]")),
-            },
+            Kind::Word(false) => {
+                match number(t.text).or_else(|| CONSTANTS.iter().find(|c| c.0 == t.text).map(|c| c.1)) {
+                    Some(n) => self.push(Node::Const(n)),
+                    None => Err(self.err(t, "a number, `len` or proto[offset]")),
+                }
+            }
             _ => Err(self.err(t, "a number, `len` or proto[offset]")),
         }
     }
@@ -354,7 +506,9 @@ impl<'a> Parser<'a> {
             w if UNSUPPORTED.contains(&w) || w == "vlan" => {
                 return Err(self.fail(t, FilterErrorKind::Unsupported))
             }
-            _ => return Err(self.err(t, "a protocol before \"[\" (ether, ip, ip6, arp, tcp, udp, icmp, ...)")),
+            _ => {
+                return Err(self.err(t, "a protocol before \"[\" (ether, ip, ip6, arp, tcp, udp, icmp, ...)"))
+            }
         };
         self.next();
         let off = self.arith(level, 0)?;
@@ -412,7 +566,13 @@ fn classify(s: &str) -> Id {
 /// A MAC as libpcap writes one: `xx:xx:xx:xx:xx:xx`, `-` separated, or `xxxx.xxxx.xxxx`.
 fn mac(s: &str) -> Option<[u8; 6]> {
     let mut m = [0u8; 6];
-    let sep = if s.contains(':') { ':' } else if s.contains('-') { '-' } else { '.' };
+    let sep = if s.contains(':') {
+        ':'
+    } else if s.contains('-') {
+        '-'
+    } else {
+        '.'
+    };
     let groups: ArrayVec<&str, 6> = s.split(sep).take(7).try_fold(ArrayVec::new(), |mut v, g| {
         v.try_push(g).ok()?;
         Some(v)
@@ -488,7 +648,11 @@ impl<'a> Parser<'a> {
     }
 
     /// Primitives that are one keyword with an optional or required argument.
-    fn keyword_primitive(&mut self, t: Token<'a>, level: usize) -> Result<Option<(u16, Levels)>, FilterError> {
+    fn keyword_primitive(
+        &mut self,
+        t: Token<'a>,
+        level: usize,
+    ) -> Result<Option<(u16, Levels)>, FilterError> {
         let lv0 = Levels::N(0);
         let r = match t.text {
             w if UNSUPPORTED.contains(&w) => return Err(self.fail(t, FilterErrorKind::Unsupported)),
@@ -501,7 +665,9 @@ impl<'a> Parser<'a> {
                 self.next();
                 let id = self.optional_number()?;
                 if id.is_some_and(|i| i > 4095) {
-                    return Err(self.fail(self.toks[self.i - 1], FilterErrorKind::Invalid("VLAN ID over 4095")));
+                    return Err(
+                        self.fail(self.toks[self.i - 1], FilterErrorKind::Invalid("VLAN ID over 4095"))
+                    );
                 }
                 self.ether_only(level, "no VLAN support for this link type (vlan needs Ethernet)");
                 let n = self.prim(Prim::Vlan(id.map(|i| i as u16)), level)?;
@@ -554,10 +720,14 @@ impl<'a> Parser<'a> {
         let keyword = t.kind == Kind::Word(false) && KEYWORDS.contains(&t.text);
         if pq == Some(Pq::Ether) {
             let et = match number(t.text) {
-                Some(n) if n > 0xffff => return Err(self.fail(t, FilterErrorKind::Invalid("EtherType over 0xffff"))),
+                Some(n) if n > 0xffff => {
+                    return Err(self.fail(t, FilterErrorKind::Invalid("EtherType over 0xffff")))
+                }
                 Some(n) if n <= 1500 => return Err(self.fail(t, FilterErrorKind::Unsupported)),
                 Some(n) => n as u16,
-                None if keyword => return Err(self.err(t, "a protocol number or name (escape keywords: \\ip)")),
+                None if keyword => {
+                    return Err(self.err(t, "a protocol number or name (escape keywords: \\ip)"))
+                }
                 None => match ETHER_PROTOS.iter().find(|p| p.0 == t.text) {
                     Some(p) => p.1,
                     None => return Err(self.fail(t, FilterErrorKind::Name)),
@@ -582,7 +752,10 @@ impl<'a> Parser<'a> {
                 let b = self.prim(Prim::Proto6 { proto: p, chase: true }, level)?;
                 self.or(a, b)
             }
-            Some(_) => Err(self.fail(t, FilterErrorKind::Invalid("`proto` takes only the ip, ip6 or ether qualifier"))),
+            Some(_) => {
+                Err(self
+                    .fail(t, FilterErrorKind::Invalid("`proto` takes only the ip, ip6 or ether qualifier")))
+            }
         }
     }
 
@@ -645,7 +818,11 @@ impl<'a> Parser<'a> {
         if !any {
             match self.quals {
                 Some(last) if self.word_is_id(&id) => q = last,
-                _ => return Err(self.err(id, "a primitive (host, net, port, ip, tcp, vxlan, ...), \"not\" or \"(\"")),
+                _ => {
+                    return Err(
+                        self.err(id, "a primitive (host, net, port, ip, tcp, vxlan, ...), \"not\" or \"(\"")
+                    )
+                }
             }
         } else if q.dir.is_none() && q.ty.is_none() {
             // A protocol alone: `ip`, `tcp`, `arp`, ...
@@ -685,7 +862,12 @@ impl<'a> Parser<'a> {
             (Pq::Ip, "broadcast") => Prim::IpBroadcast,
             (Pq::Ip, _) => Prim::IpMulticast,
             (Pq::Ip6, "multicast") => Prim::Ip6Multicast,
-            _ => return Err(self.fail(t, FilterErrorKind::Invalid("only ether/ip broadcast and ether/ip/ip6 multicast exist"))),
+            _ => {
+                return Err(self.fail(
+                    t,
+                    FilterErrorKind::Invalid("only ether/ip broadcast and ether/ip/ip6 multicast exist"),
+                ))
+            }
         };
         if pq == Pq::Ether {
             self.ether_only(level, "link-layer broadcast/multicast filters supported only on Ethernet");
@@ -726,7 +908,14 @@ impl<'a> Parser<'a> {
     }
 
     /// `host ADDR`, `net NET[/LEN]`, `net NET mask MASK`.
-    fn host(&mut self, pq: Option<Pq>, dir: Dir, net: bool, t: Token<'a>, level: usize) -> Result<u16, FilterError> {
+    fn host(
+        &mut self,
+        pq: Option<Pq>,
+        dir: Dir,
+        net: bool,
+        t: Token<'a>,
+        level: usize,
+    ) -> Result<u16, FilterError> {
         let bad_qual = FilterErrorKind::Invalid("this protocol qualifier cannot be applied to an address");
         let id = match classify(t.text) {
             // A number is a whole address for `host`, a short network number for `net`.
@@ -770,7 +959,9 @@ impl<'a> Parser<'a> {
                         *b &= !(0xffu8.checked_shr(keep).unwrap_or(0));
                     }
                     if masked != addr {
-                        return Err(self.fail(t, FilterErrorKind::Invalid("non-network bits set in the address")));
+                        return Err(
+                            self.fail(t, FilterErrorKind::Invalid("non-network bits set in the address"))
+                        );
                     }
                 }
                 match pq {
@@ -783,7 +974,9 @@ impl<'a> Parser<'a> {
                 self.prim(Prim::Mac { dir, mac }, level)
             }
             Id::Name => Err(self.fail(t, FilterErrorKind::Name)),
-            _ if pq == Some(Pq::Ether) => Err(self.err(self.toks[self.i - 1], "an Ethernet address (aa:bb:cc:dd:ee:ff)")),
+            _ if pq == Some(Pq::Ether) => {
+                Err(self.err(self.toks[self.i - 1], "an Ethernet address (aa:bb:cc:dd:ee:ff)"))
+            }
             _ => Err(self.err(self.toks[self.i - 1], "an IPv4 or IPv6 address")),
         }
     }
@@ -795,7 +988,9 @@ impl<'a> Parser<'a> {
             self.next();
             let n = self.need_number("a prefix length")?;
             if n > 32 {
-                return Err(self.fail(self.toks[self.i - 1], FilterErrorKind::Invalid("mask length must be <= 32")));
+                return Err(
+                    self.fail(self.toks[self.i - 1], FilterErrorKind::Invalid("mask length must be <= 32"))
+                );
             }
             return Ok(if n == 0 { 0 } else { u32::MAX << (32 - n) });
         }
@@ -817,7 +1012,9 @@ impl<'a> Parser<'a> {
         self.next();
         match self.need_number("a prefix length")? {
             n @ 0..=128 => Ok(n as u8),
-            _ => Err(self.fail(self.toks[self.i - 1], FilterErrorKind::Invalid("mask length must be <= 128"))),
+            _ => {
+                Err(self.fail(self.toks[self.i - 1], FilterErrorKind::Invalid("mask length must be <= 128")))
+            }
         }
     }
 
@@ -830,7 +1027,11 @@ impl<'a> Parser<'a> {
             Some(Pq::Sctp) => (true, true, 4),
             Some(Pq::Ip) => (true, false, 7),
             Some(Pq::Ip6) => (false, true, 7),
-            Some(_) => return Err(self.fail(t, FilterErrorKind::Invalid("ports exist only for ip, ip6, tcp, udp and sctp"))),
+            Some(_) => {
+                return Err(
+                    self.fail(t, FilterErrorKind::Invalid("ports exist only for ip, ip6, tcp, udp and sctp"))
+                )
+            }
         };
         let one = |s: &str| -> Result<u16, FilterErrorKind> {
             match number(s) {
