@@ -262,6 +262,9 @@ impl Sink<'_> {
                     if !f.needs_dissection() && !f.matches_bytes(data, link, len, &self.config) {
                         return Ok(Next::Go);
                     }
+                    if f.vni_prefilter().is_some_and(|v| cannot_carry_vni(data, link, &self.config, v)) {
+                        return Ok(Next::Go);
+                    }
                 }
                 let (summary, out, printer, json) =
                     (&mut self.summary, &mut self.out, &mut self.printer, self.args.json);

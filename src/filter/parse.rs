@@ -271,7 +271,31 @@ pub(super) fn compile(src: &str) -> Result<Filter, FilterError> {
         }
         root
     };
-    Ok(Filter { nodes: p.nodes, root, tunnels: p.tunnels, ether_only: p.ether_only })
+    let vnis = necessary_vnis(&p.nodes, root);
+    Ok(Filter { nodes: p.nodes, root, tunnels: p.tunnels, ether_only: p.ether_only, vnis })
+}
+
+/// The VNIs of which a packet selected by node `i` must carry one (see
+/// [`Filter::vni_prefilter`]); `None` when there is no such set.
+fn necessary_vnis(nodes: &[Node], i: u16) -> Option<ArrayVec<u32, 16>> {
+    match nodes[usize::from(i)] {
+        Node::Prim(Prim::Tunnel { kind: Tunnel::Vxlan | Tunnel::Gpe, id: Some(n) }, _) => {
+            let mut v = ArrayVec::new();
+            v.push(n);
+            Some(v)
+        }
+        Node::And(l, r, _) => necessary_vnis(nodes, l).or_else(|| necessary_vnis(nodes, r)),
+        Node::Or(l, r) => {
+            let (mut a, b) = (necessary_vnis(nodes, l)?, necessary_vnis(nodes, r)?);
+            for n in b {
+                if !a.contains(&n) {
+                    a.try_push(n).ok()?;
+                }
+            }
+            Some(a)
+        }
+        _ => None,
+    }
 }
 
 struct Parser<'a> {
@@ -342,7 +366,7 @@ impl<'a> Parser<'a> {
         loop {
             let t = self.peek();
             let and = is_word(&t, "and") || t.kind == Kind::AndAnd;
-            if !and && !(is_word(&t, "or") || t.kind == Kind::OrOr) {
+            if !(and || is_word(&t, "or") || t.kind == Kind::OrOr) {
                 return Ok((n, lv));
             }
             self.next();
