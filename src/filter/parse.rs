@@ -1075,3 +1075,93 @@ impl<'a> Parser<'a> {
         self.prim(Prim::Port { v4, v6, protos, dir, lo, hi }, level)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Filter, FilterErrorKind};
+    use crate::dissect::{dissect, Config, LinkType};
+    use std::string::ToString;
+
+    /// Ethernet / IPv4 / UDP 49153 > 4789 / VXLAN VNI `vni` / inner Ethernet / ARP (cut short).
+    fn vxlan_arp(vni: u8) -> [u8; 72] {
+        let mut f = [0u8; 72];
+        f[..14].copy_from_slice(&[2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 8, 0]);
+        f[14..34].copy_from_slice(&[0x45, 0, 0, 58, 0, 0, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2]);
+        f[34..42].copy_from_slice(&[0xc0, 1, 0x12, 0xb5, 0, 38, 0, 0]);
+        f[42..50].copy_from_slice(&[8, 0, 0, 0, 0, 0, vni, 0]);
+        f[50..64].copy_from_slice(&[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 2, 0, 0, 0, 0, 3, 8, 6]);
+        f[64..72].copy_from_slice(&[0, 1, 8, 0, 6, 4, 0, 1]);
+        f
+    }
+
+    fn sel(expr: &str, frame: &[u8]) -> bool {
+        let f = Filter::compile(expr).unwrap_or_else(|e| panic!("{expr}: {e}"));
+        let d = dissect(frame, LinkType::Ethernet, &Config::default());
+        let a = f.matches(&d, LinkType::Ethernet, frame.len() as u32);
+        assert_eq!(a, f.matches_bytes(frame, LinkType::Ethernet, frame.len() as u32, &Config::default()));
+        a
+    }
+
+    #[test]
+    fn inner_frame_rule() {
+        let f = vxlan_arp(100);
+        assert!(sel("vxlan 100 and arp", &f));
+        assert!(sel("vxlan and ether broadcast", &f));
+        assert!(!sel("ether broadcast", &f));
+        assert!(!sel("vxlan 200 and arp", &f));
+        assert!(!sel("arp", &f)); // the outer frame is IPv4
+        assert!(sel("vxlan 200 or vxlan 100", &f));
+        assert!(sel("(vxlan 200 or vxlan 100) and arp[7] = 1", &f));
+        assert!(!sel("vxlan and vxlan", &f));
+        assert!(sel("not vxlan 7", &f));
+        assert!(!sel("gbp", &f));
+        assert!(sel("udp dst port 4789 and vxlan and arp and not ip", &f));
+        assert!(sel("vxlan and len = 72", &f));
+        // A byte past the end: not selected, even under `not`.
+        assert!(!sel("not vxlan and ether[100] = 0", &f));
+        assert!(!sel("not ether[100] = 0", &f));
+        assert_eq!(Filter::compile("vxlan 300").unwrap().vni_prefilter(), Some(&[300][..]));
+        assert_eq!(Filter::compile("vxlan 1 or vxlan 2 and arp").unwrap().vni_prefilter(), Some(&[1, 2][..]));
+        assert_eq!(Filter::compile("vxlan 1 or arp").unwrap().vni_prefilter(), None);
+    }
+
+    #[test]
+    fn errors_name_the_token() {
+        let e = |s: &str| Filter::compile(s).unwrap_err();
+        assert_eq!(e("udp prt 4789").token(), "prt");
+        assert_eq!(
+            e("host 10.0.0.1 and (").kind,
+            FilterErrorKind::Syntax("a primitive (host, net, port, ip, tcp, vxlan, ...), \"not\" or \"(\"")
+        );
+        assert_eq!(e("mpls").kind, FilterErrorKind::Unsupported);
+        assert_eq!(e("ip6 protochain 6").kind, FilterErrorKind::Unsupported);
+        assert_eq!(e("host example.com").kind, FilterErrorKind::Name);
+        assert!(e("host example.com").to_string().contains("not resolved"));
+        assert!(matches!(e("(vxlan or ip) and arp").kind, FilterErrorKind::Invalid(_)));
+        assert!(matches!(e("vxlan 16777216").kind, FilterErrorKind::Invalid(_)));
+        assert!(matches!(e("ether[0] % 0 = 1").kind, FilterErrorKind::Invalid(_)));
+        assert_eq!(e(&"ip or ".repeat(200)).kind, FilterErrorKind::TooLong);
+        assert!(
+            e("((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((ip").kind
+                == FilterErrorKind::TooLong
+        );
+        let end = e("host");
+        assert_eq!(
+            end.to_string(),
+            "syntax error in filter expression at its end: expected a number, an address or a qualifier"
+        );
+        assert!(Filter::compile("   ").is_ok());
+    }
+
+    #[test]
+    fn link_checks() {
+        let f = Filter::compile("ether host 1:2:3:4:5:6").unwrap();
+        assert!(f.check_link(LinkType::LinuxSll).is_err());
+        assert!(f.check_link(LinkType::Ethernet).is_ok());
+        // Inside VXLAN the frame is Ethernet whatever the capture's link type.
+        assert!(Filter::compile("vxlan and ether broadcast")
+            .unwrap()
+            .check_link(LinkType::LinuxSll2)
+            .is_ok());
+    }
+}
