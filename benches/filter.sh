@@ -46,7 +46,7 @@ for r in $(seq 1 "$ROUNDS"); do
 done
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
-count() { "$VXDUMP" -r "$1" -q -t 2>/dev/null | grep -c . || true; }
+count() { "$VXDUMP" --json -r "$1" 2>/dev/null | wc -l; }
 v=$(median f_vxdump)
 echo "Machine: $(nproc) cores, $(uname -r); medians of $ROUNDS alternating runs, each after one warm-up run"
 echo "Load average (1/5/15 min): $LOAD_BEFORE before the runs, $LOAD_AFTER after"
