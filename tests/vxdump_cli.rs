@@ -273,8 +273,14 @@ fn help_names_the_additions_and_its_examples_run() {
     let mut ran = 0;
     for line in help.lines().map(str::trim).filter(|l| l.starts_with("vxdump ") && l.contains("overlay.pcap"))
     {
-        let args: Vec<&str> = line
-            .split_whitespace()
+        // Words as the shell splits them: '...' is one word (the filter examples).
+        let words: Vec<&str> = line
+            .split('\'')
+            .enumerate()
+            .flat_map(|(i, part)| if i % 2 == 1 { vec![part] } else { part.split_whitespace().collect() })
+            .collect();
+        let args: Vec<&str> = words
+            .into_iter()
             .skip(1)
             .take_while(|a| *a != "|" && *a != "#")
             .map(|a| if a == "overlay.pcap" { gbp } else { a })

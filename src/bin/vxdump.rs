@@ -43,6 +43,23 @@ Examples:
   # VXLAN on a non-standard port as well:
   vxdump --vxlan-port 10000 -r overlay.pcap
 
+  # Filter expressions as tcpdump's (pcap-filter(7)), words joined with spaces:
+  vxdump -r overlay.pcap 'udp port 4789 and host 198.18.4.1'
+  vxdump -r overlay.pcap 'vxlan and (icmp[icmptype] = icmp-echo or tcp[tcpflags] & tcp-syn != 0)'
+
+  # Inside VXLAN: what follows `vxlan [VNI]` with `and` applies to its inner frame
+  # (any VXLAN port: 4789, 8472, --vxlan-port; GBP frames too; IPv4 and IPv6 underlay):
+  vxdump -r overlay.pcap 'vxlan 300 and arp'
+  vxdump -r overlay.pcap 'vxlan and ip host 10.30.0.2 and icmp'
+  vxdump -r overlay.pcap 'vxlan 300 or vxlan 200'    # either VNI
+  vxdump -r nested.pcap 'vxlan and vxlan 200'        # VXLAN inside VXLAN
+  # vxdump's additions: `gbp [GROUP-POLICY-ID]`, `vxlan-gpe [VNI]`:
+  vxdump -r overlay.pcap 'gbp 4660 and icmp'
+
+  # One tenant's traffic into its own file, unchanged (pcap, or pcapng for a pcapng input):
+  vxdump -r big.pcap -w tenant100.pcap 'vxlan 100'
+  vxdump -i eth0 -w - 'gbp 4660' | tcpdump -r - -nn
+
   # What the VTEPs learned (FDB, ARP, multicast) and what went wrong, instead of packets:
   vxdump --summary --vtep 198.18.0.2 -r overlay.pcap
   vxdump --summary --vtep 198.18.12.1,nolearning,vni=1,port=8472 -r flannel.pcap
@@ -265,6 +282,9 @@ impl Sink<'_> {
                 }
                 if let Some(f) = &self.filter {
                     if !f.needs_dissection() && !f.matches_bytes(data, link, len, &self.config) {
+                        return Ok(Next::Go);
+                    }
+                    if f.vni_prefilter().is_some_and(|v| cannot_carry_vni(data, link, &self.config, v)) {
                         return Ok(Next::Go);
                     }
                 }

@@ -49,7 +49,7 @@
 //! assert!(Filter::compile("udp dst port 4789").unwrap().matches(&d, LinkType::Ethernet, 64));
 //!
 //! let e = Filter::compile("udp prt 4789").unwrap_err();
-//! assert_eq!(e.to_string(), "syntax error in filter expression at \"prt\": expected a number, an address or a qualifier");
+//! assert_eq!(e.to_string(), "syntax error in filter expression at \"prt\": expected \"and\", \"or\", a qualifier (host, net, port, ...) after a protocol, or the end");
 //! ```
 
 mod eval;
@@ -182,6 +182,7 @@ pub struct Filter {
     root: u16,
     tunnels: bool,
     ether_only: Option<&'static str>,
+    vnis: Option<ArrayVec<u32, 16>>,
 }
 
 impl Filter {
@@ -198,6 +199,14 @@ impl Filter {
     /// `gbp`); otherwise [`Filter::matches_bytes`] reads the bytes alone.
     pub fn needs_dissection(&self) -> bool {
         self.tunnels
+    }
+
+    /// VNIs of which a selected packet must carry one in a VXLAN header (at any depth), when the
+    /// expression says so (`vxlan 300`, `vxlan 100 or vxlan 200`, `vxlan 7 and arp`): a caller
+    /// can skip frames that surely carry none with [`crate::dissect::cannot_carry_vni`] before
+    /// dissecting them. `None` when the expression selects packets without such a VNI too.
+    pub fn vni_prefilter(&self) -> Option<&[u32]> {
+        self.vnis.as_deref()
     }
 
     /// Whether the expression can be used on frames of `link`, as libpcap refuses `ether host`

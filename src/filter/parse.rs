@@ -248,12 +248,11 @@ const ETHER_PROTOS: &[(&str, u16)] = &[("ip", 0x0800), ("ip6", 0x86dd), ("arp", 
 
 pub(super) fn compile(src: &str) -> Result<Filter, FilterError> {
     let mut p = Parser {
-        src,
         toks: tokens(src)?,
         i: 0,
         nodes: ArrayVec::new(),
         vshift: [0; MAX_LEVEL + 1],
-        quals: Quals::default(),
+        quals: None,
         tunnels: false,
         ether_only: None,
         nest: 0,
@@ -266,21 +265,47 @@ pub(super) fn compile(src: &str) -> Result<Filter, FilterError> {
         let (root, _) = p.expr(0)?;
         let t = p.peek();
         if t.kind != Kind::End {
-            return Err(p.err(t, "\"and\", \"or\" or the end of the expression"));
+            return Err(
+                p.err(t, "\"and\", \"or\", a qualifier (host, net, port, ...) after a protocol, or the end")
+            );
         }
         root
     };
-    Ok(Filter { nodes: p.nodes, root, tunnels: p.tunnels, ether_only: p.ether_only })
+    let vnis = necessary_vnis(&p.nodes, root);
+    Ok(Filter { nodes: p.nodes, root, tunnels: p.tunnels, ether_only: p.ether_only, vnis })
+}
+
+/// The VNIs of which a packet selected by node `i` must carry one (see
+/// [`Filter::vni_prefilter`]); `None` when there is no such set.
+fn necessary_vnis(nodes: &[Node], i: u16) -> Option<ArrayVec<u32, 16>> {
+    match nodes[usize::from(i)] {
+        Node::Prim(Prim::Tunnel { kind: Tunnel::Vxlan | Tunnel::Gpe, id: Some(n) }, _) => {
+            let mut v = ArrayVec::new();
+            v.push(n);
+            Some(v)
+        }
+        Node::And(l, r, _) => necessary_vnis(nodes, l).or_else(|| necessary_vnis(nodes, r)),
+        Node::Or(l, r) => {
+            let (mut a, b) = (necessary_vnis(nodes, l)?, necessary_vnis(nodes, r)?);
+            for n in b {
+                if !a.contains(&n) {
+                    a.try_push(n).ok()?;
+                }
+            }
+            Some(a)
+        }
+        _ => None,
+    }
 }
 
 struct Parser<'a> {
-    src: &'a str,
     toks: ArrayVec<Token<'a>, MAX_TOKENS>,
     i: usize,
     nodes: ArrayVec<Node, MAX_NODES>,
     /// Bytes of VLAN tags seen so far, per frame level (libpcap moves later primitives by them).
     vshift: [u8; MAX_LEVEL + 1],
-    quals: Quals,
+    /// `None` at the start and after a primitive without an ID (libpcap then refuses a bare ID).
+    quals: Option<Quals>,
     tunnels: bool,
     ether_only: Option<&'static str>,
     nest: usize,
@@ -318,7 +343,7 @@ impl<'a> Parser<'a> {
         t
     }
     fn err(&self, t: Token<'a>, expected: &'static str) -> FilterError {
-        FilterError::syntax(if t.kind == Kind::End { "" } else { &self.src[t.pos..] }, t.pos, expected)
+        FilterError::syntax(t.text, t.pos, expected)
     }
     fn fail(&self, t: Token<'a>, kind: FilterErrorKind) -> FilterError {
         FilterError::new(kind, t.text, t.pos)
@@ -341,7 +366,7 @@ impl<'a> Parser<'a> {
         loop {
             let t = self.peek();
             let and = is_word(&t, "and") || t.kind == Kind::AndAnd;
-            if !and && !(is_word(&t, "or") || t.kind == Kind::OrOr) {
+            if !(and || is_word(&t, "or") || t.kind == Kind::OrOr) {
                 return Ok((n, lv));
             }
             self.next();
@@ -632,6 +657,7 @@ impl<'a> Parser<'a> {
 
     fn primitive(&mut self, level: usize) -> Result<(u16, Levels), FilterError> {
         let t = self.peek();
+        let quals = self.quals.take();
         if !matches!(t.kind, Kind::Word(_)) {
             return Err(self.err(t, "a primitive (host, net, port, ip, tcp, vxlan, ...), \"not\" or \"(\""));
         }
@@ -640,6 +666,7 @@ impl<'a> Parser<'a> {
                 return Ok(r);
             }
         }
+        self.quals = quals;
         let n = self.qualified(level)?;
         Ok((n, Levels::N(0)))
     }
@@ -782,13 +809,18 @@ impl<'a> Parser<'a> {
             }
         }
         let t = self.peek();
+        if t.kind == Kind::Word(false) && UNSUPPORTED.contains(&t.text) {
+            return Err(self.fail(t, FilterErrorKind::Unsupported));
+        }
         if let Some(pq) = q.proto {
             if is_word(&t, "proto") {
                 self.next();
+                self.quals = None;
                 return self.proto_arg(Some(pq), level);
             }
             if is_word(&t, "broadcast") || is_word(&t, "multicast") {
                 self.next();
+                self.quals = None;
                 return self.cast(pq, t, level);
             }
         }
@@ -808,21 +840,24 @@ impl<'a> Parser<'a> {
         }
         let id = self.peek();
         if !any {
-            if !self.word_is_id(&id) {
-                return Err(
-                    self.err(id, "a primitive (host, net, port, ip, tcp, vxlan, ...), \"not\" or \"(\"")
-                );
+            match self.quals {
+                Some(last) if self.word_is_id(&id) => q = last,
+                _ => {
+                    return Err(
+                        self.err(id, "a primitive (host, net, port, ip, tcp, vxlan, ...), \"not\" or \"(\"")
+                    )
+                }
             }
-            q = self.quals;
         } else if q.dir.is_none() && q.ty.is_none() {
             // A protocol alone: `ip`, `tcp`, `arp`, ...
+            self.quals = None;
             return self.protocol(q.proto.unwrap_or(Pq::Ip), id, level);
         }
         if !self.word_is_id(&id) {
             return Err(self.err(id, "a number, an address or a qualifier"));
         }
         self.next();
-        self.quals = q;
+        self.quals = Some(q);
         self.id(q, id, level)
     }
 
@@ -906,8 +941,17 @@ impl<'a> Parser<'a> {
         level: usize,
     ) -> Result<u16, FilterError> {
         let bad_qual = FilterErrorKind::Invalid("this protocol qualifier cannot be applied to an address");
-        match classify(t.text) {
-            Id::V4(addr, parts) if net || parts == 4 => {
+        let id = match classify(t.text) {
+            // A number is a whole address for `host`, a short network number for `net`.
+            Id::Num => {
+                let v = number(t.text).unwrap_or(0);
+                let parts = if net { 4 - (v.leading_zeros() / 8).min(3) as u8 } else { 4 };
+                Id::V4(if net && v != 0 { v << (8 * (4 - u32::from(parts))) } else { v }, parts)
+            }
+            other => other,
+        };
+        match id {
+            Id::V4(addr, parts) => {
                 let mut mask = if parts >= 4 { u32::MAX } else { !(u32::MAX >> (8 * u32::from(parts))) };
                 if net {
                     mask = self.netmask(mask)?;
@@ -1029,5 +1073,95 @@ impl<'a> Parser<'a> {
             (p, p)
         };
         self.prim(Prim::Port { v4, v6, protos, dir, lo, hi }, level)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Filter, FilterErrorKind};
+    use crate::dissect::{dissect, Config, LinkType};
+    use std::string::ToString;
+
+    /// Ethernet / IPv4 / UDP 49153 > 4789 / VXLAN VNI `vni` / inner Ethernet / ARP (cut short).
+    fn vxlan_arp(vni: u8) -> [u8; 72] {
+        let mut f = [0u8; 72];
+        f[..14].copy_from_slice(&[2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 8, 0]);
+        f[14..34].copy_from_slice(&[0x45, 0, 0, 58, 0, 0, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2]);
+        f[34..42].copy_from_slice(&[0xc0, 1, 0x12, 0xb5, 0, 38, 0, 0]);
+        f[42..50].copy_from_slice(&[8, 0, 0, 0, 0, 0, vni, 0]);
+        f[50..64].copy_from_slice(&[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 2, 0, 0, 0, 0, 3, 8, 6]);
+        f[64..72].copy_from_slice(&[0, 1, 8, 0, 6, 4, 0, 1]);
+        f
+    }
+
+    fn sel(expr: &str, frame: &[u8]) -> bool {
+        let f = Filter::compile(expr).unwrap_or_else(|e| panic!("{expr}: {e}"));
+        let d = dissect(frame, LinkType::Ethernet, &Config::default());
+        let a = f.matches(&d, LinkType::Ethernet, frame.len() as u32);
+        assert_eq!(a, f.matches_bytes(frame, LinkType::Ethernet, frame.len() as u32, &Config::default()));
+        a
+    }
+
+    #[test]
+    fn inner_frame_rule() {
+        let f = vxlan_arp(100);
+        assert!(sel("vxlan 100 and arp", &f));
+        assert!(sel("vxlan and ether broadcast", &f));
+        assert!(!sel("ether broadcast", &f));
+        assert!(!sel("vxlan 200 and arp", &f));
+        assert!(!sel("arp", &f)); // the outer frame is IPv4
+        assert!(sel("vxlan 200 or vxlan 100", &f));
+        assert!(sel("(vxlan 200 or vxlan 100) and arp[7] = 1", &f));
+        assert!(!sel("vxlan and vxlan", &f));
+        assert!(sel("not vxlan 7", &f));
+        assert!(!sel("gbp", &f));
+        assert!(sel("udp dst port 4789 and vxlan and arp and not ip", &f));
+        assert!(sel("vxlan and len = 72", &f));
+        // A byte past the end: not selected, even under `not`.
+        assert!(!sel("not vxlan and ether[100] = 0", &f));
+        assert!(!sel("not ether[100] = 0", &f));
+        assert_eq!(Filter::compile("vxlan 300").unwrap().vni_prefilter(), Some(&[300][..]));
+        assert_eq!(Filter::compile("vxlan 1 or vxlan 2 and arp").unwrap().vni_prefilter(), Some(&[1, 2][..]));
+        assert_eq!(Filter::compile("vxlan 1 or arp").unwrap().vni_prefilter(), None);
+    }
+
+    #[test]
+    fn errors_name_the_token() {
+        let e = |s: &str| Filter::compile(s).unwrap_err();
+        assert_eq!(e("udp prt 4789").token(), "prt");
+        assert_eq!(
+            e("host 10.0.0.1 and (").kind,
+            FilterErrorKind::Syntax("a primitive (host, net, port, ip, tcp, vxlan, ...), \"not\" or \"(\"")
+        );
+        assert_eq!(e("mpls").kind, FilterErrorKind::Unsupported);
+        assert_eq!(e("ip6 protochain 6").kind, FilterErrorKind::Unsupported);
+        assert_eq!(e("host example.com").kind, FilterErrorKind::Name);
+        assert!(e("host example.com").to_string().contains("not resolved"));
+        assert!(matches!(e("(vxlan or ip) and arp").kind, FilterErrorKind::Invalid(_)));
+        assert!(matches!(e("vxlan 16777216").kind, FilterErrorKind::Invalid(_)));
+        assert!(matches!(e("ether[0] % 0 = 1").kind, FilterErrorKind::Invalid(_)));
+        assert_eq!(e(&"ip or ".repeat(200)).kind, FilterErrorKind::TooLong);
+        assert!(
+            e("((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((ip").kind
+                == FilterErrorKind::TooLong
+        );
+        let end = e("host");
+        assert_eq!(
+            end.to_string(),
+            "syntax error in filter expression at its end: expected a number, an address or a qualifier"
+        );
+        assert!(Filter::compile("   ").is_ok());
+    }
+
+    #[test]
+    fn link_checks() {
+        let f = Filter::compile("ether host 1:2:3:4:5:6").unwrap();
+        assert!(f.check_link(LinkType::LinuxSll).is_err());
+        assert!(f.check_link(LinkType::Ethernet).is_ok());
+        // Inside VXLAN the frame is Ethernet whatever the capture's link type.
+        assert!(Filter::compile("vxlan and ether broadcast")
+            .unwrap()
+            .check_link(LinkType::LinuxSll2)
+            .is_ok());
     }
 }
