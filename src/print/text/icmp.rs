@@ -9,6 +9,10 @@ impl TextPrinter {
         let (ty, code) = (b[0], b[1]);
         let id = u16::from_be_bytes([b[4], b[5]]);
         let sq = u16::from_be_bytes([b[6], b[7]]);
+        if b.len() < icmp_needed(b) {
+            // tcpdump formats the whole line before it prints any of it.
+            return self.trunc_proto(Proto::Icmpv4);
+        }
         self.out.s("ICMP ");
         let inner = b.get(8..).unwrap_or(&[]);
         let inner_dst = |o: &mut Buf| {
@@ -84,8 +88,34 @@ impl TextPrinter {
                 self.out.s(if ty == 13 { "time stamp query" } else { "time stamp reply" });
                 self.out.s(" id ").u(u64::from(id)).s(" seq ").u(u64::from(sq));
             }
+            5 => {
+                self.out.s(["redirect ", "redirect ", "redirect-tos ", "redirect-tos "]
+                    .get(usize::from(code))
+                    .unwrap_or(&"redirect-#"));
+                if code > 3 {
+                    self.out.u(u64::from(code)).c(b' ');
+                }
+                self.out.ip4(&inner[16..20]);
+                self.out.s([" to net ", " to host ", " to net ", " to host "]
+                    .get(usize::from(code))
+                    .unwrap_or(&" to "));
+                self.out.ip4(&b[4..8]);
+            }
+            12 if code != 0 => {
+                self.out.s("parameter problem - code ").u(u64::from(code));
+            }
+            12 => {
+                self.out.s("parameter problem - octet ").u(u64::from(b[4]));
+            }
+            18 => {
+                let m = u32::from_be_bytes([b[8], b[9], b[10], b[11]]);
+                self.out.s("address mask is 0x").x0(u64::from(m), 8);
+            }
             _ => {
-                self.out.s("type-#").u(u64::from(ty));
+                match icmp_name(ty) {
+                    Some(n) => self.out.s(n),
+                    None => self.out.s("type-#").u(u64::from(ty)),
+                };
             }
         }
         self.out.s(", length ").u(len as u64);
@@ -101,20 +131,47 @@ impl TextPrinter {
                 self.out.s(")!)");
             }
         }
-        if matches!(ty, 3 | 4 | 5 | 11 | 12) && inner.len() >= 20 {
-            self.out.s("\n\t");
-            let sub = crate::dissect::dissect(
-                inner,
-                crate::dissect::LinkType::Ipv4,
-                &crate::dissect::Config::default(),
-            );
-            let total = usize::from(u16::from_be_bytes([inner[2], inner[3]]));
-            let saved = self.opts.link_header;
-            self.opts.link_header = false;
-            if sub.get(0).is_some() {
-                self.ipv4(&sub, 0, total);
-            }
-            self.opts.link_header = saved;
+        if matches!(ty, 3 | 4 | 5 | 11 | 12) {
+            self.icmp_quote(inner);
         }
     }
+
+    /// The IP header an ICMP error quotes, on its own line, as tcpdump's ip_print sees it: bounded
+    /// by the total length it declares.
+    fn icmp_quote(&mut self, inner: &[u8]) {
+        self.out.s("\n\t");
+        let Some(l) = inner.get(2..4) else { return self.trunc_proto(Proto::Icmpv4) };
+        let total = usize::from(u16::from_be_bytes([l[0], l[1]]));
+        let q = &inner[..total.min(inner.len())];
+        let sub =
+            crate::dissect::dissect(q, crate::dissect::LinkType::Ipv4, &crate::dissect::Config::default());
+        if matches!(sub.get(0).map(|l| &l.header), Some(Header::Ipv4(_))) {
+            self.ipv4(&sub, 0, total);
+        } else {
+            self.ipv4_refused(q, total);
+        }
+    }
+}
+
+/// The bytes tcpdump's icmp_print reads of an ICMP message before it prints anything.
+fn icmp_needed(b: &[u8]) -> usize {
+    match (b[0], b[1]) {
+        (3, 3) => 28.max(8 + usize::from(b.get(8).map_or(0, |v| v & 15)) * 4 + 4),
+        (3 | 5 | 11, _) => 28,
+        (12, 0) => 5,
+        (18, _) => 12,
+        (14, _) => 20,
+        _ => 8,
+    }
+}
+
+/// ICMP type names tcpdump knows without decoding more (its `icmp2str`).
+fn icmp_name(t: u8) -> Option<&'static str> {
+    Some(match t {
+        10 => "router solicitation",
+        15 => "information request",
+        16 => "information reply",
+        17 => "address mask request",
+        _ => return None,
+    })
 }

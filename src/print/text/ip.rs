@@ -224,6 +224,12 @@ impl TextPrinter {
     /// The payload of an IP header: layer `j` should be protocol `proto`, `len` bytes as the IP
     /// header declares.
     pub(super) fn ip_payload(&mut self, d: &Dissection<'_>, j: usize, proto: u8, len: usize, ip: IpCtx<'_>) {
+        if proto == 58 {
+            // tcpdump's ip_demux_print refuses ICMPv6 over IPv4 before reading it.
+            self.addrs(ip);
+            self.out.s("[ICMPv6 requires IPv6] (invalid)");
+            return;
+        }
         let next = d.get(j);
         match next.map(|l| &l.header) {
             Some(Header::Udp(_)) => self.udp(d, j, len, ip),

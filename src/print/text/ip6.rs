@@ -172,6 +172,15 @@ impl TextPrinter {
     }
 
     pub(super) fn ip6_payload(&mut self, d: &Dissection<'_>, j: usize, proto: u8, len: usize, ip: IpCtx<'_>) {
+        // tcpdump's ip_demux_print refuses IPv4-only protocols over IPv6 before reading them.
+        if let Some(name) = match proto {
+            1 => Some("ICMP"),
+            2 => Some("IGMP"),
+            _ => None,
+        } {
+            self.out.c(b'[').s(name).s(" requires IPv4] (invalid)");
+            return;
+        }
         match d.get(j).map(|l| &l.header) {
             Some(Header::Udp(_)) => self.udp(d, j, len, ip),
             Some(Header::Tcp(_)) => self.tcp(d, j, len, ip),
