@@ -116,7 +116,7 @@ fn packets(out: &[u8]) -> Vec<String> {
     let mut v: Vec<String> = Vec::new();
     for line in text.lines() {
         let b = line.as_bytes();
-        let starts = b.len() > 16
+        let starts = b.len() >= 16
             && b[2] == b':'
             && b[5] == b':'
             && b[8] == b'.'
@@ -213,6 +213,9 @@ fn outside(t: &str, v: &str) -> bool {
         // Mutated protocol numbers reach protocols vxdump does not decode.
         "EGPv",
         "[|egp]",
+        "AH(",
+        "RSVP",
+        "[|otv]",
     ];
     for (tl, vl) in t.lines().zip(v.lines()) {
         if tl != vl {

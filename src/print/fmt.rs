@@ -302,6 +302,11 @@ impl Buf {
             self.b.extend_from_slice(&tmp);
             return self;
         }
+        if a.is_empty() {
+            // tcpdump's linkaddr_string for an address of length 0 (an ARP hln of 0).
+            self.b.extend_from_slice(b"<empty>");
+            return self;
+        }
         for (i, &o) in a.iter().enumerate() {
             if i > 0 {
                 self.b.push(b':');

@@ -191,9 +191,7 @@ impl TextPrinter {
             Some(Header::Ipv6(_)) => self.ipv6(d, j, len),
             _ => {
                 if d.error().is_some() && d.len() == j {
-                    if matches!(proto, 6 | 17) {
-                        self.addrs(ip);
-                    }
+                    let seg = j.checked_sub(1).and_then(|k| d.get(k)).map_or(&[][..], |l| l.payload);
                     match (d.error().map_or(Proto::Ipv6, |e| e.proto), proto) {
                         // An extension header cut: the marker names it, as its tcpdump printer.
                         (Proto::Ipv6Ext, 0) => self.out.s(" [|hbhopt]"),
@@ -201,7 +199,7 @@ impl TextPrinter {
                         (Proto::Ipv6Ext, 44) => self.out.s(" [|frag6]"),
                         (Proto::Ipv6Ext, 43) => self.out.s(" [|rt6]"),
                         (p, _) => {
-                            self.trunc_proto(p);
+                            self.transport_refused(seg, p, len, ip, !matches!(proto, 6 | 17));
                             &mut self.out
                         }
                     };
