@@ -62,6 +62,38 @@ impl TextPrinter {
         }
     }
 
+    /// The link-layer line tcpdump prints without `-e` before the dump of an ethertype it does
+    /// not know: Ethernet addresses, or the Linux cooked header (`sll_print`, `sll2_print`).
+    fn link_line_for_unknown(&mut self, d: &Dissection<'_>, j: usize, et: u16, len: usize) {
+        if let Some(b) = ether_before(d, j) {
+            self.out.mac(&b[6..12]).s(" > ").mac(&b[0..6]).s(", ");
+            self.ether_type(et);
+            self.out.s(", length ").u((len + 14) as u64).s(": ");
+            return;
+        }
+        match j.checked_sub(1).and_then(|k| d.get(k)).map(|l| &l.header) {
+            Some(Header::LinuxSll(s)) if j == 1 => {
+                let t = pkttype(s.packet_type());
+                for _ in t.len()..3 {
+                    self.out.c(b' ');
+                }
+                self.out.s(t).c(b' ');
+                if s.addr_len() == 6 {
+                    self.out.mac(&s.slice()[6..12]).c(b' ');
+                }
+                self.sll_type(et, len + 16);
+            }
+            Some(Header::LinuxSll2(s)) if j == 1 => {
+                self.out.s("ifindex ").u(u64::from(s.if_index())).c(b' ');
+                if s.addr_len() == 6 {
+                    self.out.mac(&s.slice()[12..18]).c(b' ');
+                }
+                self.sll_type(et, len + 20);
+            }
+            _ => {}
+        }
+    }
+
     pub(super) fn sll_type(&mut self, proto: u16, len: usize) {
         if self.opts.quiet {
             return;
@@ -157,15 +189,7 @@ impl TextPrinter {
                 }
                 // An ethertype the dissector does not decode.
                 if !e {
-                    if let Some(l) = j.checked_sub(1).and_then(|k| d.get(k)) {
-                        if let Some(eh) = ether_before(d, j) {
-                            let b = eh;
-                            self.out.mac(&b[6..12]).s(" > ").mac(&b[0..6]).s(", ");
-                            self.ether_type(et);
-                            self.out.s(", length ").u((len + 14) as u64).s(": ");
-                        }
-                        let _ = l;
-                    }
+                    self.link_line_for_unknown(d, j, et, len);
                 }
                 if self.opts.hex == HexMode::None {
                     let off = d.get(j.saturating_sub(1)).map_or(0, |l| l.offset + header_len(&l.header));

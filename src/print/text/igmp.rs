@@ -18,7 +18,7 @@ impl TextPrinter {
         }
         let Some(&kind) = b.first() else { return self.trunc_proto(Proto::Igmp) };
         let fixed = matches!(kind, 0x12 | 0x16 | 0x17) || (kind == 0x11 && len < 12);
-        if (fixed && b.len() < 8) || (kind == 0x11 && b.len() < 2) {
+        if (fixed && b.len() < 8) || (kind == 0x11 && len < 12 && b.len() < 2) {
             // tcpdump evaluates the group address before it prints the message name.
             if kind == 0x11 {
                 self.out.s("igmp query");
@@ -74,14 +74,13 @@ impl TextPrinter {
             0x14 => {
                 self.out.s("igmp pimv1");
             }
+            0x1e | 0x1f if len < 24 => {
+                // tcpdump's print_mtrace checks the length, then igmp_print the checksum.
+                self.out.s(" [invalid len ").u(len as u64).c(b']');
+            }
             0x1e | 0x1f => {
-                if len < 24 || b.len() < 24 {
-                    if b.len() < 24 {
-                        self.out.s(" [|igmp]");
-                        return;
-                    }
-                    self.out.s(" [invalid len ").u(len as u64).c(b']');
-                    return;
+                if b.len() < 24 {
+                    return self.trunc_proto(Proto::Igmp);
                 }
                 let q = u32::from_be_bytes([b[20], b[21], b[22], b[23]]);
                 self.out.s(if b[0] == 0x1e { "mresp " } else { "mtrace " }).u(u64::from(q & 0xff_ffff));

@@ -32,6 +32,9 @@ impl TextPrinter {
         if plen == 0 {
             // tcpdump bounds the payload by the payload length: nothing of it is readable.
             self.out.ip6(ctx.src).s(" > ").ip6(ctx.dst).s(": ");
+            if matches!(nh, 1 | 2) {
+                return self.ip6_payload(d, k, nh, 0, ctx);
+            }
             let p = match nh {
                 17 => "udp",
                 6 => "tcp",
