@@ -122,9 +122,12 @@ impl TextPrinter {
         let b = h.slice();
         let e = self.opts.link_header;
         let et = u16::from_be_bytes([b[12], b[13]]);
+        // A cut 802.1Q tag: tcpdump prints the type and length with the tag, so neither.
+        let vlan_cut = d.len() == i + 1 && d.error().is_some_and(|x| x.proto == Proto::Vlan);
         if e {
             self.out.mac(&b[6..12]).s(" > ").mac(&b[0..6]).s(", ");
-            if et <= 1500 {
+            if vlan_cut {
+            } else if et <= 1500 {
                 self.out.s("802.3, length ").u(len as u64).s(": ");
             } else {
                 self.ether_type(et);

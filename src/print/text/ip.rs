@@ -298,8 +298,14 @@ impl TextPrinter {
                 }
             }
             _ if p == Proto::Igmp => {
-                self.addrs(ip);
+                if !addrs_done {
+                    self.addrs(ip);
+                }
                 self.igmp_raw(seg, len);
+                return;
+            }
+            _ if p == Proto::Icmpv6 && ip.v6 => {
+                self.icmp6_raw(seg, len, ip);
                 return;
             }
             _ if p == Proto::Tcp => {
