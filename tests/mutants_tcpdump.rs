@@ -216,6 +216,13 @@ fn outside(t: &str, v: &str) -> bool {
         "AH(",
         "RSVP",
         "[|otv]",
+        "[|dccp]",
+        "[|sctp]",
+        "[|pim]",
+        "[|gre]",
+        "[|vrrp]",
+        "[|ospf]",
+        "DSAP",
     ];
     for (i, (tl, vl)) in t.lines().zip(v.lines()).enumerate() {
         if tl != vl {
@@ -319,7 +326,7 @@ fn compare_file(file: &Path, link: LinkType, flags: &[&str], changes: &[Mutant],
         };
         if tp == vp || (vp.contains("VXLAN, flags [G") && gbp_as_tcpdump(vp) == *tp) {
             tally.equal += 1;
-        } else if tp.contains("BCM-LI-SHIM") {
+        } else if tp.contains("BCM-LI-SHIM") || tp.contains("[|bcm_li]") {
             tally.port_49152 += 1;
         } else if outside(tp, &gbp_as_tcpdump(vp)) {
             tally.outside += 1;

@@ -66,9 +66,14 @@ impl TextPrinter {
     /// not know: Ethernet addresses, or the Linux cooked header (`sll_print`, `sll2_print`).
     fn link_line_for_unknown(&mut self, d: &Dissection<'_>, j: usize, et: u16, len: usize) {
         if let Some(b) = ether_before(d, j) {
+            let tags = (0..j)
+                .rev()
+                .filter_map(|k| d.get(k))
+                .take_while(|l| matches!(l.header, Header::Vlan(_)))
+                .count();
             self.out.mac(&b[6..12]).s(" > ").mac(&b[0..6]).s(", ");
             self.ether_type(et);
-            self.out.s(", length ").u((len + 14) as u64).s(": ");
+            self.out.s(", length ").u((len + 14 + 4 * tags) as u64).s(": ");
             return;
         }
         match j.checked_sub(1).and_then(|k| d.get(k)).map(|l| &l.header) {

@@ -116,6 +116,8 @@ impl TextPrinter {
                 }
             }
             143 => self.mldv2_report(body, len),
+            // Inverse neighbour discovery: tcpdump names the type and prints nothing more.
+            141 | 142 => {}
             _ => {
                 self.out.s(", length ").u(len as u64);
                 if self.opts.verbose <= 1 {
@@ -127,7 +129,13 @@ impl TextPrinter {
     }
 
     pub(super) fn nd_options(&mut self, mut o: &[u8]) {
-        while o.len() >= 2 {
+        while !o.is_empty() {
+            // tcpdump's icmp6_opt_print: an option that is cut or claims length 0 ends the
+            // packet before its line is printed.
+            let Some(&n) = o.get(1) else { return self.trunc_proto(Proto::Icmpv6) };
+            if n == 0 || usize::from(n) * 8 > o.len() {
+                return self.trunc_proto(Proto::Icmpv6);
+            }
             let t = o[0];
             let l = usize::from(o[1]) * 8;
             let name = match t {

@@ -17,7 +17,7 @@ impl TextPrinter {
             return;
         }
         let Some(&kind) = b.first() else { return self.trunc_proto(Proto::Igmp) };
-        let fixed = matches!(kind, 0x12 | 0x16 | 0x17) || (kind == 0x11 && len < 12);
+        let fixed = matches!(kind, 0x12 | 0x16 | 0x17);
         if (fixed && b.len() < 8) || (kind == 0x11 && len < 12 && b.len() < 2) {
             // tcpdump evaluates the group address before it prints the message name.
             if kind == 0x11 {
@@ -41,6 +41,9 @@ impl TextPrinter {
                         }
                     } else {
                         self.out.s(" v1");
+                    }
+                    if b.len() < 8 {
+                        return self.trunc_proto(Proto::Igmp);
                     }
                     if group != [0, 0, 0, 0] {
                         self.out.s(" [gaddr ").ip4(group).c(b']');

@@ -138,6 +138,20 @@ impl TextPrinter {
                 return false;
             }
             let l = o[i + 1.min(optlen - 1)];
+            // tcpdump checks that the option's fixed size is left before its length field.
+            let (name, min) = match t {
+                1 => ("padn", 2),
+                5 => ("rtalert", 4),
+                0xc2 => ("jumbo", 6),
+                _ => ("", 2),
+            };
+            if t != 0 && len - i < min {
+                match name {
+                    "" => self.out.s("(type ").u(u64::from(t)).s(": trunc)"),
+                    n => self.out.c(b'(').s(n).s(": trunc)"),
+                };
+                return false;
+            }
             match t {
                 0 => {
                     self.out.s("(pad1)");

@@ -129,7 +129,6 @@ pub(super) fn ipproto_name(p: u8) -> Option<&'static str> {
         51 => "AH",
         55 => "Mobile IP",
         58 => "ICMPv6",
-        59 => "none",
         60 => "Dst Opts",
         62 => "Mobile IP (old)",
         88 => "EIGRP",
