@@ -241,8 +241,25 @@ fn outside(t: &str, v: &str) -> bool {
 /// - `print_igmpv3_report` and `mldv2_report_print` step from one group record to the next by
 ///   the fixed part and the sources only: they ignore the Aux Data Len (RFC 3376 4.2.6, RFC 3810
 ///   5.2.6) and read the auxiliary data as the next record. vxdump skips it.
+/// - `ip_printroute` prints the addresses of a record/source-route option in steps of 4 from
+///   byte 3 with `ND_TCHECK_4`, which checks the capture, not the option length: an option whose
+///   length is not 3 + 4n shows addresses read from the bytes after it. vxdump stops at the
+///   option's end.
 fn tcpdump_bug(frame: &[u8], link: LinkType) -> Option<&'static str> {
     let d = vxwire::dissect(frame, link, &Config::default());
+    for l in d.layers() {
+        if let vxwire::dissect::Header::Ipv4(h) = &l.header {
+            let o = &h.slice()[20..];
+            let mut at = 0;
+            while let Some(&code) = o.get(at) {
+                let n = if code <= 1 { 1 } else { usize::from(*o.get(at + 1)?).max(1) };
+                if matches!(code, 7 | 131 | 137) && n >= 3 && (n + 1) % 4 != 0 {
+                    return Some("route option addresses read past its length (ip_printroute)");
+                }
+                at += n;
+            }
+        }
+    }
     let (m, fixed, per_source) = d.layers().find_map(|l| match &l.header {
         vxwire::dissect::Header::Igmp(m) if m.slice().first() == Some(&0x22) => Some((m.slice(), 8, 4)),
         vxwire::dissect::Header::Icmpv6(m) if m.slice().first() == Some(&143) => Some((m.slice(), 20, 16)),

@@ -107,6 +107,7 @@ impl TextPrinter {
             12 => {
                 self.out.s("parameter problem - octet ").u(u64::from(b[4]));
             }
+            9 => self.router_advert(b),
             18 => {
                 let m = u32::from_be_bytes([b[8], b[9], b[10], b[11]]);
                 self.out.s("address mask is 0x").x0(u64::from(m), 8);
@@ -136,12 +137,44 @@ impl TextPrinter {
         }
     }
 
+    /// A router advertisement (RFC 1256) as tcpdump's icmp_print formats it.
+    fn router_advert(&mut self, b: &[u8]) {
+        let (num, size) = (b[4], b[5]);
+        let t = u16::from_be_bytes([b[6], b[7]]);
+        self.out.s("router advertisement lifetime ");
+        if t < 60 {
+            self.out.u(u64::from(t));
+        } else if t < 3600 {
+            self.out.u(u64::from(t / 60)).c(b':').u0(u64::from(t % 60), 2);
+        } else {
+            self.out.u(u64::from(t / 3600)).c(b':').u0(u64::from(t % 3600 / 60), 2).c(b':');
+            self.out.u0(u64::from(t % 60), 2);
+        }
+        self.out.c(b' ').u(u64::from(num)).c(b':');
+        if size != 2 {
+            self.out.s(" [size ").u(u64::from(size)).c(b']');
+            return;
+        }
+        for e in b[8..8 + 8 * usize::from(num)].chunks_exact(8) {
+            self.out
+                .s(" {")
+                .ip4(&e[..4])
+                .c(b' ')
+                .u(u64::from(u32::from_be_bytes([e[4], e[5], e[6], e[7]])))
+                .c(b'}');
+        }
+    }
+
     /// The IP header an ICMP error quotes, on its own line, as tcpdump's ip_print sees it: bounded
     /// by the total length it declares.
     fn icmp_quote(&mut self, inner: &[u8]) {
         self.out.s("\n\t");
         let Some(l) = inner.get(2..4) else { return self.trunc_proto(Proto::Icmpv4) };
         let total = usize::from(u16::from_be_bytes([l[0], l[1]]));
+        if total < 4 {
+            // tcpdump bounds the capture by the quoted length, then reads that length again.
+            return self.trunc_proto(Proto::Icmpv4);
+        }
         let q = &inner[..total.min(inner.len())];
         let sub =
             crate::dissect::dissect(q, crate::dissect::LinkType::Ipv4, &crate::dissect::Config::default());
@@ -161,6 +194,7 @@ fn icmp_needed(b: &[u8]) -> usize {
         (12, 0) => 5,
         (18, _) => 12,
         (14, _) => 20,
+        (9, _) if b.get(5) == Some(&2) => 8 + 8 * usize::from(b.get(4).copied().unwrap_or(0)),
         _ => 8,
     }
 }

@@ -262,6 +262,10 @@ impl TextPrinter {
                     return;
                 }
                 self.addrs(ip);
+                if proto == 59 {
+                    self.out.s("no next header");
+                    return;
+                }
                 self.out.s(" ip-proto-").u(u64::from(proto)).c(b' ').u(len as u64);
             }
         }

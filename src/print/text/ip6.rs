@@ -223,6 +223,10 @@ impl TextPrinter {
                     return;
                 }
                 // After an extension header tcpdump's demuxer writes its own leading space.
+                if proto == 59 {
+                    self.out.s("no next header");
+                    return;
+                }
                 self.out.s(" ip-proto-").u(u64::from(proto)).c(b' ').u(len as u64);
             }
         }
