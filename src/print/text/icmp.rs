@@ -15,62 +15,12 @@ impl TextPrinter {
         }
         self.out.s("ICMP ");
         let inner = b.get(8..).unwrap_or(&[]);
-        let inner_dst = |o: &mut Buf| {
-            if inner.len() >= 20 {
-                o.ip4(&inner[16..20]);
-            }
-        };
         match ty {
             0 | 8 => {
                 self.out.s(if ty == 0 { "echo reply" } else { "echo request" });
                 self.out.s(", id ").u(u64::from(id)).s(", seq ").u(u64::from(sq));
             }
-            3 => {
-                match code {
-                    0 => {
-                        self.out.s("net ");
-                        inner_dst(&mut self.out);
-                        self.out.s(" unreachable");
-                    }
-                    1 => {
-                        self.out.s("host ");
-                        inner_dst(&mut self.out);
-                        self.out.s(" unreachable");
-                    }
-                    2 => {
-                        inner_dst(&mut self.out);
-                        self.out
-                            .s(" protocol ")
-                            .u(u64::from(inner.get(9).copied().unwrap_or(0)))
-                            .s(" unreachable");
-                    }
-                    3 => {
-                        inner_dst(&mut self.out);
-                        let ihl = usize::from(inner.first().map_or(5, |v| v & 0xf)) * 4;
-                        let p = inner.get(9).copied().unwrap_or(0);
-                        let port =
-                            inner.get(ihl + 2..ihl + 4).map_or(0, |x| u16::from_be_bytes([x[0], x[1]]));
-                        match p {
-                            17 => self.out.s(" udp port ").u(u64::from(port)),
-                            6 => self.out.s(" tcp port ").u(u64::from(port)),
-                            _ => self.out.s(" protocol ").u(u64::from(p)).s(" port ").u(u64::from(port)),
-                        };
-                        self.out.s(" unreachable");
-                    }
-                    4 => {
-                        inner_dst(&mut self.out);
-                        let mtu = u16::from_be_bytes([b[6], b[7]]);
-                        self.out.s(" unreachable - need to frag");
-                        if mtu != 0 {
-                            self.out.s(" (mtu ").u(u64::from(mtu)).c(b')');
-                        }
-                    }
-                    _ => {
-                        inner_dst(&mut self.out);
-                        self.out.s(" unreachable - #").u(u64::from(code));
-                    }
-                };
-            }
+            3 => self.icmp_unreach(b, code),
             11 => {
                 self.out.s(match code {
                     0 => "time exceeded in-transit",
@@ -119,6 +69,12 @@ impl TextPrinter {
                 };
             }
         }
+        self.icmp_end(b, len, ip);
+    }
+
+    /// After the message text: the length, the checksum and the quoted IP header of an error.
+    fn icmp_end(&mut self, b: &[u8], len: usize, ip: IpCtx<'_>) {
+        let ty = b[0];
         self.out.s(", length ").u(len as u64);
         if !ip.fragmented && b.len() >= len {
             let c = fold(sum(0, &b[..len]));
@@ -133,10 +89,59 @@ impl TextPrinter {
             }
         }
         if matches!(ty, 3 | 4 | 5 | 11 | 12) {
-            self.icmp_quote(inner);
+            self.icmp_quote(b.get(8..).unwrap_or(&[]));
         }
     }
 
+    /// The text of a destination unreachable message (type 3) with code `code`.
+    fn icmp_unreach(&mut self, b: &[u8], code: u8) {
+        let inner = b.get(8..).unwrap_or(&[]);
+        let inner_dst = |o: &mut Buf| {
+            if inner.len() >= 20 {
+                o.ip4(&inner[16..20]);
+            }
+        };
+        match code {
+            0 => {
+                self.out.s("net ");
+                inner_dst(&mut self.out);
+                self.out.s(" unreachable");
+            }
+            1 => {
+                self.out.s("host ");
+                inner_dst(&mut self.out);
+                self.out.s(" unreachable");
+            }
+            2 => {
+                inner_dst(&mut self.out);
+                self.out.s(" protocol ").u(u64::from(inner.get(9).copied().unwrap_or(0))).s(" unreachable");
+            }
+            3 => {
+                inner_dst(&mut self.out);
+                let ihl = usize::from(inner.first().map_or(5, |v| v & 0xf)) * 4;
+                let p = inner.get(9).copied().unwrap_or(0);
+                let port = inner.get(ihl + 2..ihl + 4).map_or(0, |x| u16::from_be_bytes([x[0], x[1]]));
+                match p {
+                    17 => self.out.s(" udp port ").u(u64::from(port)),
+                    6 => self.out.s(" tcp port ").u(u64::from(port)),
+                    _ => self.out.s(" protocol ").u(u64::from(p)).s(" port ").u(u64::from(port)),
+                };
+                self.out.s(" unreachable");
+            }
+            4 => {
+                inner_dst(&mut self.out);
+                let mtu = u16::from_be_bytes([b[6], b[7]]);
+                self.out.s(" unreachable - need to frag");
+                if mtu != 0 {
+                    self.out.s(" (mtu ").u(u64::from(mtu)).c(b')');
+                }
+            }
+            _ => {
+                inner_dst(&mut self.out);
+                self.out.s(" unreachable - #").u(u64::from(code));
+            }
+        };
+    }
     /// A router advertisement (RFC 1256) as tcpdump's icmp_print formats it.
     fn router_advert(&mut self, b: &[u8]) {
         let (num, size) = (b[4], b[5]);

@@ -29,28 +29,9 @@ impl TextPrinter {
         match kind {
             0x11 => {
                 self.out.s("igmp query");
-                if len >= 12 {
-                    if !self.igmpv3_query(b, len) {
-                        return;
-                    }
-                } else {
-                    if b[1] != 0 {
-                        self.out.s(" v2");
-                        if b[1] != 100 {
-                            self.out.s(" [max resp time ").u(u64::from(b[1])).c(b']');
-                        }
-                    } else {
-                        self.out.s(" v1");
-                    }
-                    if b.len() < 8 {
-                        return self.trunc_proto(Proto::Igmp);
-                    }
-                    if group != [0, 0, 0, 0] {
-                        self.out.s(" [gaddr ").ip4(group).c(b']');
-                    }
-                    if len != 8 {
-                        self.out.s(" [len ").u(len as u64).c(b']');
-                    }
+                let done = if len >= 12 { self.igmpv3_query(b, len) } else { self.igmp_query_v12(b, len) };
+                if !done {
+                    return;
                 }
             }
             0x12 => {
@@ -82,14 +63,8 @@ impl TextPrinter {
                 self.out.s(" [invalid len ").u(len as u64).c(b']');
             }
             0x1e | 0x1f => {
-                if b.len() < 24 {
-                    return self.trunc_proto(Proto::Igmp);
-                }
-                let q = u32::from_be_bytes([b[20], b[21], b[22], b[23]]);
-                self.out.s(if b[0] == 0x1e { "mresp " } else { "mtrace " }).u(u64::from(q & 0xff_ffff));
-                self.out.s(": ").ip4(&b[8..12]).s(" to ").ip4(&b[12..16]).s(" reply-to ").ip4(&b[16..20]);
-                if b[16] & 0xf0 == 0xe0 {
-                    self.out.s(" with-ttl ").u(u64::from(q >> 24));
+                if !self.igmp_mtrace(b) {
+                    return;
                 }
             }
             t => {
@@ -102,6 +77,47 @@ impl TextPrinter {
                 self.out.s(" bad igmp cksum ").x(u64::from(u16::from_be_bytes([b[2], b[3]]))).c(b'!');
             }
         }
+    }
+
+    /// An IGMPv1/v2 query (a message shorter than 12 bytes); false when it printed a truncation
+    /// marker (no checksum check follows).
+    fn igmp_query_v12(&mut self, b: &[u8], len: usize) -> bool {
+        if b[1] != 0 {
+            self.out.s(" v2");
+            if b[1] != 100 {
+                self.out.s(" [max resp time ").u(u64::from(b[1])).c(b']');
+            }
+        } else {
+            self.out.s(" v1");
+        }
+        let Some(group) = b.get(4..8) else {
+            self.trunc_proto(Proto::Igmp);
+            return false;
+        };
+        if group != [0, 0, 0, 0] {
+            self.out.s(" [gaddr ").ip4(group).c(b']');
+        }
+        if len != 8 {
+            self.out.s(" [len ").u(len as u64).c(b']');
+        }
+        true
+    }
+
+    /// An mtrace query or response (`len` of 24 bytes or more); false when it printed a
+    /// truncation marker.
+    fn igmp_mtrace(&mut self, b: &[u8]) -> bool {
+        if b.len() < 24 {
+            self.trunc_proto(Proto::Igmp);
+            return false;
+        }
+        let q = u32::from_be_bytes([b[20], b[21], b[22], b[23]]);
+        self.out.s(if b[0] == 0x1e { "mresp " } else { "mtrace " }).u(u64::from(q & 0xff_ffff));
+        self.out.s(": ").ip4(&b[8..12]).s(" to ").ip4(&b[12..16]).s(" reply-to ").ip4(&b[16..20]);
+        if b[16] & 0xf0 == 0xe0 {
+            self.out.s(" with-ttl ").u(u64::from(q >> 24));
+        }
+
+        true
     }
 
     /// Returns false when it printed a truncation marker (no checksum check follows).
