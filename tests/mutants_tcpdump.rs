@@ -407,6 +407,27 @@ fn mutants_print_as_tcpdump_prints_them() {
     assert!(ok, "agreement with tcpdump under {THRESHOLD} %; first differences:\n{}", first.concat());
 }
 
+/// Writes the mutant pcap files of the current plan into `$VXWIRE_MUTANTS_OUT` (for
+/// `fuzz/make-seeds.py`: the text printer's fuzz seeds). Run with
+/// `cargo test --release --test mutants_tcpdump -- --ignored write_mutants`.
+#[test]
+#[ignore = "writes files for fuzz/make-seeds.py"]
+fn write_mutants() {
+    let dir =
+        PathBuf::from(std::env::var_os("VXWIRE_MUTANTS_OUT").expect("set VXWIRE_MUTANTS_OUT to a directory"));
+    std::fs::create_dir_all(&dir).expect("creating VXWIRE_MUTANTS_OUT");
+    let plan = Plan::from_env();
+    let mut written = 0;
+    for (n, cap) in captures().iter().enumerate() {
+        for (k, (bytes, _, changes)) in mutant_files(cap, n as u64, &plan).into_iter().enumerate() {
+            std::fs::write(dir.join(format!("{n:03}-{k}.pcap")), &bytes).expect("writing a mutant file");
+            written += changes.len();
+        }
+    }
+    assert!(written > 1000, "only {written} mutants written");
+    println!("{written} mutants in {}", dir.display());
+}
+
 #[test]
 fn same_seed_same_mutants() {
     let cap = captures().into_iter().next().expect("a capture");
