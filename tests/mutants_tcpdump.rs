@@ -179,7 +179,15 @@ fn gbp_as_tcpdump(p: &str) -> String {
         let i_bit = tail.starts_with("VXLAN, flags [G,I]");
         let Some(open) = tail.find("] (0x") else { break };
         let flags = &tail[open + 2..open + 8];
-        let Some(gp) = tail.find("group-policy-id ") else { break };
+        let line = &tail[..tail.find('\n').unwrap_or(tail.len())];
+        let Some(gp) = line.find("group-policy-id ") else {
+            // Cut before the policy: only the flags differ.
+            out.push_str("VXLAN, flags [");
+            out.push_str(if i_bit { "I" } else { "invalid" });
+            out.push_str("] ");
+            rest = &tail[open + 2..];
+            continue;
+        };
         let after = &tail[gp + "group-policy-id ".len()..];
         let Some(comma) = after.find(", ") else { break };
         out.push_str("VXLAN, flags [");

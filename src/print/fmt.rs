@@ -112,6 +112,9 @@ pub struct Buf {
 }
 
 impl Buf {
+    /// Ends a chain of writes (for `return self.out.s(..).end()` in printers returning `()`).
+    pub fn end(&mut self) {}
+
     /// Appends the first `n` bytes of `tmp` (`n <= N`). The whole fixed-size array is copied and
     /// the tail cut off again, which compiles to a few register moves instead of a `memcpy` call
     /// of a run-time length: most of what the printers write is a handful of bytes.

@@ -40,7 +40,7 @@ impl TextPrinter {
             self.out.s(", length ").u(len as u64);
         }
         let need = match ty {
-            128 | 129 => 8,
+            128 | 129 | 144 => 8,
             134 => 16,
             135 | 136 => 24,
             _ => 2,
@@ -118,6 +118,9 @@ impl TextPrinter {
             143 => self.mldv2_report(body, len),
             // Inverse neighbour discovery: tcpdump names the type and prints nothing more.
             141 | 142 => {}
+            144 => {
+                self.out.s(", id 0x").x0(u64::from(u16::from_be_bytes([b[4], b[5]])), 4);
+            }
             _ => {
                 self.out.s(", length ").u(len as u64);
                 if self.opts.verbose <= 1 {

@@ -152,11 +152,11 @@ impl TextPrinter {
         if group == [0, 0, 0, 0] {
             return true;
         }
+        self.out.s(" [gaddr ").ip4(group);
         if b.len() < 12 {
             self.trunc_proto(Proto::Igmp);
             return false;
         }
-        self.out.s(" [gaddr ").ip4(group);
         let n = usize::from(u16::from_be_bytes([b[10], b[11]]));
         if n > 0 {
             if len < 12 + n * 4 {

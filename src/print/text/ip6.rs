@@ -30,19 +30,14 @@ impl TextPrinter {
         let mut proto = nh;
         let mut remaining = plen;
         if plen == 0 {
-            // tcpdump bounds the payload by the payload length: nothing of it is readable.
-            self.out.ip6(ctx.src).s(" > ").ip6(ctx.dst).s(": ");
-            if matches!(nh, 1 | 2) {
-                return self.ip6_payload(d, k, nh, 0, ctx);
+            return self.ipv6_plen0(d, k, nh, ctx);
+        }
+        if let (None, Some(e)) = (d.get(k), d.error()) {
+            if e.proto == Proto::Ipv6Ext && e.kind == ErrorKind::BadLength {
+                self.addrs(ctx);
+                let seg = d.get(j).map_or(&[][..], |l| l.payload);
+                return self.hbh_misplaced(nh, seg);
             }
-            let p = match nh {
-                17 => "udp",
-                6 => "tcp",
-                58 => "icmp6",
-                _ => "ip6",
-            };
-            self.out.s(" [|").s(p).c(b']');
-            return;
         }
         if !matches!(nh, 6 | 17) {
             self.addrs(ctx);
@@ -79,6 +74,72 @@ impl TextPrinter {
             }
         }
         self.ip6_payload(d, k, proto, remaining, ctx);
+    }
+
+    /// The payload of an IPv6 header with payload length 0 (a jumbogram, or offload), as
+    /// tcpdump's ip6_print: it sizes the payload from the Jumbo Payload option, which must be in
+    /// a hop-by-hop header; without one there is no payload to read.
+    fn ipv6_plen0(&mut self, d: &Dissection<'_>, k: usize, nh: u8, ctx: IpCtx<'_>) {
+        self.out.ip6(ctx.src).s(" > ").ip6(ctx.dst).s(": ");
+        match nh {
+            1 | 2 => self.ip6_payload(d, k, nh, 0, ctx),
+            0 => {
+                let Some(Layer { header: Header::Ipv6Ext(ext), .. }) = d.get(k) else {
+                    self.out.s(" [|hbhopt]");
+                    return;
+                };
+                let eb = ext.slice();
+                let hl = (usize::from(eb[1]) + 1) * 8;
+                let h = &eb[..hl.min(eb.len())];
+                if !self.ext_header(0, h, 0) {
+                    return;
+                }
+                let jumbo = h.windows(2).skip(2).any(|w| w == [0xc2, 4]);
+                self.out.s(if jumbo {
+                    " [|ip6]"
+                } else {
+                    "[No valid Jumbo Payload Hop-by-Hop option found] (invalid)"
+                });
+            }
+            58 => {
+                self.out.s("ICMP6, length 0 (invalid)");
+            }
+            59 => {
+                self.out.s("no next header");
+            }
+            17 => {
+                self.out.s(" [|udp]");
+            }
+            6 => {
+                self.out.s(" [|tcp]");
+            }
+            43 | 44 | 60 => {
+                self.out.s(" [|ip6]");
+            }
+            _ => {
+                self.out.s(" ip-proto-").u(u64::from(nh)).s(" 0");
+            }
+        }
+    }
+
+    /// Extension headers the dissector refused for a hop-by-hop header out of place, as
+    /// tcpdump's ip6_print: the headers before it, then its complaint.
+    fn hbh_misplaced(&mut self, nh: u8, seg: &[u8]) {
+        let Some(&[next, l]) = seg.get(..2).map(|x| <&[u8; 2]>::try_from(x).expect("two bytes")) else {
+            return self.out.s(" [|ip6]").end();
+        };
+        let hl = (usize::from(l) + 1) * 8;
+        let Some(h) = seg.get(..hl).filter(|_| matches!(nh, 0 | 60) && next == 0) else {
+            return self.out.s(" [|ip6]").end();
+        };
+        if !self.ext_header(nh, h, 0) {
+            return;
+        }
+        self.out.s(if nh == 0 {
+            "[The Hop-by-Hop Options header was already found] (invalid)"
+        } else {
+            "[The Hop-by-Hop Options header don't follow the IPv6 header] (invalid)"
+        });
     }
 
     /// An IPv6 header the dissector refused (cut, or a wrong version), from its captured bytes
