@@ -176,8 +176,12 @@ impl TextPrinter {
                         self.out.s(", DEI");
                     }
                     self.out.s(", ");
-                    self.ether_type(inner);
-                    self.out.s(", ");
+                    // tcpdump prints a tag's type with the tag: not for a cut inner tag.
+                    let cut = d.len() == j + 1 && d.error().is_some_and(|x| x.proto == Proto::Vlan);
+                    if !cut {
+                        self.ether_type(inner);
+                        self.out.s(", ");
+                    }
                 }
                 self.ethertype(d, j + 1, inner, len.saturating_sub(4), depth);
             }
@@ -189,8 +193,15 @@ impl TextPrinter {
                 if let Some(err) = d.error().filter(|_| next.is_none() && d.len() == j) {
                     // The layer this ethertype names could not be read.
                     match err.proto {
-                        Proto::Ipv4 => self.ipv4_refused(d.data().get(err.offset..).unwrap_or(&[]), len),
-                        Proto::Ipv6 => self.ipv6_refused(d.data().get(err.offset..).unwrap_or(&[]), len),
+                        // tcpdump reads up to the end of the enclosing IP packet.
+                        Proto::Ipv4 | Proto::Ipv6 => {
+                            let b = d.data().get(err.offset..ip_end(d, j).max(err.offset)).unwrap_or(&[]);
+                            if err.proto == Proto::Ipv4 {
+                                self.ipv4_refused(b, len);
+                            } else {
+                                self.ipv6_refused(b, len);
+                            }
+                        }
                         p => self.trunc_proto(p),
                     }
                     return;

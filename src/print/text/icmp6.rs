@@ -289,7 +289,8 @@ impl TextPrinter {
                 self.out.s(" [invalid number of sources ").u(ns as u64).c(b']');
                 return;
             }
-            if b.len() < g + 20 + ns * 16 {
+            if self.opts.verbose > 1 && b.len() < g + 20 + ns * 16 {
+                // Only -vv reads the sources.
                 return self.trunc_proto(Proto::Icmpv6);
             }
             if self.opts.verbose == 1 {

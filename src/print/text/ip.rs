@@ -224,10 +224,13 @@ impl TextPrinter {
     /// The payload of an IP header: layer `j` should be protocol `proto`, `len` bytes as the IP
     /// header declares.
     pub(super) fn ip_payload(&mut self, d: &Dissection<'_>, j: usize, proto: u8, len: usize, ip: IpCtx<'_>) {
-        if proto == 58 {
-            // tcpdump's ip_demux_print refuses ICMPv6 over IPv4 before reading it.
+        if proto == 58 || proto == 143 {
+            // tcpdump's ip_demux_print refuses ICMPv6 and Ethernet over IPv4 before reading them.
             self.addrs(ip);
-            self.out.s("[ICMPv6 requires IPv6] (invalid)");
+            self.out
+                .c(b'[')
+                .s(if proto == 58 { "ICMPv6" } else { "Ethernet" })
+                .s(" requires IPv6] (invalid)");
             return;
         }
         let next = d.get(j);
@@ -306,6 +309,18 @@ impl TextPrinter {
                     self.addrs(ip);
                 }
                 self.igmp_raw(seg, len);
+                return;
+            }
+            // IP in IP: the inner header as the IP printers see it.
+            _ if p == Proto::Ipv4 || p == Proto::Ipv6 => {
+                if !addrs_done {
+                    self.addrs(ip);
+                }
+                if p == Proto::Ipv4 {
+                    self.ipv4_refused(seg, len);
+                } else {
+                    self.ipv6_refused(seg, len);
+                }
                 return;
             }
             _ if p == Proto::Icmpv6 && ip.v6 => {

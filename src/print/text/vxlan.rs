@@ -109,7 +109,7 @@ impl TextPrinter {
 
 /// Where the IP packet that carries layer `j` ends in the capture: the end of its payload as the
 /// dissector bounded it (by the IP length and the capture).
-fn ip_end(d: &Dissection<'_>, j: usize) -> usize {
+pub(super) fn ip_end(d: &Dissection<'_>, j: usize) -> usize {
     let base = d.data().as_ptr() as usize;
     (0..j)
         .rev()
