@@ -3,7 +3,8 @@
 
 capture_read gets whole files; the frame targets get each frame prefixed with the two selector
 bytes that fuzz_targets/common.rs reads (link type index, port-set byte), print_text with its
-option byte before those; the protocol targets get
+option byte before those (and the seeded mutants of tests/mutants_tcpdump.rs too); the protocol
+targets get
 the bytes of their layer found by a simple walk (VXLAN header and after, IGMP/ARP messages).
 Writes into fuzz/corpus/<target>/ (git-ignored: libFuzzer grows it).
 """
@@ -81,4 +82,21 @@ for path in files:
             for kind, b in layers(frame):
                 put(kind, b)
         n += 1
-print(f'{len(files)} files, {n} frames -> fuzz/corpus/', file=sys.stderr)
+# The seeded mutants of tests/mutants_tcpdump.rs (tests/common/mutate.rs: bit flips, lying
+# length fields, cuts at header boundaries) seed print_text with the broken packets the
+# differential test compares with tcpdump, at -v, -vv and -e -v.
+import subprocess, tempfile
+m = 0
+with tempfile.TemporaryDirectory() as tmp:
+    env = dict(os.environ, VXWIRE_MUTANTS_OUT=tmp)
+    r = subprocess.run(['cargo', 'test', '--release', '--test', 'mutants_tcpdump', '--', '--ignored',
+                        'write_mutants'], cwd=root, env=env, stdout=subprocess.DEVNULL)
+    if r.returncode != 0:
+        print('make-seeds: writing the mutants failed; print_text gets no mutant seeds', file=sys.stderr)
+    for path in sorted(glob.glob(os.path.join(tmp, '*.pcap'))):
+        for link, frame in records(path):
+            if link in LINK_INDEX:
+                for opt in (0x01, 0x02, 0x05):
+                    put('print_text', bytes([opt, LINK_INDEX[link], 0]) + frame)
+                m += 1
+print(f'{len(files)} files, {n} frames, {m} mutants -> fuzz/corpus/', file=sys.stderr)

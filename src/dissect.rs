@@ -602,10 +602,12 @@ pub fn dissect_with<'a, R>(
     f(&d)
 }
 
-/// The walk of [`dissect`], into a fresh `d` whose `data` is set.
+/// The walk of [`dissect`], into a fresh `d` whose `data` is set: one step per layer, each
+/// reading its header at the current offset and naming what follows.
 #[inline(never)]
 fn dissect_into<'a>(d: &mut Dissection<'a>, link: LinkType, config: &Config) {
-    let data = d.data;
+    let rest = d.data;
+    let mut w = Walk { d, rest, offset: 0, depth: 0, config };
     let mut next = match link {
         LinkType::Ethernet => Next::Ethernet,
         LinkType::LinuxSll => Next::Sll,
@@ -614,253 +616,307 @@ fn dissect_into<'a>(d: &mut Dissection<'a>, link: LinkType, config: &Config) {
         LinkType::Ipv4 => Next::Ipv4,
         LinkType::Ipv6 => Next::Ipv6,
     };
-    let mut rest: &'a [u8] = data;
-    let mut offset = 0usize;
-    let mut depth = 0u8;
-
-    macro_rules! fail {
-        ($e:expr) => {{
-            d.error = Some(($e).at(offset));
-            break;
-        }};
-    }
-    macro_rules! fail_at {
-        ($e:expr, $off:expr) => {{
-            d.error = Some(($e).at($off));
-            break;
-        }};
-    }
-    // Pushes a layer whose header spans `hlen` bytes and whose payload is `payload`.
-    macro_rules! push {
-        ($hdr:expr, $hlen:expr, $payload:expr) => {{
-            let payload: &'a [u8] = $payload;
-            if !d.push(Layer { header: $hdr, offset, payload, depth }) {
-                break;
-            }
-            offset += $hlen;
-            rest = payload;
-        }};
-    }
-
     loop {
-        next = match next {
+        let step = match next {
             Next::Done => break,
-            Next::Ethernet => match Ethernet2HeaderSlice::from_slice(rest) {
+            Next::Ethernet => w.ethernet(),
+            Next::Sll => w.sll(),
+            Next::Sll2 => w.sll2(),
+            Next::RawIp => w.raw_ip(),
+            Next::EtherType(t) => w.ether_type(t),
+            Next::Ipv4 => w.ipv4(),
+            Next::Ipv6 => w.ipv6(),
+            Next::IpProto(p) => w.ip_proto(p),
+            Next::Vxlan | Next::Gpe if w.depth >= config.max_depth => w.too_deep(matches!(next, Next::Vxlan)),
+            Next::Vxlan => w.vxlan(),
+            Next::Gpe => w.gpe(),
+        };
+        match step {
+            Some(n) => next = n,
+            None => break,
+        }
+    }
+}
+
+/// Where the walk of [`dissect_into`] stands: the bytes not read yet, their offset in the
+/// frame and the VXLAN depth. A step returns what to read next, or `None` to stop (with the
+/// error, if any, recorded in the dissection).
+struct Walk<'a, 'd> {
+    d: &'d mut Dissection<'a>,
+    rest: &'a [u8],
+    offset: usize,
+    depth: u8,
+    config: &'d Config,
+}
+
+impl<'a> Walk<'a, '_> {
+    /// Records `e` at the current offset and stops the walk.
+    fn fail(&mut self, e: Error) -> Option<Next> {
+        let at = self.offset;
+        self.fail_at(e, at)
+    }
+
+    /// Records `e` at offset `at` and stops the walk.
+    fn fail_at(&mut self, e: Error, at: usize) -> Option<Next> {
+        self.d.error = Some(e.at(at));
+        None
+    }
+
+    /// Pushes a layer whose header spans `hlen` bytes and whose payload is `payload`; `None`
+    /// when the layer table is full (the dissection then says so).
+    fn push(&mut self, header: Header<'a>, hlen: usize, payload: &'a [u8]) -> Option<()> {
+        if !self.d.push(Layer { header, offset: self.offset, payload, depth: self.depth }) {
+            return None;
+        }
+        self.offset += hlen;
+        self.rest = payload;
+        Some(())
+    }
+
+    fn ethernet(&mut self) -> Option<Next> {
+        match Ethernet2HeaderSlice::from_slice(self.rest) {
+            Ok(h) => {
+                let t = h.ether_type().0;
+                self.push(Header::Ethernet(h), 14, &self.rest[14..])?;
+                Some(Next::EtherType(t))
+            }
+            Err(e) => self.fail(len_err(Proto::Ethernet, e)),
+        }
+    }
+
+    fn sll(&mut self) -> Option<Next> {
+        match LinuxSllSlice::from_slice(self.rest) {
+            Ok(h) => {
+                self.push(Header::LinuxSll(h), 16, &self.rest[16..])?;
+                Some(Next::EtherType(h.protocol()))
+            }
+            Err(e) => self.fail(e),
+        }
+    }
+
+    fn sll2(&mut self) -> Option<Next> {
+        match LinuxSll2Slice::from_slice(self.rest) {
+            Ok(h) => {
+                self.push(Header::LinuxSll2(h), 20, &self.rest[20..])?;
+                Some(Next::EtherType(h.protocol()))
+            }
+            Err(e) => self.fail(e),
+        }
+    }
+
+    fn raw_ip(&mut self) -> Option<Next> {
+        match self.rest.first().map(|b| b >> 4) {
+            Some(4) => Some(Next::Ipv4),
+            Some(6) => Some(Next::Ipv6),
+            Some(v) => self.fail(Error::new(Proto::Ipv4, ErrorKind::BadVersion, 4, usize::from(v))),
+            None => self.fail(Error::truncated(Proto::Ipv4, 20, 0)),
+        }
+    }
+
+    fn ether_type(&mut self, t: u16) -> Option<Next> {
+        match t {
+            ETH_IPV4 => Some(Next::Ipv4),
+            ETH_IPV6 => Some(Next::Ipv6),
+            ETH_ARP | ETH_RARP => match crate::wire::arp::parse(self.rest) {
+                Ok(a) => {
+                    let n = a.slice().len();
+                    self.push(Header::Arp(a), n, &self.rest[n..])?;
+                    Some(Next::Done)
+                }
+                Err(e) => self.fail(e),
+            },
+            ETH_VLAN | ETH_QINQ | ETH_QINQ_OLD => match SingleVlanHeaderSlice::from_slice(self.rest) {
                 Ok(h) => {
                     let t = h.ether_type().0;
-                    push!(Header::Ethernet(h), 14, &rest[14..]);
-                    Next::EtherType(t)
+                    self.push(Header::Vlan(h), 4, &self.rest[4..])?;
+                    Some(Next::EtherType(t))
                 }
-                Err(e) => fail!(len_err(Proto::Ethernet, e)),
+                Err(e) => self.fail(len_err(Proto::Vlan, e)),
             },
-            Next::Sll => match LinuxSllSlice::from_slice(rest) {
-                Ok(h) => {
-                    push!(Header::LinuxSll(h), 16, &rest[16..]);
-                    Next::EtherType(h.protocol())
+            ETH_TEB => Some(Next::Ethernet),
+            _ => Some(Next::Done),
+        }
+    }
+
+    fn ipv4(&mut self) -> Option<Next> {
+        use etherparse::err::ipv4::{HeaderError as H, HeaderSliceError as E};
+        let rest = self.rest;
+        match Ipv4HeaderSlice::from_slice(rest) {
+            Ok(h) => {
+                let hlen = h.slice().len();
+                let total = usize::from(h.total_len());
+                // A total length of 0 comes from TCP segmentation offload: take what was captured.
+                let end = if total == 0 { rest.len() } else { total.min(rest.len()) };
+                let payload = rest.get(hlen..end).unwrap_or(&[]);
+                let bad_len = total != 0 && total < hlen;
+                let frag = h.fragments_offset().value() != 0;
+                let proto = h.protocol().0;
+                self.push(Header::Ipv4(h), hlen, payload)?;
+                if bad_len {
+                    let at = self.offset - hlen;
+                    return self.fail_at(Error::new(Proto::Ipv4, ErrorKind::BadLength, hlen, total), at);
                 }
-                Err(e) => fail!(e),
-            },
-            Next::Sll2 => match LinuxSll2Slice::from_slice(rest) {
-                Ok(h) => {
-                    push!(Header::LinuxSll2(h), 20, &rest[20..]);
-                    Next::EtherType(h.protocol())
-                }
-                Err(e) => fail!(e),
-            },
-            Next::RawIp => match rest.first().map(|b| b >> 4) {
-                Some(4) => Next::Ipv4,
-                Some(6) => Next::Ipv6,
-                Some(v) => fail!(Error::new(Proto::Ipv4, ErrorKind::BadVersion, 4, usize::from(v))),
-                None => fail!(Error::truncated(Proto::Ipv4, 20, 0)),
-            },
-            Next::EtherType(t) => match t {
-                ETH_IPV4 => Next::Ipv4,
-                ETH_IPV6 => Next::Ipv6,
-                ETH_ARP | ETH_RARP => match crate::wire::arp::parse(rest) {
-                    Ok(a) => {
-                        let n = a.slice().len();
-                        push!(Header::Arp(a), n, &rest[n..]);
-                        Next::Done
-                    }
-                    Err(e) => fail!(e),
-                },
-                ETH_VLAN | ETH_QINQ | ETH_QINQ_OLD => match SingleVlanHeaderSlice::from_slice(rest) {
-                    Ok(h) => {
-                        let t = h.ether_type().0;
-                        push!(Header::Vlan(h), 4, &rest[4..]);
-                        Next::EtherType(t)
-                    }
-                    Err(e) => fail!(len_err(Proto::Vlan, e)),
-                },
-                ETH_TEB => Next::Ethernet,
-                _ => Next::Done,
-            },
-            Next::Ipv4 => match Ipv4HeaderSlice::from_slice(rest) {
-                Ok(h) => {
-                    let hlen = h.slice().len();
-                    let total = usize::from(h.total_len());
-                    // A total length of 0 comes from TCP segmentation offload: take what was captured.
-                    let end = if total == 0 { rest.len() } else { total.min(rest.len()) };
-                    let payload = rest.get(hlen..end).unwrap_or(&[]);
-                    let bad_len = total != 0 && total < hlen;
-                    let frag = h.fragments_offset().value() != 0;
-                    let proto = h.protocol().0;
-                    push!(Header::Ipv4(h), hlen, payload);
-                    if bad_len {
-                        fail_at!(Error::new(Proto::Ipv4, ErrorKind::BadLength, hlen, total), offset - hlen);
-                    }
-                    if frag {
-                        Next::Done
-                    } else {
-                        Next::IpProto(proto)
-                    }
-                }
-                Err(etherparse::err::ipv4::HeaderSliceError::Len(e)) => fail!(len_err(Proto::Ipv4, e)),
-                Err(etherparse::err::ipv4::HeaderSliceError::Content(c)) => {
-                    use etherparse::err::ipv4::HeaderError as H;
-                    match c {
-                        H::UnexpectedVersion { version_number } => fail!(Error::new(
-                            Proto::Ipv4,
-                            ErrorKind::BadVersion,
-                            4,
-                            usize::from(version_number)
-                        )),
-                        H::HeaderLengthSmallerThanHeader { ihl } => {
-                            fail!(Error::new(Proto::Ipv4, ErrorKind::BadLength, 20, usize::from(ihl) * 4))
-                        }
-                    }
-                }
-            },
-            Next::Ipv6 => match Ipv6HeaderSlice::from_slice(rest) {
-                Ok(h) => {
-                    let plen = usize::from(h.payload_length());
-                    // Payload length 0 is a jumbogram (RFC 2675) or offload: take what was captured.
-                    let end = if plen == 0 { rest.len() } else { (40 + plen).min(rest.len()) };
-                    let payload = rest.get(40..end).unwrap_or(&[]);
-                    let nh = h.next_header();
-                    push!(Header::Ipv6(h), 40, payload);
-                    if is_ipv6_ext(nh.0) {
-                        match Ipv6ExtensionsSlice::from_slice(nh, rest) {
-                            Ok((ext, proto, after)) => {
-                                let n = rest.len() - after.len();
-                                let frag = ext.is_fragmenting_payload();
-                                push!(Header::Ipv6Ext(ext), n, after);
-                                if frag {
-                                    Next::Done
-                                } else {
-                                    Next::IpProto(proto.0)
-                                }
-                            }
-                            Err(etherparse::err::ipv6_exts::HeaderSliceError::Len(e)) => {
-                                fail!(len_err(Proto::Ipv6Ext, e))
-                            }
-                            Err(etherparse::err::ipv6_exts::HeaderSliceError::Content(_)) => {
-                                fail!(Error::new(Proto::Ipv6Ext, ErrorKind::BadLength, 8, rest.len()))
-                            }
-                        }
-                    } else {
-                        Next::IpProto(nh.0)
-                    }
-                }
-                Err(etherparse::err::ipv6::HeaderSliceError::Len(e)) => fail!(len_err(Proto::Ipv6, e)),
-                Err(etherparse::err::ipv6::HeaderSliceError::Content(
-                    etherparse::err::ipv6::HeaderError::UnexpectedVersion { version_number },
-                )) => fail!(Error::new(Proto::Ipv6, ErrorKind::BadVersion, 6, usize::from(version_number))),
-            },
-            Next::IpProto(p) => match p {
-                17 => match UdpHeaderSlice::from_slice(rest) {
-                    Ok(h) => {
-                        let ulen = usize::from(h.length());
-                        let (sp, dp) = (h.source_port(), h.destination_port());
-                        let bad_len = ulen != 0 && ulen < 8;
-                        let end = if ulen == 0 { rest.len() } else { ulen.min(rest.len()) };
-                        let payload = rest.get(8..end).unwrap_or(&[]);
-                        push!(Header::Udp(h), 8, payload);
-                        if bad_len {
-                            fail_at!(Error::new(Proto::Udp, ErrorKind::BadLength, 8, ulen), offset - 8);
-                        }
-                        let c = config;
-                        if c.gpe_ports.contains(dp)
-                            || (!c.vxlan_ports.contains(dp) && c.gpe_ports.contains(sp))
-                        {
-                            Next::Gpe
-                        } else if c.vxlan_ports.contains(dp) || c.vxlan_ports.contains(sp) {
-                            Next::Vxlan
-                        } else {
-                            Next::Done
-                        }
-                    }
-                    Err(e) => fail!(len_err(Proto::Udp, e)),
-                },
-                6 => match TcpHeaderSlice::from_slice(rest) {
-                    Ok(h) => {
-                        let n = h.slice().len();
-                        push!(Header::Tcp(h), n, &rest[n..]);
-                        Next::Done
-                    }
-                    Err(etherparse::err::tcp::HeaderSliceError::Len(e)) => fail!(len_err(Proto::Tcp, e)),
-                    Err(etherparse::err::tcp::HeaderSliceError::Content(
-                        etherparse::err::tcp::HeaderError::DataOffsetTooSmall { data_offset },
-                    )) => {
-                        fail!(Error::new(Proto::Tcp, ErrorKind::BadLength, 20, usize::from(data_offset) * 4))
-                    }
-                },
-                1 => match Icmpv4Slice::from_slice(rest) {
-                    Ok(h) => {
-                        push!(Header::Icmpv4(h), rest.len(), &rest[rest.len()..]);
-                        Next::Done
-                    }
-                    Err(e) => fail!(len_err(Proto::Icmpv4, e)),
-                },
-                58 => match Icmpv6Slice::from_slice(rest) {
-                    Ok(h) => {
-                        push!(Header::Icmpv6(h), rest.len(), &rest[rest.len()..]);
-                        Next::Done
-                    }
-                    Err(e) => fail!(len_err(Proto::Icmpv6, e)),
-                },
-                2 => match IgmpSlice::from_slice(rest) {
-                    Ok(h) => {
-                        push!(Header::Igmp(h), rest.len(), &rest[rest.len()..]);
-                        Next::Done
-                    }
-                    Err(e) => fail!(e),
-                },
-                4 => Next::Ipv4,
-                41 => Next::Ipv6,
-                _ => Next::Done,
-            },
-            Next::Vxlan | Next::Gpe if depth >= config.max_depth => {
-                let proto = if matches!(next, Next::Vxlan) { Proto::Vxlan } else { Proto::VxlanGpe };
-                fail!(Error::new(
-                    proto,
-                    ErrorKind::TooDeep,
-                    usize::from(depth) + 1,
-                    usize::from(config.max_depth)
-                ))
+                Some(if frag { Next::Done } else { Next::IpProto(proto) })
             }
-            Next::Vxlan => match VxlanSlice::from_slice(rest) {
-                Ok(v) => {
-                    push!(Header::Vxlan(v), 8, v.payload());
-                    depth += 1;
-                    Next::Ethernet
+            Err(E::Len(e)) => self.fail(len_err(Proto::Ipv4, e)),
+            Err(E::Content(H::UnexpectedVersion { version_number })) => {
+                self.fail(Error::new(Proto::Ipv4, ErrorKind::BadVersion, 4, usize::from(version_number)))
+            }
+            Err(E::Content(H::HeaderLengthSmallerThanHeader { ihl })) => {
+                self.fail(Error::new(Proto::Ipv4, ErrorKind::BadLength, 20, usize::from(ihl) * 4))
+            }
+        }
+    }
+
+    fn ipv6(&mut self) -> Option<Next> {
+        use etherparse::err::ipv6::{HeaderError, HeaderSliceError as E};
+        let rest = self.rest;
+        match Ipv6HeaderSlice::from_slice(rest) {
+            Ok(h) => {
+                let plen = usize::from(h.payload_length());
+                // Payload length 0 is a jumbogram (RFC 2675) or offload: take what was captured.
+                let end = if plen == 0 { rest.len() } else { (40 + plen).min(rest.len()) };
+                let payload = rest.get(40..end).unwrap_or(&[]);
+                let nh = h.next_header();
+                self.push(Header::Ipv6(h), 40, payload)?;
+                if is_ipv6_ext(nh.0) {
+                    self.ipv6_ext(nh)
+                } else {
+                    Some(Next::IpProto(nh.0))
                 }
-                Err(e) => fail!(e),
-            },
-            Next::Gpe => match VxlanGpeSlice::from_slice(rest) {
-                Ok(v) => {
-                    push!(Header::VxlanGpe(v), 8, v.payload());
-                    depth += 1;
-                    match v.next_proto() {
-                        GpeNextProto::IPV4 => Next::Ipv4,
-                        GpeNextProto::IPV6 => Next::Ipv6,
-                        GpeNextProto::ETHERNET => Next::Ethernet,
-                        _ => Next::Done,
-                    }
+            }
+            Err(E::Len(e)) => self.fail(len_err(Proto::Ipv6, e)),
+            Err(E::Content(HeaderError::UnexpectedVersion { version_number })) => {
+                self.fail(Error::new(Proto::Ipv6, ErrorKind::BadVersion, 6, usize::from(version_number)))
+            }
+        }
+    }
+
+    /// The IPv6 extension headers after an IPv6 header whose next header is `nh`, as one layer.
+    fn ipv6_ext(&mut self, nh: etherparse::IpNumber) -> Option<Next> {
+        use etherparse::err::ipv6_exts::HeaderSliceError as E;
+        let rest = self.rest;
+        match Ipv6ExtensionsSlice::from_slice(nh, rest) {
+            Ok((ext, proto, after)) => {
+                let n = rest.len() - after.len();
+                let frag = ext.is_fragmenting_payload();
+                self.push(Header::Ipv6Ext(ext), n, after)?;
+                Some(if frag { Next::Done } else { Next::IpProto(proto.0) })
+            }
+            Err(E::Len(e)) => self.fail(len_err(Proto::Ipv6Ext, e)),
+            Err(E::Content(_)) => self.fail(Error::new(Proto::Ipv6Ext, ErrorKind::BadLength, 8, rest.len())),
+        }
+    }
+
+    fn ip_proto(&mut self, p: u8) -> Option<Next> {
+        let rest = self.rest;
+        match p {
+            17 => self.udp(),
+            6 => self.tcp(),
+            1 => match Icmpv4Slice::from_slice(rest) {
+                Ok(h) => {
+                    self.push(Header::Icmpv4(h), rest.len(), &rest[rest.len()..])?;
+                    Some(Next::Done)
                 }
-                Err(e) => fail!(e),
+                Err(e) => self.fail(len_err(Proto::Icmpv4, e)),
             },
-        };
+            58 => match Icmpv6Slice::from_slice(rest) {
+                Ok(h) => {
+                    self.push(Header::Icmpv6(h), rest.len(), &rest[rest.len()..])?;
+                    Some(Next::Done)
+                }
+                Err(e) => self.fail(len_err(Proto::Icmpv6, e)),
+            },
+            2 => match IgmpSlice::from_slice(rest) {
+                Ok(h) => {
+                    self.push(Header::Igmp(h), rest.len(), &rest[rest.len()..])?;
+                    Some(Next::Done)
+                }
+                Err(e) => self.fail(e),
+            },
+            4 => Some(Next::Ipv4),
+            41 => Some(Next::Ipv6),
+            _ => Some(Next::Done),
+        }
+    }
+
+    fn udp(&mut self) -> Option<Next> {
+        let rest = self.rest;
+        match UdpHeaderSlice::from_slice(rest) {
+            Ok(h) => {
+                let ulen = usize::from(h.length());
+                let (sp, dp) = (h.source_port(), h.destination_port());
+                let bad_len = ulen != 0 && ulen < 8;
+                let end = if ulen == 0 { rest.len() } else { ulen.min(rest.len()) };
+                let payload = rest.get(8..end).unwrap_or(&[]);
+                self.push(Header::Udp(h), 8, payload)?;
+                if bad_len {
+                    let at = self.offset - 8;
+                    return self.fail_at(Error::new(Proto::Udp, ErrorKind::BadLength, 8, ulen), at);
+                }
+                let c = self.config;
+                Some(
+                    if c.gpe_ports.contains(dp) || (!c.vxlan_ports.contains(dp) && c.gpe_ports.contains(sp)) {
+                        Next::Gpe
+                    } else if c.vxlan_ports.contains(dp) || c.vxlan_ports.contains(sp) {
+                        Next::Vxlan
+                    } else {
+                        Next::Done
+                    },
+                )
+            }
+            Err(e) => self.fail(len_err(Proto::Udp, e)),
+        }
+    }
+
+    fn tcp(&mut self) -> Option<Next> {
+        use etherparse::err::tcp::{HeaderError, HeaderSliceError as E};
+        let rest = self.rest;
+        match TcpHeaderSlice::from_slice(rest) {
+            Ok(h) => {
+                let n = h.slice().len();
+                self.push(Header::Tcp(h), n, &rest[n..])?;
+                Some(Next::Done)
+            }
+            Err(E::Len(e)) => self.fail(len_err(Proto::Tcp, e)),
+            Err(E::Content(HeaderError::DataOffsetTooSmall { data_offset })) => {
+                self.fail(Error::new(Proto::Tcp, ErrorKind::BadLength, 20, usize::from(data_offset) * 4))
+            }
+        }
+    }
+
+    /// A VXLAN (`vxlan`) or VXLAN-GPE header past the depth cap: not read.
+    fn too_deep(&mut self, vxlan: bool) -> Option<Next> {
+        let proto = if vxlan { Proto::Vxlan } else { Proto::VxlanGpe };
+        let (depth, cap) = (usize::from(self.depth) + 1, usize::from(self.config.max_depth));
+        self.fail(Error::new(proto, ErrorKind::TooDeep, depth, cap))
+    }
+
+    fn vxlan(&mut self) -> Option<Next> {
+        match VxlanSlice::from_slice(self.rest) {
+            Ok(v) => {
+                self.push(Header::Vxlan(v), 8, v.payload())?;
+                self.depth += 1;
+                Some(Next::Ethernet)
+            }
+            Err(e) => self.fail(e),
+        }
+    }
+
+    fn gpe(&mut self) -> Option<Next> {
+        match VxlanGpeSlice::from_slice(self.rest) {
+            Ok(v) => {
+                self.push(Header::VxlanGpe(v), 8, v.payload())?;
+                self.depth += 1;
+                Some(match v.next_proto() {
+                    GpeNextProto::IPV4 => Next::Ipv4,
+                    GpeNextProto::IPV6 => Next::Ipv6,
+                    GpeNextProto::ETHERNET => Next::Ethernet,
+                    _ => Next::Done,
+                })
+            }
+            Err(e) => self.fail(e),
+        }
     }
 }
 

@@ -112,6 +112,9 @@ pub struct Buf {
 }
 
 impl Buf {
+    /// Ends a chain of writes (for `return self.out.s(..).end()` in printers returning `()`).
+    pub fn end(&mut self) {}
+
     /// Appends the first `n` bytes of `tmp` (`n <= N`). The whole fixed-size array is copied and
     /// the tail cut off again, which compiles to a few register moves instead of a `memcpy` call
     /// of a run-time length: most of what the printers write is a handful of bytes.
@@ -300,6 +303,11 @@ impl Buf {
                 tmp[3 * i + 1] = HEX[usize::from(o & 0xf)];
             }
             self.b.extend_from_slice(&tmp);
+            return self;
+        }
+        if a.is_empty() {
+            // tcpdump's linkaddr_string for an address of length 0 (an ARP hln of 0).
+            self.b.extend_from_slice(b"<empty>");
             return self;
         }
         for (i, &o) in a.iter().enumerate() {

@@ -52,8 +52,8 @@ pub enum Change {
     BitFlip { at: usize, bit: u8 },
     /// Bytes from `at` set to random values.
     Bytes { at: usize, n: usize },
-    /// A `width`-byte field (1 = a byte, 2 = a big-endian u16, 0 = a nibble: the high one of the
-    /// byte when `high`) at `at` set to `value`.
+    /// The field `name` at byte `at` set to `value`: `width` 1 = a byte, 2 = a big-endian u16,
+    /// 0 = the low nibble, 3 = the high nibble of the byte.
     Field { name: &'static str, at: usize, width: u8, value: u16 },
     /// The frame cut to `at` bytes.
     Cut { at: usize },

@@ -28,16 +28,7 @@ impl TextPrinter {
         if !self.opts.link_header {
             self.out.s("ARP, ");
         }
-        match arphrd_name(hrd) {
-            Some(n) => self.out.s(n),
-            None => self.out.s("Unknown Hardware (").u(u64::from(hrd)).c(b')'),
-        };
-        self.out.s(" (len ").u(hln as u64).s("), ");
-        match ethertype_name(pro) {
-            Some(n) => self.out.s(n),
-            None => self.out.s("Unknown Protocol (").hx(u64::from(pro), 4).c(b')'),
-        };
-        self.out.s(" (len ").u(pln as u64).s("), ");
+        self.arp_types(hrd, hln, pro, pln);
         let ip_ok = pro == 0x0800 || pro == 0x1000;
         let paddr = |o: &mut Buf, a: &[u8]| {
             if !ip_ok {
@@ -88,5 +79,19 @@ impl TextPrinter {
             }
         }
         self.out.s(", length ").u(len as u64);
+    }
+
+    /// The hardware and protocol types with their address lengths.
+    fn arp_types(&mut self, hrd: u16, hln: usize, pro: u16, pln: usize) {
+        match arphrd_name(hrd) {
+            Some(n) => self.out.s(n),
+            None => self.out.s("Unknown Hardware (").u(u64::from(hrd)).c(b')'),
+        };
+        self.out.s(" (len ").u(hln as u64).s("), ");
+        match ethertype_name(pro) {
+            Some(n) => self.out.s(n),
+            None => self.out.s("Unknown Protocol (").hx(u64::from(pro), 4).c(b')'),
+        };
+        self.out.s(" (len ").u(pln as u64).s("), ");
     }
 }

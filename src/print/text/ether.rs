@@ -62,6 +62,43 @@ impl TextPrinter {
         }
     }
 
+    /// The link-layer line tcpdump prints without `-e` before the dump of an ethertype it does
+    /// not know: Ethernet addresses, or the Linux cooked header (`sll_print`, `sll2_print`).
+    fn link_line_for_unknown(&mut self, d: &Dissection<'_>, j: usize, et: u16, len: usize) {
+        if let Some(b) = ether_before(d, j) {
+            let tags = (0..j)
+                .rev()
+                .filter_map(|k| d.get(k))
+                .take_while(|l| matches!(l.header, Header::Vlan(_)))
+                .count();
+            self.out.mac(&b[6..12]).s(" > ").mac(&b[0..6]).s(", ");
+            self.ether_type(et);
+            self.out.s(", length ").u((len + 14 + 4 * tags) as u64).s(": ");
+            return;
+        }
+        match j.checked_sub(1).and_then(|k| d.get(k)).map(|l| &l.header) {
+            Some(Header::LinuxSll(s)) if j == 1 => {
+                let t = pkttype(s.packet_type());
+                for _ in t.len()..3 {
+                    self.out.c(b' ');
+                }
+                self.out.s(t).c(b' ');
+                if s.addr_len() == 6 {
+                    self.out.mac(&s.slice()[6..12]).c(b' ');
+                }
+                self.sll_type(et, len + 16);
+            }
+            Some(Header::LinuxSll2(s)) if j == 1 => {
+                self.out.s("ifindex ").u(u64::from(s.if_index())).c(b' ');
+                if s.addr_len() == 6 {
+                    self.out.mac(&s.slice()[12..18]).c(b' ');
+                }
+                self.sll_type(et, len + 20);
+            }
+            _ => {}
+        }
+    }
+
     pub(super) fn sll_type(&mut self, proto: u16, len: usize) {
         if self.opts.quiet {
             return;
@@ -90,9 +127,12 @@ impl TextPrinter {
         let b = h.slice();
         let e = self.opts.link_header;
         let et = u16::from_be_bytes([b[12], b[13]]);
+        // A cut 802.1Q tag: tcpdump prints the type and length with the tag, so neither.
+        let vlan_cut = d.len() == i + 1 && d.error().is_some_and(|x| x.proto == Proto::Vlan);
         if e {
             self.out.mac(&b[6..12]).s(" > ").mac(&b[0..6]).s(", ");
-            if et <= 1500 {
+            if vlan_cut {
+            } else if et <= 1500 {
                 self.out.s("802.3, length ").u(len as u64).s(": ");
             } else {
                 self.ether_type(et);
@@ -136,8 +176,12 @@ impl TextPrinter {
                         self.out.s(", DEI");
                     }
                     self.out.s(", ");
-                    self.ether_type(inner);
-                    self.out.s(", ");
+                    // tcpdump prints a tag's type with the tag: not for a cut inner tag.
+                    let cut = d.len() == j + 1 && d.error().is_some_and(|x| x.proto == Proto::Vlan);
+                    if !cut {
+                        self.ether_type(inner);
+                        self.out.s(", ");
+                    }
                 }
                 self.ethertype(d, j + 1, inner, len.saturating_sub(4), depth);
             }
@@ -149,23 +193,22 @@ impl TextPrinter {
                 if let Some(err) = d.error().filter(|_| next.is_none() && d.len() == j) {
                     // The layer this ethertype names could not be read.
                     match err.proto {
-                        Proto::Ipv4 => self.ipv4_refused(d.data().get(err.offset..).unwrap_or(&[]), len),
-                        Proto::Ipv6 => self.ipv6_refused(d.data().get(err.offset..).unwrap_or(&[]), len),
+                        // tcpdump reads up to the end of the enclosing IP packet.
+                        Proto::Ipv4 | Proto::Ipv6 => {
+                            let b = d.data().get(err.offset..ip_end(d, j).max(err.offset)).unwrap_or(&[]);
+                            if err.proto == Proto::Ipv4 {
+                                self.ipv4_refused(b, len);
+                            } else {
+                                self.ipv6_refused(b, len);
+                            }
+                        }
                         p => self.trunc_proto(p),
                     }
                     return;
                 }
                 // An ethertype the dissector does not decode.
                 if !e {
-                    if let Some(l) = j.checked_sub(1).and_then(|k| d.get(k)) {
-                        if let Some(eh) = ether_before(d, j) {
-                            let b = eh;
-                            self.out.mac(&b[6..12]).s(" > ").mac(&b[0..6]).s(", ");
-                            self.ether_type(et);
-                            self.out.s(", length ").u((len + 14) as u64).s(": ");
-                        }
-                        let _ = l;
-                    }
+                    self.link_line_for_unknown(d, j, et, len);
                 }
                 if self.opts.hex == HexMode::None {
                     let off = d.get(j.saturating_sub(1)).map_or(0, |l| l.offset + header_len(&l.header));

@@ -5,9 +5,21 @@ use super::*;
 impl TextPrinter {
     pub(super) fn icmp6(&mut self, d: &Dissection<'_>, j: usize, len: usize, ip: IpCtx<'_>) {
         let Some(Layer { header: Header::Icmpv6(m), .. }) = d.get(j) else { return };
-        let b = m.slice();
-        let ty = b[0];
+        self.icmp6_raw(m.slice(), len, ip);
+    }
+
+    /// An ICMPv6 message from its captured bytes `b` (any number), `len` bytes as the IPv6
+    /// payload length declares, as tcpdump's icmp6_print: it reads within the payload length and
+    /// prints ` [|icmp6]` where a field it needs is missing.
+    pub(super) fn icmp6_raw(&mut self, b: &[u8], len: usize, ip: IpCtx<'_>) {
+        if len == 0 {
+            self.out.s("ICMP6, length 0 (invalid)");
+            return;
+        }
         if !ip.fragmented && b.len() >= len {
+            if len < 4 {
+                return self.trunc_proto(Proto::Icmpv6);
+            }
             let field = u16::from_be_bytes([b[2], b[3]]);
             let c = fold(sum(Self::pseudo_sum(ip, 58, len), &b[..len]));
             if c != 0 {
@@ -17,12 +29,31 @@ impl TextPrinter {
                 self.out.s("[icmp6 sum ok] ");
             }
         }
+        let body = &b[..len.min(b.len())];
+        let Some(&ty) = body.first() else { return self.trunc_proto(Proto::Icmpv6) };
         self.out.s("ICMP6, ");
         match icmp6_name(ty) {
             Some(n) => self.out.s(n),
             None => self.out.s("unknown icmp6 type (").u(u64::from(ty)).c(b')'),
         };
-        let body = &b[..len.min(b.len())];
+        if (133..=137).contains(&ty) {
+            self.out.s(", length ").u(len as u64);
+        }
+        let need = match ty {
+            128 | 129 | 144 => 8,
+            134 => 16,
+            135 | 136 => 24,
+            _ => 2,
+        };
+        if body.len() < need {
+            return self.trunc_proto(Proto::Icmpv6);
+        }
+        self.icmp6_body(body, len);
+    }
+
+    /// The type-specific part of an ICMPv6 message (`b` bounded by the payload length).
+    fn icmp6_body(&mut self, body: &[u8], len: usize) {
+        let (b, ty) = (body, body[0]);
         match ty {
             128 | 129 => {
                 let id = u16::from_be_bytes([b[4], b[5]]);
@@ -30,11 +61,9 @@ impl TextPrinter {
                 self.out.s(", id ").u(u64::from(id)).s(", seq ").u(u64::from(sq));
             }
             133 => {
-                self.out.s(", length ").u(len as u64);
                 self.nd_options(body.get(8..).unwrap_or(&[]));
             }
             134 => {
-                self.out.s(", length ").u(len as u64);
                 if let Ok(ra) = icmpv6::RouterAdvertisement::from_slice(body) {
                     self.out.s("\n\thop limit ").u(u64::from(ra.cur_hop_limit())).s(", Flags [");
                     self.bit_names(
@@ -56,14 +85,12 @@ impl TextPrinter {
                 }
             }
             135 => {
-                self.out.s(", length ").u(len as u64);
                 if let Ok(ns) = icmpv6::NeighborSolicitation::from_slice(body) {
                     self.out.s(", who has ").ip6(&ns.target().octets());
                     self.nd_options(&body[icmpv6::NeighborSolicitation::MIN_LEN..]);
                 }
             }
             136 => {
-                self.out.s(", length ").u(len as u64);
                 if let Ok(na) = icmpv6::NeighborAdvertisement::from_slice(body) {
                     self.out.s(", tgt is ").ip6(&na.target().octets()).s(", Flags [");
                     self.bit_names(
@@ -89,14 +116,29 @@ impl TextPrinter {
                 }
             }
             143 => self.mldv2_report(body, len),
+            // Inverse neighbour discovery: tcpdump names the type and prints nothing more.
+            141 | 142 => {}
+            144 => {
+                self.out.s(", id 0x").x0(u64::from(u16::from_be_bytes([b[4], b[5]])), 4);
+            }
             _ => {
                 self.out.s(", length ").u(len as u64);
+                if self.opts.verbose <= 1 {
+                    // tcpdump's print_unknown_data: hex of what was captured of the message.
+                    hex::hex(&mut self.out.b, b"\n\t", body);
+                }
             }
         }
     }
 
     pub(super) fn nd_options(&mut self, mut o: &[u8]) {
-        while o.len() >= 2 {
+        while !o.is_empty() {
+            // tcpdump's icmp6_opt_print: an option that is cut or claims length 0 ends the
+            // packet before its line is printed.
+            let Some(&n) = o.get(1) else { return self.trunc_proto(Proto::Icmpv6) };
+            if n == 0 || usize::from(n) * 8 > o.len() {
+                return self.trunc_proto(Proto::Icmpv6);
+            }
             let t = o[0];
             let l = usize::from(o[1]) * 8;
             let name = match t {
@@ -213,17 +255,23 @@ impl TextPrinter {
     }
 
     pub(super) fn mldv2_report(&mut self, b: &[u8], len: usize) {
-        if len < 8 || b.len() < 8 {
+        if len < 8 {
             self.out.s(" [invalid len ").u(len as u64).c(b']');
             return;
+        }
+        if b.len() < 8 {
+            return self.trunc_proto(Proto::Icmpv6);
         }
         let ngroups = usize::from(u16::from_be_bytes([b[6], b[7]]));
         self.out.s(", ").u(ngroups as u64).s(" group record(s)");
         let mut g = 8usize;
         for _ in 0..ngroups {
-            if b.len() < g + 20 {
-                self.out.s(" [|icmp6]");
+            if len < g + 20 {
+                self.out.s(" [invalid number of groups]");
                 return;
+            }
+            if b.len() < g + 20 {
+                return self.trunc_proto(Proto::Icmpv6);
             }
             self.out.s(" [gaddr ").ip6(&b[g + 4..g + 20]).c(b' ');
             match b[g] {
@@ -237,9 +285,13 @@ impl TextPrinter {
             };
             let ns = usize::from(u16::from_be_bytes([b[g + 2], b[g + 3]]));
             let aux = usize::from(b[g + 1]) * 4;
-            if b.len() < g + 20 + ns * 16 {
-                self.out.s(" [|icmp6]");
+            if len < g + 20 + ns * 16 {
+                self.out.s(" [invalid number of sources ").u(ns as u64).c(b']');
                 return;
+            }
+            if self.opts.verbose > 1 && b.len() < g + 20 + ns * 16 {
+                // Only -vv reads the sources.
+                return self.trunc_proto(Proto::Icmpv6);
             }
             if self.opts.verbose == 1 {
                 self.out.s(", ").u(ns as u64).s(" source(s)");

@@ -17,8 +17,8 @@ impl TextPrinter {
             return;
         }
         let Some(&kind) = b.first() else { return self.trunc_proto(Proto::Igmp) };
-        let fixed = matches!(kind, 0x12 | 0x16 | 0x17) || (kind == 0x11 && len < 12);
-        if (fixed && b.len() < 8) || (kind == 0x11 && b.len() < 2) {
+        let fixed = matches!(kind, 0x12 | 0x16 | 0x17);
+        if (fixed && b.len() < 8) || (kind == 0x11 && len < 12 && b.len() < 2) {
             // tcpdump evaluates the group address before it prints the message name.
             if kind == 0x11 {
                 self.out.s("igmp query");
@@ -29,25 +29,9 @@ impl TextPrinter {
         match kind {
             0x11 => {
                 self.out.s("igmp query");
-                if len >= 12 {
-                    if !self.igmpv3_query(b, len) {
-                        return;
-                    }
-                } else {
-                    if b[1] != 0 {
-                        self.out.s(" v2");
-                        if b[1] != 100 {
-                            self.out.s(" [max resp time ").u(u64::from(b[1])).c(b']');
-                        }
-                    } else {
-                        self.out.s(" v1");
-                    }
-                    if group != [0, 0, 0, 0] {
-                        self.out.s(" [gaddr ").ip4(group).c(b']');
-                    }
-                    if len != 8 {
-                        self.out.s(" [len ").u(len as u64).c(b']');
-                    }
+                let done = if len >= 12 { self.igmpv3_query(b, len) } else { self.igmp_query_v12(b, len) };
+                if !done {
+                    return;
                 }
             }
             0x12 => {
@@ -74,20 +58,13 @@ impl TextPrinter {
             0x14 => {
                 self.out.s("igmp pimv1");
             }
+            0x1e | 0x1f if len < 24 => {
+                // tcpdump's print_mtrace checks the length, then igmp_print the checksum.
+                self.out.s(" [invalid len ").u(len as u64).c(b']');
+            }
             0x1e | 0x1f => {
-                if len < 24 || b.len() < 24 {
-                    if b.len() < 24 {
-                        self.out.s(" [|igmp]");
-                        return;
-                    }
-                    self.out.s(" [invalid len ").u(len as u64).c(b']');
+                if !self.igmp_mtrace(b) {
                     return;
-                }
-                let q = u32::from_be_bytes([b[20], b[21], b[22], b[23]]);
-                self.out.s(if b[0] == 0x1e { "mresp " } else { "mtrace " }).u(u64::from(q & 0xff_ffff));
-                self.out.s(": ").ip4(&b[8..12]).s(" to ").ip4(&b[12..16]).s(" reply-to ").ip4(&b[16..20]);
-                if b[16] & 0xf0 == 0xe0 {
-                    self.out.s(" with-ttl ").u(u64::from(q >> 24));
                 }
             }
             t => {
@@ -100,6 +77,47 @@ impl TextPrinter {
                 self.out.s(" bad igmp cksum ").x(u64::from(u16::from_be_bytes([b[2], b[3]]))).c(b'!');
             }
         }
+    }
+
+    /// An IGMPv1/v2 query (a message shorter than 12 bytes); false when it printed a truncation
+    /// marker (no checksum check follows).
+    fn igmp_query_v12(&mut self, b: &[u8], len: usize) -> bool {
+        if b[1] != 0 {
+            self.out.s(" v2");
+            if b[1] != 100 {
+                self.out.s(" [max resp time ").u(u64::from(b[1])).c(b']');
+            }
+        } else {
+            self.out.s(" v1");
+        }
+        let Some(group) = b.get(4..8) else {
+            self.trunc_proto(Proto::Igmp);
+            return false;
+        };
+        if group != [0, 0, 0, 0] {
+            self.out.s(" [gaddr ").ip4(group).c(b']');
+        }
+        if len != 8 {
+            self.out.s(" [len ").u(len as u64).c(b']');
+        }
+        true
+    }
+
+    /// An mtrace query or response (`len` of 24 bytes or more); false when it printed a
+    /// truncation marker.
+    fn igmp_mtrace(&mut self, b: &[u8]) -> bool {
+        if b.len() < 24 {
+            self.trunc_proto(Proto::Igmp);
+            return false;
+        }
+        let q = u32::from_be_bytes([b[20], b[21], b[22], b[23]]);
+        self.out.s(if b[0] == 0x1e { "mresp " } else { "mtrace " }).u(u64::from(q & 0xff_ffff));
+        self.out.s(": ").ip4(&b[8..12]).s(" to ").ip4(&b[12..16]).s(" reply-to ").ip4(&b[16..20]);
+        if b[16] & 0xf0 == 0xe0 {
+            self.out.s(" with-ttl ").u(u64::from(q >> 24));
+        }
+
+        true
     }
 
     /// Returns false when it printed a truncation marker (no checksum check follows).
@@ -134,11 +152,11 @@ impl TextPrinter {
         if group == [0, 0, 0, 0] {
             return true;
         }
+        self.out.s(" [gaddr ").ip4(group);
         if b.len() < 12 {
             self.trunc_proto(Proto::Igmp);
             return false;
         }
-        self.out.s(" [gaddr ").ip4(group);
         let n = usize::from(u16::from_be_bytes([b[10], b[11]]));
         if n > 0 {
             if len < 12 + n * 4 {

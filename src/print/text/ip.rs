@@ -224,6 +224,15 @@ impl TextPrinter {
     /// The payload of an IP header: layer `j` should be protocol `proto`, `len` bytes as the IP
     /// header declares.
     pub(super) fn ip_payload(&mut self, d: &Dissection<'_>, j: usize, proto: u8, len: usize, ip: IpCtx<'_>) {
+        if proto == 58 || proto == 143 {
+            // tcpdump's ip_demux_print refuses ICMPv6 and Ethernet over IPv4 before reading them.
+            self.addrs(ip);
+            self.out
+                .c(b'[')
+                .s(if proto == 58 { "ICMPv6" } else { "Ethernet" })
+                .s(" requires IPv6] (invalid)");
+            return;
+        }
         let next = d.get(j);
         match next.map(|l| &l.header) {
             Some(Header::Udp(_)) => self.udp(d, j, len, ip),
@@ -252,48 +261,85 @@ impl TextPrinter {
                 if d.error().is_some() && d.len() == j {
                     let p = d.error().map_or(Proto::Ipv4, |e| e.proto);
                     let seg = j.checked_sub(1).and_then(|k| d.get(k)).map_or(&[][..], |l| l.payload);
-                    match seg {
-                        // tcpdump's tcp_print: the addresses alone before the ports are read,
-                        // the ports before the rest of the header.
-                        [a, b, c, e, ..] if p == Proto::Tcp => {
-                            let hlen = seg.get(12).map_or(0, |o| usize::from(o >> 4) * 4);
-                            if seg.len() >= 20 && hlen >= 20 {
-                                // Only the options are cut: tcpdump prints up to the cut.
-                                self.tcp_raw(seg, len, ip);
-                                return;
-                            }
-                            let (sp, dp) = (u16::from_be_bytes([*a, *b]), u16::from_be_bytes([*c, *e]));
-                            self.out.ip(ip.src).c(b'.').u(u64::from(sp)).s(" > ");
-                            self.out.ip(ip.dst).c(b'.').u(u64::from(dp)).s(": ");
-                            if seg.len() >= 20 && hlen < 20 {
-                                self.out.s(" tcp ").u((len as u32).wrapping_sub(hlen as u32).into());
-                                self.out.s(" [bad hdr length ").u(hlen as u64).s(" - too short, < 20]");
-                                return;
-                            }
-                        }
-                        _ if p == Proto::Igmp => {
-                            self.addrs(ip);
-                            self.igmp_raw(seg, len);
-                            return;
-                        }
-                        _ if p == Proto::Tcp => {
-                            self.out.ip(ip.src).s(" > ").ip(ip.dst).c(b':');
-                        }
-                        // tcpdump prints the ports of a UDP header cut after them.
-                        [a, b, c, e, ..] if p == Proto::Udp => {
-                            let (sp, dp) = (u16::from_be_bytes([*a, *b]), u16::from_be_bytes([*c, *e]));
-                            self.out.ip(ip.src).c(b'.').u(u64::from(sp)).s(" > ");
-                            self.out.ip(ip.dst).c(b'.').u(u64::from(dp)).s(": ");
-                        }
-                        _ => self.addrs(ip),
-                    }
-                    self.trunc_proto(p);
+                    self.transport_refused(seg, p, len, ip, false);
                     return;
                 }
                 self.addrs(ip);
+                if proto == 59 {
+                    self.out.s("no next header");
+                    return;
+                }
                 self.out.s(" ip-proto-").u(u64::from(proto)).c(b' ').u(len as u64);
             }
         }
+    }
+
+    /// A transport header the dissector refused, from the captured IP payload `seg`, as the
+    /// tcpdump printer of protocol `p` gets as far as it can; `addrs_done` when the IP printer
+    /// already wrote the addresses.
+    pub(super) fn transport_refused(
+        &mut self,
+        seg: &[u8],
+        p: Proto,
+        len: usize,
+        ip: IpCtx<'_>,
+        addrs_done: bool,
+    ) {
+        match seg {
+            // tcpdump's tcp_print: the addresses alone before the ports are read,
+            // the ports before the rest of the header.
+            [a, b, c, e, ..] if p == Proto::Tcp => {
+                let hlen = seg.get(12).map_or(0, |o| usize::from(o >> 4) * 4);
+                if seg.len() >= 20 && hlen >= 20 {
+                    // Only the options are cut: tcpdump prints up to the cut.
+                    self.tcp_raw(seg, len, ip);
+                    return;
+                }
+                let (sp, dp) = (u16::from_be_bytes([*a, *b]), u16::from_be_bytes([*c, *e]));
+                self.out.ip(ip.src).c(b'.').u(u64::from(sp)).s(" > ");
+                self.out.ip(ip.dst).c(b'.').u(u64::from(dp)).s(": ");
+                if seg.len() >= 20 && hlen < 20 {
+                    self.out.s(" tcp ").u((len as u32).wrapping_sub(hlen as u32).into());
+                    self.out.s(" [bad hdr length ").u(hlen as u64).s(" - too short, < 20]");
+                    return;
+                }
+            }
+            _ if p == Proto::Igmp => {
+                if !addrs_done {
+                    self.addrs(ip);
+                }
+                self.igmp_raw(seg, len);
+                return;
+            }
+            // IP in IP: the inner header as the IP printers see it.
+            _ if p == Proto::Ipv4 || p == Proto::Ipv6 => {
+                if !addrs_done {
+                    self.addrs(ip);
+                }
+                if p == Proto::Ipv4 {
+                    self.ipv4_refused(seg, len);
+                } else {
+                    self.ipv6_refused(seg, len);
+                }
+                return;
+            }
+            _ if p == Proto::Icmpv6 && ip.v6 => {
+                self.icmp6_raw(seg, len, ip);
+                return;
+            }
+            _ if p == Proto::Tcp => {
+                self.out.ip(ip.src).s(" > ").ip(ip.dst).c(b':');
+            }
+            // tcpdump prints the ports of a UDP header cut after them.
+            [a, b, c, e, ..] if p == Proto::Udp => {
+                let (sp, dp) = (u16::from_be_bytes([*a, *b]), u16::from_be_bytes([*c, *e]));
+                self.out.ip(ip.src).c(b'.').u(u64::from(sp)).s(" > ");
+                self.out.ip(ip.dst).c(b'.').u(u64::from(dp)).s(": ");
+            }
+            _ if !addrs_done => self.addrs(ip),
+            _ => {}
+        }
+        self.trunc_proto(p);
     }
 
     pub(super) fn addrs(&mut self, ip: IpCtx<'_>) {

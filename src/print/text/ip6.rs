@@ -30,16 +30,14 @@ impl TextPrinter {
         let mut proto = nh;
         let mut remaining = plen;
         if plen == 0 {
-            // tcpdump bounds the payload by the payload length: nothing of it is readable.
-            self.out.ip6(ctx.src).s(" > ").ip6(ctx.dst).s(": ");
-            let p = match nh {
-                17 => "udp",
-                6 => "tcp",
-                58 => "icmp6",
-                _ => "ip6",
-            };
-            self.out.s(" [|").s(p).c(b']');
-            return;
+            return self.ipv6_plen0(d, k, nh, ctx);
+        }
+        if let (None, Some(e)) = (d.get(k), d.error()) {
+            if e.proto == Proto::Ipv6Ext && e.kind == ErrorKind::BadLength {
+                self.addrs(ctx);
+                let seg = d.get(j).map_or(&[][..], |l| l.payload);
+                return self.hbh_misplaced(nh, seg);
+            }
         }
         if !matches!(nh, 6 | 17) {
             self.addrs(ctx);
@@ -76,6 +74,72 @@ impl TextPrinter {
             }
         }
         self.ip6_payload(d, k, proto, remaining, ctx);
+    }
+
+    /// The payload of an IPv6 header with payload length 0 (a jumbogram, or offload), as
+    /// tcpdump's ip6_print: it sizes the payload from the Jumbo Payload option, which must be in
+    /// a hop-by-hop header; without one there is no payload to read.
+    fn ipv6_plen0(&mut self, d: &Dissection<'_>, k: usize, nh: u8, ctx: IpCtx<'_>) {
+        self.out.ip6(ctx.src).s(" > ").ip6(ctx.dst).s(": ");
+        match nh {
+            1 | 2 => self.ip6_payload(d, k, nh, 0, ctx),
+            0 => {
+                let Some(Layer { header: Header::Ipv6Ext(ext), .. }) = d.get(k) else {
+                    self.out.s(" [|hbhopt]");
+                    return;
+                };
+                let eb = ext.slice();
+                let hl = (usize::from(eb[1]) + 1) * 8;
+                let h = &eb[..hl.min(eb.len())];
+                if !self.ext_header(0, h, 0) {
+                    return;
+                }
+                let jumbo = h.windows(2).skip(2).any(|w| w == [0xc2, 4]);
+                self.out.s(if jumbo {
+                    " [|ip6]"
+                } else {
+                    "[No valid Jumbo Payload Hop-by-Hop option found] (invalid)"
+                });
+            }
+            58 => {
+                self.out.s("ICMP6, length 0 (invalid)");
+            }
+            59 => {
+                self.out.s("no next header");
+            }
+            17 => {
+                self.out.s(" [|udp]");
+            }
+            6 => {
+                self.out.s(" [|tcp]");
+            }
+            43 | 44 | 60 => {
+                self.out.s(" [|ip6]");
+            }
+            _ => {
+                self.out.s(" ip-proto-").u(u64::from(nh)).s(" 0");
+            }
+        }
+    }
+
+    /// Extension headers the dissector refused for a hop-by-hop header out of place, as
+    /// tcpdump's ip6_print: the headers before it, then its complaint.
+    fn hbh_misplaced(&mut self, nh: u8, seg: &[u8]) {
+        let Some(&[next, l]) = seg.get(..2).map(|x| <&[u8; 2]>::try_from(x).expect("two bytes")) else {
+            return self.out.s(" [|ip6]").end();
+        };
+        let hl = (usize::from(l) + 1) * 8;
+        let Some(h) = seg.get(..hl).filter(|_| matches!(nh, 0 | 60) && next == 0) else {
+            return self.out.s(" [|ip6]").end();
+        };
+        if !self.ext_header(nh, h, 0) {
+            return;
+        }
+        self.out.s(if nh == 0 {
+            "[The Hop-by-Hop Options header was already found] (invalid)"
+        } else {
+            "[The Hop-by-Hop Options header don't follow the IPv6 header] (invalid)"
+        });
     }
 
     /// An IPv6 header the dissector refused (cut, or a wrong version), from its captured bytes
@@ -135,6 +199,20 @@ impl TextPrinter {
                 return false;
             }
             let l = o[i + 1.min(optlen - 1)];
+            // tcpdump checks that the option's fixed size is left before its length field.
+            let (name, min) = match t {
+                1 => ("padn", 2),
+                5 => ("rtalert", 4),
+                0xc2 => ("jumbo", 6),
+                _ => ("", 2),
+            };
+            if t != 0 && len - i < min {
+                match name {
+                    "" => self.out.s("(type ").u(u64::from(t)).s(": trunc)"),
+                    n => self.out.c(b'(').s(n).s(": trunc)"),
+                };
+                return false;
+            }
             match t {
                 0 => {
                     self.out.s("(pad1)");
@@ -172,6 +250,15 @@ impl TextPrinter {
     }
 
     pub(super) fn ip6_payload(&mut self, d: &Dissection<'_>, j: usize, proto: u8, len: usize, ip: IpCtx<'_>) {
+        // tcpdump's ip_demux_print refuses IPv4-only protocols over IPv6 before reading them.
+        if let Some(name) = match proto {
+            1 => Some("ICMP"),
+            2 => Some("IGMP"),
+            _ => None,
+        } {
+            self.out.c(b'[').s(name).s(" requires IPv4] (invalid)");
+            return;
+        }
         match d.get(j).map(|l| &l.header) {
             Some(Header::Udp(_)) => self.udp(d, j, len, ip),
             Some(Header::Tcp(_)) => self.tcp(d, j, len, ip),
@@ -182,9 +269,7 @@ impl TextPrinter {
             Some(Header::Ipv6(_)) => self.ipv6(d, j, len),
             _ => {
                 if d.error().is_some() && d.len() == j {
-                    if matches!(proto, 6 | 17) {
-                        self.addrs(ip);
-                    }
+                    let seg = j.checked_sub(1).and_then(|k| d.get(k)).map_or(&[][..], |l| l.payload);
                     match (d.error().map_or(Proto::Ipv6, |e| e.proto), proto) {
                         // An extension header cut: the marker names it, as its tcpdump printer.
                         (Proto::Ipv6Ext, 0) => self.out.s(" [|hbhopt]"),
@@ -192,13 +277,17 @@ impl TextPrinter {
                         (Proto::Ipv6Ext, 44) => self.out.s(" [|frag6]"),
                         (Proto::Ipv6Ext, 43) => self.out.s(" [|rt6]"),
                         (p, _) => {
-                            self.trunc_proto(p);
+                            self.transport_refused(seg, p, len, ip, !matches!(proto, 6 | 17));
                             &mut self.out
                         }
                     };
                     return;
                 }
                 // After an extension header tcpdump's demuxer writes its own leading space.
+                if proto == 59 {
+                    self.out.s("no next header");
+                    return;
+                }
                 self.out.s(" ip-proto-").u(u64::from(proto)).c(b' ').u(len as u64);
             }
         }

@@ -38,6 +38,7 @@ mod vxlan;
 
 use names::*;
 use time::*;
+use vxlan::ip_end;
 
 /// How timestamps are printed (tcpdump's `-t` family).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

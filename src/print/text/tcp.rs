@@ -13,7 +13,9 @@ enum TcpOpts {
 impl TextPrinter {
     pub(super) fn tcp(&mut self, d: &Dissection<'_>, j: usize, len: usize, ip: IpCtx<'_>) {
         let Some(Layer { offset, .. }) = d.get(j) else { return };
-        self.tcp_raw(&d.data()[*offset..], len, ip);
+        // The bytes up to the end of the innermost IP packet, as tcpdump's snapend.
+        let seg = j.checked_sub(1).and_then(|k| d.get(k)).map_or(&d.data()[*offset..], |l| l.payload);
+        self.tcp_raw(seg, len, ip);
     }
 
     /// A TCP header from its captured bytes on (`seg`, at least 20 with a data offset of 5 or
@@ -150,11 +152,13 @@ impl TextPrinter {
             if sep {
                 self.out.c(b',');
             }
-            let Some(&opt) = o.get(at) else { return TcpOpts::Cut(sep) };
+            // A kind or length byte past the capture: tcpdump's GET macros give up on the packet
+            // (no `>`); a cut option body goes through its `trunc` label (`>` after an option).
+            let Some(&opt) = o.get(at) else { return TcpOpts::Cut(false) };
             let (l, head) = if opt <= 1 {
                 (1, 1)
             } else {
-                let Some(&l) = o.get(at + 1) else { return TcpOpts::Cut(sep) };
+                let Some(&l) = o.get(at + 1) else { return TcpOpts::Cut(false) };
                 let l = usize::from(l);
                 if l < 2 || l > left {
                     self.out.s("[bad opt]").s(if sep { "]" } else { "" });

@@ -34,7 +34,8 @@ impl TextPrinter {
         let ulen = ulen - 8;
         let length = (len - 8).min(ulen);
         addr_ports(&mut self.out);
-        let seg = &d.data()[d.get(j).map_or(0, |l| l.offset)..];
+        // The bytes up to the end of the innermost IP packet, as tcpdump's snapend.
+        let seg = j.checked_sub(1).and_then(|k| d.get(k)).map_or(&[][..], |l| l.payload);
         if !ip.fragmented && (ip.v6 || self.opts.verbose > 1) {
             let field = u16::from_be_bytes([b[6], b[7]]);
             if !ip.v6 && field == 0 {

@@ -13,14 +13,18 @@ impl TextPrinter {
         }
         self.vxlan_fields(v.header_bytes());
         let inner = len.saturating_sub(8);
+        // tcpdump's ether_print sees the bytes up to the end of the IP packet, whatever the UDP
+        // length says, and refuses a frame that claims less than that.
+        let start = d.get(j).map_or(0, |l| l.offset + 8);
+        let caplen = ip_end(d, j).saturating_sub(start);
+        if inner < caplen {
+            self.out.s("[length ").u(inner as u64).s(" < caplen ").u(caplen as u64).s("] (invalid)");
+            return;
+        }
         match d.get(j + 1).map(|l| &l.header) {
             Some(Header::Ethernet(_)) => self.ether(d, j + 1, inner),
             _ => {
                 if let Some(e) = d.error().filter(|_| d.len() == j + 1) {
-                    if e.proto == Proto::Ethernet && self.opts.link_header {
-                        let avail = d.get(j).map_or(&[][..], |l| l.payload);
-                        self.out.mac(&avail[6.min(avail.len())..12.min(avail.len())]);
-                    }
                     self.trunc_proto(e.proto);
                 }
             }
@@ -101,4 +105,15 @@ impl TextPrinter {
             }
         }
     }
+}
+
+/// Where the IP packet that carries layer `j` ends in the capture: the end of its payload as the
+/// dissector bounded it (by the IP length and the capture).
+pub(super) fn ip_end(d: &Dissection<'_>, j: usize) -> usize {
+    let base = d.data().as_ptr() as usize;
+    (0..j)
+        .rev()
+        .filter_map(|k| d.get(k))
+        .find(|l| matches!(l.header, Header::Ipv4(_) | Header::Ipv6(_)))
+        .map_or(d.data().len(), |l| l.payload.as_ptr() as usize - base + l.payload.len())
 }
