@@ -29,6 +29,9 @@ pub struct Packet<'a> {
     pub linktype: u32,
     /// The pcapng interface the frame came from (0 for pcap).
     pub interface: u32,
+    /// The pcapng `epb_flags` option (direction, reception type, FCS length, link errors), if
+    /// the enhanced packet block had one.
+    pub epb_flags: Option<u32>,
     /// The captured bytes.
     pub data: &'a [u8],
 }
@@ -37,6 +40,50 @@ impl Packet<'_> {
     /// The link type, if the crate reads it.
     pub fn link_type(&self) -> Option<LinkType> {
         LinkType::from_linktype(self.linktype)
+    }
+
+    /// The frame's direction where the capture says it: pcapng `epb_flags` bits 0-1, or the
+    /// packet type of a Linux cooked header (`tcpdump -i any`: 4 is `PACKET_OUTGOING`).
+    pub fn direction(&self) -> Direction {
+        if let Some(f) = self.epb_flags {
+            match f & 3 {
+                1 => return Direction::Inbound,
+                2 => return Direction::Outbound,
+                _ => {}
+            }
+        }
+        let pkttype = match self.link_type() {
+            Some(LinkType::LinuxSll) => self.data.get(..2).map(|b| u16::from_be_bytes([b[0], b[1]])),
+            Some(LinkType::LinuxSll2) => self.data.get(10).map(|b| u16::from(*b)),
+            _ => None,
+        };
+        match pkttype {
+            Some(4) => Direction::Outbound,
+            Some(0..=3) => Direction::Inbound,
+            _ => Direction::Unknown,
+        }
+    }
+}
+
+/// Which way a frame went through the capturing interface.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Direction {
+    /// The capture does not say.
+    #[default]
+    Unknown,
+    /// Received by the capturing host (to it, broadcast, multicast, or another host's).
+    Inbound,
+    /// Sent by the capturing host.
+    Outbound,
+}
+
+impl fmt::Display for Direction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(match self {
+            Direction::Unknown => "unknown",
+            Direction::Inbound => "in",
+            Direction::Outbound => "out",
+        })
     }
 }
 
@@ -216,16 +263,13 @@ impl TsResol {
 enum Format {
     /// `linktype` and `limit` (the largest record accepted) are worked out once from the header,
     /// not per record.
-    Pcap {
-        header: PcapHeader,
-        big: bool,
-        linktype: u32,
-        limit: usize,
-    },
+    Pcap { header: PcapHeader, big: bool, linktype: u32, limit: usize },
     PcapNg {
         parser: PcapNgParser,
         big: bool,
         interfaces: Vec<(u32, TsResol)>,
+        /// The interfaces' `if_name` options, by interface id (empty where none).
+        names: Vec<String>,
     },
 }
 
@@ -279,7 +323,7 @@ impl<R: Read> CaptureReader<R> {
                 let (len, big) = Self::pcapng_block_len(&mut input, true)?;
                 let (_, parser) = PcapNgParser::new(&input.available()[..len]).map_err(from_pcap_error)?;
                 input.consume(len);
-                Format::PcapNg { parser, big, interfaces: Vec::new() }
+                Format::PcapNg { parser, big, interfaces: Vec::new(), names: Vec::new() }
             }
             m => return Err(CaptureError::NotACapture(m)),
         };
@@ -328,6 +372,16 @@ impl<R: Read> CaptureReader<R> {
             }));
         }
         Ok((len, big))
+    }
+
+    /// The name (`if_name`) of pcapng interface `id`, if its description block gave one.
+    pub fn interface_name(&self, id: u32) -> Option<&str> {
+        match &self.format {
+            Format::PcapNg { names, .. } => {
+                names.get(id as usize).map(String::as_str).filter(|n| !n.is_empty())
+            }
+            Format::Pcap { .. } => None,
+        }
     }
 
     /// The link type of a pcap file (pcapng files have one per interface: see [`Packet::linktype`]).
@@ -390,10 +444,11 @@ impl<R: Read> CaptureReader<R> {
                     len: orig_len,
                     linktype: *linktype,
                     interface: 0,
+                    epb_flags: None,
                     data: &rec[16..],
                 }))
             }
-            Format::PcapNg { parser, big, interfaces } => {
+            Format::PcapNg { parser, big, interfaces, names } => {
                 // Skip (and take note of) blocks until a packet block is whole in the buffer; the
                 // loop holds no borrow of the buffer when it ends, so the packet can borrow it.
                 let len = loop {
@@ -412,6 +467,7 @@ impl<R: Read> CaptureReader<R> {
                                 PcapNgParser::new(&self.input.available()[..len]).map_err(from_pcap_error)?;
                             *parser = p;
                             interfaces.clear();
+                            names.clear();
                         }
                         PCAPNG_IDB => {
                             let (_, block) =
@@ -427,6 +483,11 @@ impl<R: Read> CaptureReader<R> {
                                     })
                                     .unwrap_or(6);
                                 interfaces.push((u32::from(idb.linktype), TsResol(resol)));
+                                let name = idb.options.iter().find_map(|o| match o {
+                                    InterfaceDescriptionOption::IfName(n) => Some(String::from(n.as_ref())),
+                                    _ => None,
+                                });
+                                names.push(name.unwrap_or_default());
                             }
                         }
                         // Statistics, name resolution, journal, unknown blocks: nothing to print.
@@ -454,12 +515,18 @@ impl<R: Read> CaptureReader<R> {
                                 return Err(CaptureError::Invalid("unexpected owned block".into()))
                             }
                         };
+                        use pcap_file::pcapng::blocks::enhanced_packet::EnhancedPacketOption;
+                        let epb_flags = epb.options.iter().find_map(|o| match o {
+                            EnhancedPacketOption::Flags(f) => Some(*f),
+                            _ => None,
+                        });
                         Ok(Some(Packet {
                             ts_sec,
                             ts_nsec,
                             len: epb.original_len,
                             linktype,
                             interface: epb.interface_id,
+                            epb_flags,
                             data,
                         }))
                     }
@@ -481,6 +548,7 @@ impl<R: Read> CaptureReader<R> {
                             len: spb.original_len,
                             linktype,
                             interface: 0,
+                            epb_flags: None,
                             data,
                         }))
                     }

@@ -275,6 +275,58 @@ pub struct Offload {
     pub super_frames: u64,
 }
 
+/// Which interface of a capture a frame came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Iface {
+    /// A pcapng interface, by its id.
+    Pcapng(u32),
+    /// A Linux interface index from a cooked v2 header (`tcpdump -i any`).
+    IfIndex(u32),
+    /// The capture's one interface (pcap, or cooked v1, which names none).
+    Only,
+}
+
+impl core::fmt::Display for Iface {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Iface::Pcapng(i) => write!(f, "interface {i}"),
+            Iface::IfIndex(i) => write!(f, "ifindex {i}"),
+            Iface::Only => f.write_str("the capture"),
+        }
+    }
+}
+
+/// What the capture says about a frame beyond its bytes: interface and direction.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FrameMeta {
+    /// The pcapng interface id, if the capture is pcapng.
+    pub pcapng_interface: Option<u32>,
+    /// Which way the frame went ([`crate::capture::Packet::direction`]).
+    pub direction: crate::capture::Direction,
+}
+
+impl FrameMeta {
+    /// The metadata of `p`, read from a pcapng file if `pcapng`.
+    pub fn of(p: &crate::capture::Packet<'_>, pcapng: bool) -> FrameMeta {
+        FrameMeta { pcapng_interface: pcapng.then_some(p.interface), direction: p.direction() }
+    }
+}
+
+/// Per interface: what it carried and which way.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct InterfaceStats {
+    /// Its name, where the capture gives one.
+    pub name: std::string::String,
+    /// Frames.
+    pub packets: u64,
+    /// Frames with a VXLAN header (the underlay).
+    pub vxlan: u64,
+    /// Frames received, and sent, by the capturing host (where the capture says).
+    pub inbound: u64,
+    /// Frames sent by the capturing host.
+    pub outbound: u64,
+}
+
 /// One inner IPv4 address of the ARP view.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ArpEntry {
@@ -335,6 +387,10 @@ struct Recent {
     dsts: Vec<IpAddr>,
 }
 
+/// The VNI key under which the views keep frames that had no VXLAN header (a capture on the
+/// vxlan device or a bridge port: inner frames only). Outside the 24-bit VNI range.
+pub const NO_VNI: u32 = u32::MAX;
+
 const MAX_REPLICAS: usize = 64;
 const MAX_SOURCES: usize = 32;
 const MAX_OTHER_MACS: usize = 8;
@@ -356,6 +412,8 @@ pub struct Summary {
     moves_total: u64,
     not_learned: NotLearned,
     offload: Offload,
+    bare_frames: u64,
+    interfaces: Capped<Iface, InterfaceStats>,
     arp: Capped<(u32, Ipv4Addr), ArpEntry>,
     arp_pending: Capped<(u32, Ipv4Addr), PendingArp>,
     underlay_igmp: Capped<(IpAddr, Ipv4Addr), Membership>,
@@ -474,6 +532,8 @@ impl Summary {
             moves_total: 0,
             not_learned: NotLearned::default(),
             offload: Offload::default(),
+            bare_frames: 0,
+            interfaces: Capped::new(64),
             arp: Capped::new(cap),
             arp_pending: Capped::new(cap),
             underlay_igmp: Capped::new(cap),
@@ -510,6 +570,15 @@ impl Summary {
     /// Never fails: what cannot be read is skipped (a truncated packet contributes what was
     /// dissected before the cut).
     pub fn add(&mut self, info: &PacketInfo, d: &Dissection<'_>) {
+        self.add_with(info, d, &FrameMeta::default());
+    }
+
+    /// [`Summary::add`] with what the capture says about the frame (interface, direction),
+    /// counted per interface. Each overlay packet of a `-i any` or multi-interface capture
+    /// appears on the underlay (VXLAN) and again decapsulated on the vxlan device: only the
+    /// VXLAN copy is learned from and counted in the views.
+    pub fn add_with(&mut self, info: &PacketInfo, d: &Dissection<'_>, meta: &FrameMeta) {
+        self.count_interface(d, meta);
         let seen = Seen::of(info);
         self.packets.add(info.len);
         if self.first.is_none() {
@@ -546,7 +615,13 @@ impl Summary {
             }
         }
 
-        let Some(o) = outer_of(d) else { return };
+        let Some(o) = outer_of(d) else {
+            self.bare(d, seen);
+            return;
+        };
+        if self.vxlan.packets == 0 {
+            self.forget_bare();
+        }
         self.vxlan.add(info.len);
         let vni = o.vxlan.vni().get();
         let port = o.udp.destination_port();
@@ -599,7 +674,22 @@ impl Summary {
         self.learn(d, &o, &vnis, port, mode, seen);
 
         // Inner frame: BUM, ARP, IGMP.
-        let inner = d.layers().find(|l| l.depth == 1 && matches!(l.header, Header::Ethernet(_)));
+        let unicast_dst = (!o.dst.is_multicast()).then_some((o.dst, o.inner_offset));
+        self.inner_views(vni, d, 1, unicast_dst, seen);
+    }
+
+    /// The BUM, ARP and IGMP views of the Ethernet frame at `depth` of `d` in `vni`; a BUM frame
+    /// sent to a unicast VTEP (`unicast_dst`: its address and the inner frame's offset) counts
+    /// towards head-end replication.
+    fn inner_views(
+        &mut self,
+        vni: u32,
+        d: &Dissection<'_>,
+        depth: u8,
+        unicast_dst: Option<(IpAddr, usize)>,
+        seen: Seen,
+    ) {
+        let inner = d.layers().find(|l| l.depth == depth && matches!(l.header, Header::Ethernet(_)));
         if let Some(Layer { header: Header::Ethernet(e), .. }) = inner {
             let dst = e.destination();
             if dst[0] & 1 != 0 {
@@ -610,18 +700,18 @@ impl Summary {
                         v.multicast += 1;
                     }
                 }
-                if !o.dst.is_multicast() {
-                    let bytes = d.data().get(o.inner_offset..).unwrap_or(&[]);
-                    self.replica(vni, fnv64(bytes), o.dst, seen.ns());
+                if let Some((vtep, at)) = unicast_dst {
+                    let bytes = d.data().get(at..).unwrap_or(&[]);
+                    self.replica(vni, fnv64(bytes), vtep, seen.ns());
                 }
             }
         }
         let mut inner_src: Option<Ipv4Addr> = None;
-        for l in d.layers().filter(|l| l.depth == 1) {
+        for l in d.layers().filter(|l| l.depth == depth) {
             match &l.header {
                 Header::Arp(a) => self.arp(vni, a, seen),
                 Header::Ipv4(h) => inner_src = Some(h.source_addr()),
-                Header::Igmp(g) => {
+                Header::Igmp(g) if depth > 0 => {
                     if let Some(host) = inner_src {
                         self.igmp(Some(vni), IpAddr::V4(host), g, seen);
                     }
@@ -629,6 +719,75 @@ impl Summary {
                 _ => {}
             }
         }
+    }
+
+    /// A frame without VXLAN: counted; until the capture shows VXLAN (a capture of the vxlan
+    /// device itself, inner frames only) its ARP and BUM traffic go to the views under [`NO_VNI`].
+    fn bare(&mut self, d: &Dissection<'_>, seen: Seen) {
+        let link = matches!(
+            d.get(0).map(|l| &l.header),
+            Some(Header::Ethernet(_) | Header::LinuxSll(_) | Header::LinuxSll2(_))
+        );
+        if link && !d.layers().any(|l| matches!(l.header, Header::VxlanGpe(_))) {
+            self.bare_frames += 1;
+            if self.vxlan.packets == 0 {
+                self.inner_views(NO_VNI, d, 0, None, seen);
+            }
+        }
+    }
+
+    /// The capture has VXLAN after all: what frames without it put in the views was the
+    /// underlay's own traffic or decapsulated copies, and goes.
+    fn forget_bare(&mut self) {
+        self.arp.retain(|k, _| k.0 != NO_VNI);
+        self.arp_pending.retain(|k, _| k.0 != NO_VNI);
+        self.overlay_igmp.retain(|k, _| k.0 != NO_VNI);
+        self.overlay_queries.retain(|k, _| *k != NO_VNI);
+        self.vnis.retain(|k, _| *k != NO_VNI);
+    }
+
+    fn count_interface(&mut self, d: &Dissection<'_>, meta: &FrameMeta) {
+        let sll2 = d.get(0).and_then(|l| match &l.header {
+            Header::LinuxSll2(h) => Some(h.if_index()),
+            _ => None,
+        });
+        let key = match (meta.pcapng_interface, sll2) {
+            (_, Some(i)) => Iface::IfIndex(i),
+            (Some(i), None) => Iface::Pcapng(i),
+            (None, None) => Iface::Only,
+        };
+        let vxlan = d.vxlan().is_some();
+        let Some(st) = self.interfaces.entry(key) else { return };
+        st.packets += 1;
+        st.vxlan += u64::from(vxlan);
+        match meta.direction {
+            crate::capture::Direction::Inbound => st.inbound += 1,
+            crate::capture::Direction::Outbound => st.outbound += 1,
+            crate::capture::Direction::Unknown => {}
+        }
+    }
+
+    /// Names the pcapng interfaces counted so far, by `name(id)` (e.g.
+    /// [`crate::capture::CaptureReader::interface_name`]), once the capture has been read.
+    pub fn name_interfaces<'n>(&mut self, name: impl Fn(u32) -> Option<&'n str>) {
+        for (k, st) in self.interfaces.iter_mut() {
+            if let Some(n) = match k {
+                Iface::Pcapng(i) => name(*i),
+                _ => None,
+            } {
+                st.name = n.into();
+            }
+        }
+    }
+
+    /// Per interface: frames, VXLAN frames, directions.
+    pub fn interfaces(&self) -> &Capped<Iface, InterfaceStats> {
+        &self.interfaces
+    }
+
+    /// Frames without a VXLAN header (their ARP and BUM traffic are under [`NO_VNI`]).
+    pub fn bare_frames(&self) -> u64 {
+        self.bare_frames
     }
 
     /// Bad outer UDP checksums and the MTU trap; offloaded frames (partial checksums, GSO/GRO
@@ -960,7 +1119,8 @@ impl Summary {
         self.offload
     }
 
-    /// The ARP view, keyed by `(VNI, IPv4 address)`.
+    /// The ARP view, keyed by `(VNI, IPv4 address)`; in a capture without any VXLAN (taken on
+    /// the vxlan device), [`NO_VNI`] holds what its frames said.
     pub fn arp_table(&self) -> &Capped<(u32, Ipv4Addr), ArpEntry> {
         &self.arp
     }
@@ -1042,6 +1202,7 @@ pub fn add_capture<R: std::io::Read>(
     config: &crate::dissect::Config,
 ) -> Result<u64, crate::capture::CaptureError> {
     let mut n = 0u64;
+    let pcapng = reader.pcap_linktype().is_none();
     while let Some(packet) = reader.next_packet() {
         let packet = packet?;
         n += 1;
@@ -1056,7 +1217,8 @@ pub fn add_capture<R: std::io::Read>(
             Some(link) => crate::dissect::dissect(packet.data, link, config),
             None => crate::dissect::dissect(&[], crate::dissect::LinkType::Ethernet, config),
         };
-        summary.add(&info, &data);
+        summary.add_with(&info, &data, &FrameMeta::of(&packet, pcapng));
     }
+    summary.name_interfaces(|i| reader.interface_name(i));
     Ok(n)
 }

@@ -308,3 +308,74 @@ fn the_kernel_learns_from_gbp_frames_with_the_d_bit_and_so_does_the_summary() {
     assert!(s.fdb().is_empty());
     assert_eq!(s.not_learned().dropped, from_b.len() as u64);
 }
+
+/// The ARP view of the overlay (VXLAN frames; with `bare`, frames without VXLAN instead).
+fn arp_map(s: &Summary, bare: bool) -> BTreeSet<(std::net::Ipv4Addr, [u8; 6])> {
+    let no_vni = vxwire::summary::NO_VNI;
+    s.arp_table()
+        .iter()
+        .filter(|((v, _), _)| (*v == no_vni) == bare)
+        .map(|((_, ip), e)| (*ip, e.mac))
+        .collect()
+}
+
+#[test]
+fn any_captures_learn_once_and_say_per_interface_what_they_saw() {
+    let dir = Path::new(OFFLOAD).join("p2p");
+    let eth = summarize(&dir.join("capture.pcap"), SummaryConfig::default());
+    for name in ["any-sll2.pcap", "any-sll.pcap"] {
+        let cap = dir.join(name);
+        let s = summarize(&cap, SummaryConfig::default());
+        // The same traffic as on the underlay NIC alone, although every overlay packet is in
+        // the file twice (u0 and vxlan100): the same table, ARP view and VXLAN count.
+        assert_eq!(learned(&s), learned(&eth), "{name}");
+        assert_eq!(arp_map(&s, false), arp_map(&eth, false), "{name}");
+        assert_eq!(arp_map(&eth, false).len(), 2);
+        let no_vni = vxwire::summary::NO_VNI;
+        assert!(s.arp_table().iter().all(|((v, _), e)| *v == no_vni || e.packets == 1), "{name}");
+        assert_eq!(s.totals().1.packets, eth.totals().1.packets, "{name}");
+        assert!(s.bare_frames() > 0);
+        // Directions as tshark reads the cooked header's packet type (4 = outgoing).
+        let path = cap.to_str().unwrap();
+        let Some(out) = tshark(&["-r", path, "-T", "fields", "-e", "sll.pkttype"]) else { return };
+        let outgoing = out.lines().filter(|l| l.trim() == "4").count() as u64;
+        let (mut ins, mut outs, mut pkts) = (0, 0, 0);
+        for (_, st) in s.interfaces().iter() {
+            ins += st.inbound;
+            outs += st.outbound;
+            pkts += st.packets;
+        }
+        assert_eq!(outs, outgoing, "{name}");
+        assert_eq!(ins + outs, pkts, "{name}");
+        assert_eq!(pkts, s.totals().0.packets);
+    }
+    // SLL2 names interfaces by index: the underlay carries the VXLAN, the vxlan device none.
+    let s = summarize(&dir.join("any-sll2.pcap"), SummaryConfig::default());
+    let ifs: Vec<_> = s.interfaces().iter().map(|(_, st)| (st.packets, st.vxlan)).collect();
+    assert_eq!(ifs.len(), 2, "{ifs:?}");
+    let vx = s.totals().1.packets;
+    assert!(ifs.iter().any(|(_, v)| *v == vx) && ifs.iter().any(|(p, v)| *v == 0 && *p > 0), "{ifs:?}");
+}
+
+#[test]
+fn a_capture_on_the_vxlan_device_gives_the_views_and_says_there_is_nothing_to_learn() {
+    let dir = Path::new(OFFLOAD).join("p2p");
+    let eth = summarize(&dir.join("capture.pcap"), SummaryConfig::default());
+    let s = summarize(&dir.join("vxlan-dev.pcap"), SummaryConfig::default());
+    assert_eq!(s.totals().1.packets, 0);
+    assert!(s.fdb().is_empty());
+    assert_eq!(arp_map(&s, true), arp_map(&eth, false));
+    assert!(s.arp_table().iter().all(|((v, _), _)| *v == vxwire::summary::NO_VNI));
+    let mut text = Vec::new();
+    s.write_text(&mut text).unwrap();
+    let text = String::from_utf8(text).unwrap();
+    assert!(text.contains("no outer header to learn from"), "{text}");
+    assert!(text.contains("vni -:\n  10.110.0.1 is-at 02:00:00:00:10:01"), "{text}");
+    // The same capture through the CLI.
+    let o = Command::new(env!("CARGO_BIN_EXE_vxdump"))
+        .arg("--summary")
+        .arg(dir.join("vxlan-dev.pcap"))
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8(o.stdout).unwrap(), text);
+}

@@ -20,7 +20,7 @@ const ARPHRD_LOOPBACK: u16 = 772;
 const ARPHRD_NONE: u16 = 65534;
 use vxwire::print::text::{HexMode, Options, TextPrinter, TsFormat};
 use vxwire::print::PacketInfo;
-use vxwire::summary::{Summary, SummaryConfig, VtepView};
+use vxwire::summary::{FrameMeta, Summary, SummaryConfig, VtepView};
 
 /// Shown after the options by `--help`.
 const AFTER_HELP: &str = "\
@@ -188,6 +188,8 @@ struct Sink<'a> {
     n: u64,
     /// Packets that passed the filter.
     printed: u64,
+    /// What the capture says about the current packet (interface, direction), for --summary.
+    meta: FrameMeta,
 }
 
 /// What a written packet leads to.
@@ -223,6 +225,7 @@ impl Sink<'_> {
                 }
                 let (summary, out, printer, json) =
                     (&mut self.summary, &mut self.out, &mut self.printer, self.args.json);
+                let meta = self.meta;
                 // dissect_with hands the dissection over in place (no copy of it per packet).
                 let w = dissect_with(data, link, &self.config, |d| {
                     if !vni.is_empty()
@@ -235,7 +238,7 @@ impl Sink<'_> {
                         return None;
                     }
                     Some(if let Some(s) = summary.as_mut() {
-                        s.add(&info, d);
+                        s.add_with(&info, d, &meta);
                         Ok(())
                     } else if json {
                         vxwire::print::json::write_packet(out, &info, d)
@@ -336,6 +339,7 @@ fn run(args: &Args) -> Result<ExitCode, Fatal> {
         out: BufWriter::with_capacity(1 << 18, io::stdout().lock()),
         n: 0,
         printed: 0,
+        meta: FrameMeta::default(),
     };
     if let Some(iface) = &args.interface {
         sink.printer.set_interface_names(interface_names());
@@ -366,6 +370,7 @@ fn run(args: &Args) -> Result<ExitCode, Fatal> {
     if reader.pcap_linktype().is_none_or(|lt| LinkType::from_linktype(lt) == Some(LinkType::LinuxSll2)) {
         sink.printer.set_interface_names(interface_names());
     }
+    let pcapng = reader.pcap_linktype().is_none();
     let result = loop {
         if sink.full() {
             break Ok(());
@@ -375,12 +380,16 @@ fn run(args: &Args) -> Result<ExitCode, Fatal> {
             Some(Ok(p)) => p,
             Some(Err(e)) => break Err(e),
         };
+        sink.meta = FrameMeta::of(&p, pcapng);
         match sink.packet((p.ts_sec, p.ts_nsec), p.data, p.len, p.linktype)? {
             Next::Go => {}
             Next::Done => break Ok(()),
             Next::Closed => return Ok(ExitCode::SUCCESS),
         }
     };
+    if let Some(s) = sink.summary.as_mut() {
+        s.name_interfaces(|i| reader.interface_name(i));
+    }
     if !sink.finish()? {
         return Ok(ExitCode::SUCCESS);
     }
