@@ -358,18 +358,74 @@ pub struct Membership {
     pub versions: u8,
     /// IGMPv3 record types seen, bit `1 << type` (1 IS_IN … 6 BLOCK).
     pub record_types: u8,
-    /// Reports or records that joined (v1/v2 report, v3 TO_EX/IS_EX or TO_IN/IS_IN with sources).
+    /// Reports or records after which the host is a member (v1/v2 report; v3 TO_EX/IS_EX, and
+    /// TO_IN/IS_IN/ALLOW/BLOCK leaving a non-empty include list).
     pub joins: u64,
-    /// Leaves (v2 leave, v3 TO_IN/IS_IN with no source).
+    /// Messages after which it is not (v2 leave; v3 TO_IN/IS_IN with no source, or a BLOCK
+    /// emptying the include list).
     pub leaves: u64,
     /// Member after the last message.
     pub member: bool,
     /// Sources named in v3 records (at most 32 kept).
     pub sources: BTreeSet<Ipv4Addr>,
+    /// The filter mode after the last v3 record (RFC 3376 §3.2): `true` for EXCLUDE.
+    pub exclude: bool,
+    /// The INCLUDE-mode source list after the last v3 record (at most 32 kept).
+    pub include: BTreeSet<Ipv4Addr>,
     /// First message.
     pub first: Seen,
     /// Last message.
     pub last: Seen,
+}
+
+/// Where an IGMP message was seen: the underlay (a VTEP) or an overlay VNI (a host).
+#[derive(Clone, Copy)]
+enum Scope {
+    Underlay(IpAddr),
+    Overlay(u32, Ipv4Addr),
+}
+
+impl Membership {
+    /// EXCLUDE mode (a v1/v2 report, TO_EX, IS_EX): a member.
+    fn exclude_all(&mut self) -> Option<bool> {
+        self.exclude = true;
+        self.include.clear();
+        Some(true)
+    }
+
+    /// INCLUDE mode with exactly `src` (TO_IN, IS_IN; a v2 leave is INCLUDE {}).
+    fn include_only(&mut self, src: &[Ipv4Addr]) -> Option<bool> {
+        self.exclude = false;
+        self.include.clear();
+        self.include.extend(src.iter().copied());
+        Some(!self.include.is_empty())
+    }
+
+    /// ALLOW: in INCLUDE mode the sources join the list (a source-specific join); in EXCLUDE
+    /// mode the host stays a member.
+    fn allow(&mut self, src: &[Ipv4Addr]) -> Option<bool> {
+        if self.exclude {
+            return None;
+        }
+        for a in src {
+            if self.include.len() < MAX_SOURCES {
+                self.include.insert(*a);
+            }
+        }
+        Some(!self.include.is_empty())
+    }
+
+    /// BLOCK: in INCLUDE mode the sources leave the list (the last one leaves the group); in
+    /// EXCLUDE mode the host stays a member.
+    fn block(&mut self, src: &[Ipv4Addr]) -> Option<bool> {
+        if self.exclude {
+            return None;
+        }
+        for a in src {
+            self.include.remove(a);
+        }
+        Some(!self.include.is_empty())
+    }
 }
 
 /// IGMP queries seen in one scope.
@@ -415,7 +471,7 @@ pub struct Summary {
     bare_frames: u64,
     interfaces: Capped<Iface, InterfaceStats>,
     arp: Capped<(u32, Ipv4Addr), ArpEntry>,
-    arp_pending: Capped<(u32, Ipv4Addr), PendingArp>,
+    arp_pending: Capped<(u32, Ipv4Addr, Ipv4Addr), PendingArp>,
     underlay_igmp: Capped<(IpAddr, Ipv4Addr), Membership>,
     underlay_queries: Queries,
     overlay_igmp: Capped<(u32, Ipv4Addr, Ipv4Addr), Membership>,
@@ -939,13 +995,14 @@ impl Summary {
         }
         match op {
             crate::wire::arp::op::REQUEST if sip != tip => {
-                if let Some(p) = self.arp_pending.entry((vni, tip)) {
+                // One entry per asker: another host's reply does not answer this one's request.
+                if let Some(p) = self.arp_pending.entry((vni, tip, sip)) {
                     p.asker = Some(sip);
                     p.requests.hit(seen.n, keep);
                 }
             }
             crate::wire::arp::op::REPLY => {
-                self.arp_pending.remove(&(vni, sip));
+                self.arp_pending.remove(&(vni, sip, tip));
             }
             _ => {}
         }
@@ -985,67 +1042,79 @@ impl Summary {
             }
             return;
         }
-        // (group, joined?, record type, sources)
-        let apply = |s: &mut Self,
-                     group: Ipv4Addr,
-                     ev: Option<bool>,
-                     rtype: u8,
-                     sources: &mut dyn Iterator<Item = Ipv4Addr>| {
-            let key_host = host;
-            let m = match vni {
-                None => s.underlay_igmp.entry((key_host, group)),
-                Some(v) => match key_host {
-                    IpAddr::V4(h) => s.overlay_igmp.entry((v, h, group)),
-                    IpAddr::V6(_) => None,
-                },
-            };
-            let Some(m) = m else { return };
-            if m.first.n == 0 {
-                m.first = seen;
-            }
-            m.last = seen;
-            m.versions |= 1 << version;
-            if rtype != 0 && rtype < 8 {
-                m.record_types |= 1 << rtype;
-            }
-            match ev {
-                Some(true) => {
-                    m.joins += 1;
-                    m.member = true;
-                }
-                Some(false) => {
-                    m.leaves += 1;
-                    m.member = false;
-                }
-                None => {}
-            }
-            for src in sources {
-                if m.sources.len() < MAX_SOURCES {
-                    m.sources.insert(src);
-                }
-            }
+        let scope = match (vni, host) {
+            (None, h) => Scope::Underlay(h),
+            (Some(v), IpAddr::V4(h)) => Scope::Overlay(v, h),
+            (Some(_), IpAddr::V6(_)) => return,
         };
         match t {
             IgmpType::V1_REPORT | IgmpType::V2_REPORT => {
-                apply(self, g.group(), Some(true), 0, &mut core::iter::empty())
+                self.membership(scope, g.group(), version, seen, |m| m.exclude_all());
             }
-            IgmpType::V2_LEAVE => apply(self, g.group(), Some(false), 0, &mut core::iter::empty()),
+            IgmpType::V2_LEAVE => self.membership(scope, g.group(), version, seen, |m| m.include_only(&[])),
             IgmpType::V3_REPORT => {
-                if let Some(r) = g.v3_report() {
-                    for rec in r.records().map_while(Result::ok) {
-                        let rt = rec.record_type;
-                        let ev = match rt {
-                            RecordType::CHANGE_TO_EXCLUDE | RecordType::MODE_IS_EXCLUDE => Some(true),
-                            RecordType::CHANGE_TO_INCLUDE | RecordType::MODE_IS_INCLUDE => {
-                                Some(rec.num_sources > 0)
-                            }
-                            _ => None,
-                        };
-                        apply(self, rec.group, ev, rt.0, &mut rec.sources().map_while(Result::ok));
+                let Some(r) = g.v3_report() else { return };
+                for rec in r.records().map_while(Result::ok) {
+                    let mut src = [Ipv4Addr::UNSPECIFIED; MAX_SOURCES];
+                    let mut n = 0;
+                    for a in rec.sources().map_while(Result::ok).take(MAX_SOURCES) {
+                        src[n] = a;
+                        n += 1;
                     }
+                    let src = &src[..n];
+                    let rt = rec.record_type;
+                    self.membership(scope, rec.group, version, seen, |m| {
+                        if (1..8).contains(&rt.0) {
+                            m.record_types |= 1 << rt.0;
+                        }
+                        m.sources
+                            .extend(src.iter().copied().take(MAX_SOURCES.saturating_sub(m.sources.len())));
+                        match rt {
+                            RecordType::CHANGE_TO_EXCLUDE | RecordType::MODE_IS_EXCLUDE => m.exclude_all(),
+                            RecordType::CHANGE_TO_INCLUDE | RecordType::MODE_IS_INCLUDE => {
+                                m.include_only(src)
+                            }
+                            RecordType::ALLOW_NEW_SOURCES => m.allow(src),
+                            RecordType::BLOCK_OLD_SOURCES => m.block(src),
+                            _ => None,
+                        }
+                    });
                 }
             }
             _ => {}
+        }
+    }
+
+    /// Updates one host's membership of `group` with `change`, which returns whether the host
+    /// is a member afterwards (`None`: the message does not say).
+    fn membership(
+        &mut self,
+        scope: Scope,
+        group: Ipv4Addr,
+        version: u8,
+        seen: Seen,
+        change: impl FnOnce(&mut Membership) -> Option<bool>,
+    ) {
+        let m = match scope {
+            Scope::Underlay(h) => self.underlay_igmp.entry((h, group)),
+            Scope::Overlay(v, h) => self.overlay_igmp.entry((v, h, group)),
+        };
+        let Some(m) = m else { return };
+        if m.first.n == 0 {
+            m.first = seen;
+        }
+        m.last = seen;
+        m.versions |= 1 << (version & 7);
+        match change(m) {
+            Some(true) => {
+                m.joins += 1;
+                m.member = true;
+            }
+            Some(false) => {
+                m.leaves += 1;
+                m.member = false;
+            }
+            None => {}
         }
     }
 
@@ -1125,8 +1194,9 @@ impl Summary {
         &self.arp
     }
 
-    /// ARP requests without a reply after them, keyed by `(VNI, target address)`.
-    pub fn unanswered_arp(&self) -> &Capped<(u32, Ipv4Addr), PendingArp> {
+    /// ARP requests without a reply after them, keyed by `(VNI, target address, asker)`: each
+    /// asker waits for its own reply.
+    pub fn unanswered_arp(&self) -> &Capped<(u32, Ipv4Addr, Ipv4Addr), PendingArp> {
         &self.arp_pending
     }
 

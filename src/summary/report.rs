@@ -203,8 +203,8 @@ pub(super) fn json(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
     let unanswered: Vec<Value> = s
         .arp_pending
         .iter()
-        .filter(|((v, _), _)| shown(s, *v))
-        .map(|((vni, ip), p)| {
+        .filter(|((v, _, _), _)| shown(s, *v))
+        .map(|((vni, ip, _), p)| {
             json!({ "vni": vni_json(*vni), "ip": ip.to_string(), "asker": p.asker.map(|a| a.to_string()),
                     "requests": p.requests.count, "first": p.requests.first })
         })
@@ -463,9 +463,9 @@ pub(super) fn text(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
     }
     let dups = s.arp.iter().filter(|(_, e)| !e.others.is_empty()).count();
     writeln!(out, "duplicate IPs: {dups}")?;
-    let pending: Vec<_> = s.arp_pending.iter().filter(|((v, _), _)| shown(s, *v)).collect();
+    let pending: Vec<_> = s.arp_pending.iter().filter(|((v, _, _), _)| shown(s, *v)).collect();
     writeln!(out, "unanswered requests: {}", pending.len())?;
-    for ((vni, ip), p) in pending {
+    for ((vni, ip, _), p) in pending {
         let vni = vni_str(*vni);
         let asker = p.asker.map_or_else(|| "?".into(), |a| a.to_string());
         let first: Vec<String> = p.requests.first.iter().map(|n| format!("#{n}")).collect();
