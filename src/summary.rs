@@ -367,11 +367,11 @@ pub struct Membership {
     /// Member after the last message.
     pub member: bool,
     /// Sources named in v3 records (at most 32 kept).
-    pub sources: BTreeSet<Ipv4Addr>,
+    pub sources: BTreeSet<IpAddr>,
     /// The filter mode after the last v3 record (RFC 3376 §3.2): `true` for EXCLUDE.
     pub exclude: bool,
     /// The INCLUDE-mode source list after the last v3 record (at most 32 kept).
-    pub include: BTreeSet<Ipv4Addr>,
+    pub include: BTreeSet<IpAddr>,
     /// First message.
     pub first: Seen,
     /// Last message.
@@ -386,6 +386,25 @@ enum Scope {
 }
 
 impl Membership {
+    /// One IGMPv3/MLDv2 group record of type `rt` with sources `src`.
+    fn apply_record(&mut self, rt: RecordType, src: &[IpAddr]) -> Option<bool> {
+        if (1..8).contains(&rt.0) {
+            self.record_types |= 1 << rt.0;
+        }
+        for a in src {
+            if self.sources.len() < MAX_SOURCES {
+                self.sources.insert(*a);
+            }
+        }
+        match rt {
+            RecordType::CHANGE_TO_EXCLUDE | RecordType::MODE_IS_EXCLUDE => self.exclude_all(),
+            RecordType::CHANGE_TO_INCLUDE | RecordType::MODE_IS_INCLUDE => self.include_only(src),
+            RecordType::ALLOW_NEW_SOURCES => self.allow(src),
+            RecordType::BLOCK_OLD_SOURCES => self.block(src),
+            _ => None,
+        }
+    }
+
     /// EXCLUDE mode (a v1/v2 report, TO_EX, IS_EX): a member.
     fn exclude_all(&mut self) -> Option<bool> {
         self.exclude = true;
@@ -394,7 +413,7 @@ impl Membership {
     }
 
     /// INCLUDE mode with exactly `src` (TO_IN, IS_IN; a v2 leave is INCLUDE {}).
-    fn include_only(&mut self, src: &[Ipv4Addr]) -> Option<bool> {
+    fn include_only(&mut self, src: &[IpAddr]) -> Option<bool> {
         self.exclude = false;
         self.include.clear();
         self.include.extend(src.iter().copied());
@@ -403,7 +422,7 @@ impl Membership {
 
     /// ALLOW: in INCLUDE mode the sources join the list (a source-specific join); in EXCLUDE
     /// mode the host stays a member.
-    fn allow(&mut self, src: &[Ipv4Addr]) -> Option<bool> {
+    fn allow(&mut self, src: &[IpAddr]) -> Option<bool> {
         if self.exclude {
             return None;
         }
@@ -417,7 +436,7 @@ impl Membership {
 
     /// BLOCK: in INCLUDE mode the sources leave the list (the last one leaves the group); in
     /// EXCLUDE mode the host stays a member.
-    fn block(&mut self, src: &[Ipv4Addr]) -> Option<bool> {
+    fn block(&mut self, src: &[IpAddr]) -> Option<bool> {
         if self.exclude {
             return None;
         }
@@ -474,6 +493,7 @@ pub struct Summary {
     arp_pending: Capped<(u32, Ipv4Addr, Ipv4Addr), PendingArp>,
     underlay_igmp: Capped<(IpAddr, Ipv4Addr), Membership>,
     underlay_queries: Queries,
+    underlay_mld: Capped<(IpAddr, std::net::Ipv6Addr), Membership>,
     overlay_igmp: Capped<(u32, Ipv4Addr, Ipv4Addr), Membership>,
     overlay_queries: Capped<u32, Queries>,
     recent: HashMap<(u32, u64), Recent>,
@@ -594,6 +614,7 @@ impl Summary {
             arp_pending: Capped::new(cap),
             underlay_igmp: Capped::new(cap),
             underlay_queries: Queries::default(),
+            underlay_mld: Capped::new(cap),
             overlay_igmp: Capped::new(cap),
             overlay_queries: Capped::new(cap),
             recent: HashMap::new(),
@@ -664,6 +685,15 @@ impl Summary {
                     });
                     if let Some(host) = host {
                         self.igmp(None, host, g, seen);
+                    }
+                }
+                Header::Icmpv6(m) => {
+                    let host = d.layers().filter(|x| x.depth == 0).find_map(|x| match &x.header {
+                        Header::Ipv6(h) => Some(IpAddr::V6(h.source_addr())),
+                        _ => None,
+                    });
+                    if let Some(host) = host {
+                        self.mld(host, m.slice(), seen);
                     }
                 }
                 Header::VxlanGpe(_) => self.gpe += 1,
@@ -885,8 +915,14 @@ impl Summary {
         if view.addrs.contains(&dst) {
             return true;
         }
-        let IpAddr::V4(group) = dst else { return false };
-        view.addrs.iter().any(|a| self.underlay_igmp.get(&(*a, group)).is_some_and(|m| m.member))
+        match dst {
+            IpAddr::V4(g) => {
+                view.addrs.iter().any(|a| self.underlay_igmp.get(&(*a, g)).is_some_and(|m| m.member))
+            }
+            IpAddr::V6(g) => {
+                view.addrs.iter().any(|a| self.underlay_mld.get(&(*a, g)).is_some_and(|m| m.member))
+            }
+        }
     }
 
     fn learn(&mut self, d: &Dissection<'_>, o: &Outer<'_>, vnis: &[Vni], port: u16, mode: Mode, seen: Seen) {
@@ -1049,35 +1085,53 @@ impl Summary {
         };
         match t {
             IgmpType::V1_REPORT | IgmpType::V2_REPORT => {
-                self.membership(scope, g.group(), version, seen, |m| m.exclude_all());
+                self.membership(scope, IpAddr::V4(g.group()), version, seen, |m| m.exclude_all());
             }
-            IgmpType::V2_LEAVE => self.membership(scope, g.group(), version, seen, |m| m.include_only(&[])),
+            IgmpType::V2_LEAVE => {
+                self.membership(scope, IpAddr::V4(g.group()), version, seen, |m| m.include_only(&[]))
+            }
             IgmpType::V3_REPORT => {
                 let Some(r) = g.v3_report() else { return };
                 for rec in r.records().map_while(Result::ok) {
-                    let mut src = [Ipv4Addr::UNSPECIFIED; MAX_SOURCES];
+                    let mut src = [IpAddr::V4(Ipv4Addr::UNSPECIFIED); MAX_SOURCES];
                     let mut n = 0;
                     for a in rec.sources().map_while(Result::ok).take(MAX_SOURCES) {
-                        src[n] = a;
+                        src[n] = IpAddr::V4(a);
                         n += 1;
                     }
                     let src = &src[..n];
                     let rt = rec.record_type;
-                    self.membership(scope, rec.group, version, seen, |m| {
-                        if (1..8).contains(&rt.0) {
-                            m.record_types |= 1 << rt.0;
-                        }
-                        m.sources
-                            .extend(src.iter().copied().take(MAX_SOURCES.saturating_sub(m.sources.len())));
-                        match rt {
-                            RecordType::CHANGE_TO_EXCLUDE | RecordType::MODE_IS_EXCLUDE => m.exclude_all(),
-                            RecordType::CHANGE_TO_INCLUDE | RecordType::MODE_IS_INCLUDE => {
-                                m.include_only(src)
-                            }
-                            RecordType::ALLOW_NEW_SOURCES => m.allow(src),
-                            RecordType::BLOCK_OLD_SOURCES => m.block(src),
-                            _ => None,
-                        }
+                    self.membership(scope, IpAddr::V4(rec.group), version, seen, |m| m.apply_record(rt, src));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Underlay MLD (IPv6 group mode): reports and dones of a VTEP, as IGMP's (MLDv1 as v1,
+    /// MLDv2 as v2 in [`Membership::versions`]).
+    fn mld(&mut self, host: IpAddr, msg: &[u8], seen: Seen) {
+        use crate::wire::icmpv6::{parse, Icmpv6Message};
+        let scope = Scope::Underlay(host);
+        match parse(msg) {
+            Ok(Icmpv6Message::MldReport(m)) => {
+                self.membership(scope, IpAddr::V6(m.multicast_address()), 1, seen, |m| m.exclude_all())
+            }
+            Ok(Icmpv6Message::MldDone(m)) => {
+                self.membership(scope, IpAddr::V6(m.multicast_address()), 1, seen, |m| m.include_only(&[]))
+            }
+            Ok(Icmpv6Message::Mld2Report(r)) => {
+                for rec in r.records().map_while(Result::ok) {
+                    let mut src = [IpAddr::V4(Ipv4Addr::UNSPECIFIED); MAX_SOURCES];
+                    let mut n = 0;
+                    for a in rec.sources().map_while(Result::ok).take(MAX_SOURCES) {
+                        src[n] = IpAddr::V6(a);
+                        n += 1;
+                    }
+                    let src = &src[..n];
+                    let rt = rec.record_type;
+                    self.membership(scope, IpAddr::V6(rec.multicast_address), 2, seen, |m| {
+                        m.apply_record(rt, src)
                     });
                 }
             }
@@ -1090,14 +1144,16 @@ impl Summary {
     fn membership(
         &mut self,
         scope: Scope,
-        group: Ipv4Addr,
+        group: IpAddr,
         version: u8,
         seen: Seen,
         change: impl FnOnce(&mut Membership) -> Option<bool>,
     ) {
-        let m = match scope {
-            Scope::Underlay(h) => self.underlay_igmp.entry((h, group)),
-            Scope::Overlay(v, h) => self.overlay_igmp.entry((v, h, group)),
+        let m = match (scope, group) {
+            (Scope::Underlay(h), IpAddr::V4(g)) => self.underlay_igmp.entry((h, g)),
+            (Scope::Overlay(v, h), IpAddr::V4(g)) => self.overlay_igmp.entry((v, h, g)),
+            (Scope::Underlay(h), IpAddr::V6(g)) => self.underlay_mld.entry((h, g)),
+            (Scope::Overlay(..), IpAddr::V6(_)) => None,
         };
         let Some(m) = m else { return };
         if m.first.n == 0 {
@@ -1203,6 +1259,12 @@ impl Summary {
     /// Underlay IGMP membership, keyed by `(VTEP address, group)`.
     pub fn underlay_igmp(&self) -> &Capped<(IpAddr, Ipv4Addr), Membership> {
         &self.underlay_igmp
+    }
+
+    /// Underlay MLD membership (IPv6 group mode), keyed by `(VTEP address, group)`. Linux sends
+    /// MLD from the link-local address, so the key is that, not the VTEP's underlay address.
+    pub fn underlay_mld(&self) -> &Capped<(IpAddr, std::net::Ipv6Addr), Membership> {
+        &self.underlay_mld
     }
 
     /// Underlay IGMP queries.

@@ -379,3 +379,32 @@ fn a_capture_on_the_vxlan_device_gives_the_views_and_says_there_is_nothing_to_le
         .unwrap();
     assert_eq!(String::from_utf8(o.stdout).unwrap(), text);
 }
+
+#[test]
+fn ipv6_group_mode_joins_are_in_the_multicast_view_as_tshark_reads_them() {
+    let cap = Path::new(OFFLOAD).join("mcast6-group/capture.pcap");
+    let path = cap.to_str().unwrap();
+    let fields = ["ipv6.src", "icmpv6.mldr.mar.multicast_address", "icmpv6.mldr.mar.record_type"];
+    let mut args = vec!["-r", path, "-Y", "icmpv6.type==143", "-T", "fields"];
+    for f in &fields {
+        args.extend(["-e", f]);
+    }
+    let Some(out) = tshark(&args) else { return };
+    // (host, group) -> records; MLDv2 CHANGE_TO_EXCLUDE (4) joins.
+    let mut expected: std::collections::BTreeMap<(String, String), (u64, bool)> = Default::default();
+    for l in out.lines() {
+        let c: Vec<&str> = l.split('\t').collect();
+        let e = expected.entry((c[0].to_string(), c[1].to_string())).or_default();
+        let join = matches!(c[2], "2" | "4");
+        e.0 += u64::from(join);
+        e.1 = join;
+    }
+    assert_eq!(expected.len(), 3, "{out}");
+    let s = summarize(&cap, SummaryConfig::default());
+    let ours: std::collections::BTreeMap<(String, String), (u64, bool)> = s
+        .underlay_mld()
+        .iter()
+        .map(|((h, g), m)| ((h.to_string(), g.to_string()), (m.joins, m.member)))
+        .collect();
+    assert_eq!(ours, expected);
+}

@@ -226,6 +226,16 @@ pub(super) fn json(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
             Value::Object(o)
         })
         .collect();
+    let underlay_mld: Vec<Value> = s
+        .underlay_mld()
+        .iter()
+        .map(|((vtep, group), m)| {
+            let mut o = membership_json(m);
+            o.insert("vtep".into(), vtep.to_string().into());
+            o.insert("group".into(), group.to_string().into());
+            Value::Object(o)
+        })
+        .collect();
     let overlay_m: Vec<Value> = s
         .overlay_igmp
         .iter()
@@ -250,7 +260,7 @@ pub(super) fn json(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
         .collect();
     root.insert(
         "multicast".into(),
-        json!({ "underlay": underlay, "underlay_queries": queries_json(&s.underlay_queries),
+        json!({ "underlay": underlay, "underlay_mld": underlay_mld, "underlay_queries": queries_json(&s.underlay_queries),
                 "overlay": overlay_m, "overlay_queries": oq,
                 "replication_window_ns": s.cfg.replication_window_ns,
                 "replication_dropped": s.recent_dropped }),
@@ -482,6 +492,12 @@ pub(super) fn text(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "underlay IGMP (VTEPs joining groups):")?;
     for ((vtep, group), m) in s.underlay_igmp.iter() {
         membership_line(out, &format!("{vtep} {group}"), m)?;
+    }
+    if !s.underlay_mld().is_empty() {
+        writeln!(out, "underlay MLD (VTEPs joining IPv6 groups; MLD comes from link-local addresses):")?;
+        for ((vtep, group), m) in s.underlay_mld().iter() {
+            membership_line(out, &format!("{vtep} {group}"), m)?;
+        }
     }
     let q = &s.underlay_queries;
     writeln!(
