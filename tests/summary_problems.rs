@@ -558,3 +558,27 @@ fn unanswered_arp_keeps_the_askers_apart() {
     let pending: Vec<_> = s.unanswered_arp().iter().map(|(k, p)| (*k, p.requests.first.clone())).collect();
     assert_eq!(pending, [((100, host_ip(2), host_ip(3)), vec![2])]);
 }
+
+#[test]
+fn an_outer_first_fragment_of_a_too_big_frame_is_the_mtu_trap() {
+    // A VXLAN frame whose inner packet (1528 bytes) needs an outer IPv4 packet of 1578 bytes,
+    // fragmented at 1500: the first fragment is 1500 bytes on the wire, but its UDP length
+    // tells the whole datagram's size.
+    let big = frame(&outer(1, 2), &vx(100), &ping(1, 2, 1500));
+    assert_eq!(big.len(), 14 + 1578);
+    let mut first = big[..14 + 1500].to_vec();
+    first[16..18].copy_from_slice(&1500u16.to_be_bytes());
+    let first = patch_fragment(first, true, 0);
+    let mut s = Summary::new(SummaryConfig::default());
+    let info = vxwire::print::PacketInfo {
+        n: 1,
+        ts_sec: 1,
+        ts_nsec: 0,
+        caplen: first.len(),
+        len: first.len() as u32,
+    };
+    s.add(&info, &vxwire::dissect::dissect(&first, LinkType::Ethernet, &Config::default()));
+    let p = s.problems();
+    assert!(p.contains_key(&ProblemKind::OuterFragment), "{p:?}");
+    assert!(p.contains_key(&ProblemKind::MtuExceeded), "{p:?}");
+}
