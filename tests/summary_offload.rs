@@ -37,7 +37,7 @@ fn scenarios() -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> =
         std::fs::read_dir(OFFLOAD).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_dir()).collect();
     v.sort();
-    assert!(v.len() >= 7, "{v:?}");
+    assert!(v.len() >= 8, "{v:?}");
     v
 }
 
@@ -69,12 +69,13 @@ impl Vtep {
     }
 }
 
-/// The learned (not `permanent`) entries of a VTEP's recorded `bridge fdb show`, trimmed.
+/// The learned (not `permanent`) entries of a VTEP's recorded `bridge fdb show`, trimmed: the
+/// vxlan device's own (`dst ... self`), not a bridge's (`master br0`).
 fn kernel_fdb(dir: &Path, role: &str) -> BTreeSet<String> {
     std::fs::read_to_string(dir.join(format!("{role}.fdb")))
         .unwrap()
         .lines()
-        .filter(|l| !l.split_whitespace().any(|w| w == "permanent"))
+        .filter(|l| !l.split_whitespace().any(|w| w == "permanent") && l.contains(" dst "))
         .map(|l| l.trim().to_string())
         .filter(|l| !l.is_empty())
         .collect()
@@ -170,9 +171,9 @@ fn every_vteps_learned_table_is_the_kernels_where_the_capture_shows_it() {
             learned_total += ours.len();
         }
     }
-    // 2 + 3 + 3 + 2 + 2 + 2 + 3 VTEPs; most of them learned something the capture shows.
-    assert_eq!(checked, 17);
-    assert!(learned_total >= 14, "{learned_total}");
+    // 2 + 2 + 3 + 2 + 2 + 3 + 3 + 2 VTEPs; most of them learned something the capture shows.
+    assert_eq!(checked, 19);
+    assert!(learned_total >= 15, "{learned_total}");
 }
 
 #[test]
@@ -407,4 +408,66 @@ fn ipv6_group_mode_joins_are_in_the_multicast_view_as_tshark_reads_them() {
         .map(|((h, g), m)| ((h.to_string(), g.to_string()), (m.joins, m.member)))
         .collect();
     assert_eq!(ours, expected);
+}
+
+#[test]
+fn overlay_membership_is_what_the_vteps_bridge_snooped() {
+    // Every VTEP whose vxlan device is a bridge port (a container host): the groups its
+    // `bridge mdb show` lists on that port are the groups the overlay view has members of.
+    let mut bridged = 0;
+    for dir in scenarios() {
+        for v in vteps(&dir) {
+            let link = std::fs::read_to_string(dir.join(format!("{}.link", v.role))).unwrap();
+            if !link.contains(" master ") {
+                continue;
+            }
+            bridged += 1;
+            let dev = link.split(": ").nth(1).unwrap().split('@').next().unwrap().to_string();
+            let mdb: BTreeSet<String> = std::fs::read_to_string(dir.join(format!("{}.mdb", v.role)))
+                .unwrap()
+                .lines()
+                .filter(|l| l.contains(&format!(" port {dev} ")))
+                .filter_map(|l| l.split(" grp ").nth(1)?.split_whitespace().next().map(str::to_string))
+                .collect();
+            assert!(!mdb.is_empty(), "{}", dir.display());
+            // The hosts whose reports came out of the tunnel at this VTEP (tshark: outer
+            // destination, inner source of each IGMP frame).
+            let cap = dir.join("capture.pcap");
+            let path = cap.to_str().unwrap();
+            let args = [
+                "-r",
+                path,
+                "-Y",
+                "vxlan && igmp",
+                "-T",
+                "fields",
+                "-E",
+                "occurrence=a",
+                "-e",
+                "ip.dst",
+                "-e",
+                "ip.src",
+            ];
+            let Some(out) = tshark(&args) else { return };
+            let hosts: BTreeSet<String> = out
+                .lines()
+                .filter_map(|l| {
+                    let (dst, src) = l.split_once('\t')?;
+                    (dst.split(',').next() == Some(v.addr.as_str()))
+                        .then(|| src.split(',').nth(1).map(str::to_string))?
+                })
+                .collect();
+            let s = summarize(&cap, SummaryConfig::default());
+            let ours: BTreeSet<String> = s
+                .overlay_igmp()
+                .iter()
+                .filter(|((_, h, _), m)| m.member && hosts.contains(&h.to_string()))
+                .map(|((_, _, g), _)| g.to_string())
+                .collect();
+            assert_eq!(ours, mdb, "{} VTEP {}", dir.display(), v.role);
+            // ... and the groups left are in the view as left, not as members.
+            assert!(s.overlay_igmp().iter().any(|(_, m)| !m.member && m.leaves > 0));
+        }
+    }
+    assert_eq!(bridged, 1);
 }
