@@ -37,7 +37,7 @@ fn scenarios() -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> =
         std::fs::read_dir(OFFLOAD).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_dir()).collect();
     v.sort();
-    assert!(v.len() >= 8, "{v:?}");
+    assert!(v.len() >= 9, "{v:?}");
     v
 }
 
@@ -171,9 +171,9 @@ fn every_vteps_learned_table_is_the_kernels_where_the_capture_shows_it() {
             learned_total += ours.len();
         }
     }
-    // 2 + 2 + 3 + 2 + 2 + 3 + 3 + 2 VTEPs; most of them learned something the capture shows.
-    assert_eq!(checked, 19);
-    assert!(learned_total >= 15, "{learned_total}");
+    // 2 + 2 + 3 + 2 + 2 + 3 + 3 + 3 + 2 VTEPs; most of them learned something the capture shows.
+    assert_eq!(checked, 22);
+    assert!(learned_total >= 18, "{learned_total}");
 }
 
 #[test]
@@ -470,4 +470,21 @@ fn overlay_membership_is_what_the_vteps_bridge_snooped() {
         }
     }
     assert_eq!(bridged, 1);
+}
+
+#[test]
+fn a_vni_the_vtep_does_not_have_teaches_it_nothing() {
+    let dir = Path::new(OFFLOAD).join("mcast-group");
+    let a = &vteps(&dir)[0];
+    let mut other = VtepView::default();
+    other.add_spec(&format!("{},vni=999", a.addr)).unwrap();
+    let s =
+        summarize(&dir.join("capture.pcap"), SummaryConfig { vtep: Some(other), ..SummaryConfig::default() });
+    assert!(s.fdb().is_empty());
+    let with_vni =
+        summarize(&dir.join("capture.pcap"), SummaryConfig { vtep: Some(a.view()), ..Default::default() });
+    // Every frame A received and learned from with its VNI is dropped (VXLAN_VNI_NOT_FOUND).
+    let received = with_vni.fdb().iter().map(|(_, e)| e.packets).sum::<u64>();
+    assert!(received > 0);
+    assert!(s.not_learned().dropped >= received, "{:?}", s.not_learned());
 }

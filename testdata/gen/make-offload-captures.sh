@@ -384,7 +384,40 @@ EOF
     wait "$jp" || true
 }
 
-ALL=(p2p mcast mac-move flannel gbp ipv6 mcast6 bridge)
+# Head-end replication: A, B, C (VNI 800) on a bridge in M, no group: every VTEP has an
+# all-zeros fdb entry per peer, so BUM frames go out once per peer, unicast.
+scenario_her() {
+    scenario head-end-replication
+    mkns M; mkns A; mkns B; mkns C
+    nsx M ip link add br0 type bridge mcast_snooping 0
+    nsx M ip link set br0 up
+    local r p n=0
+    for r in A B C; do
+        n=$((n + 1))
+        veth M "p$r" "02:00:00:18:18:f$n" "$r" u0 "02:00:00:18:18:0$n"
+        nsx M ip link set "p$r" master br0; nsx M ip link set "p$r" up
+        nsx "$r" ip addr add "198.18.18.$n/24" dev u0; nsx "$r" ip link set u0 up
+        nsx "$r" ip link add vxlan800 address "02:00:00:00:18:0$n" type vxlan id 800 local "198.18.18.$n" dev u0 dstport 4789
+        nsx "$r" ip addr add "10.180.0.$n/24" dev vxlan800
+        for p in 1 2 3; do
+            [ "$p" = "$n" ] || nsx "$r" bridge fdb append 00:00:00:00:00:00 dev vxlan800 dst "198.18.18.$p"
+        done
+        vtep "$r" "198.18.18.$n" vxlan800 vni=800
+    done
+    sleep 0.5
+    cap_start A u0 "$OUT/capture.pcap"
+    local pid=$CAP_PID
+    for r in A B C; do nsx "$r" ip link set vxlan800 up; done
+    sleep 1
+    nsx A $PING -c 3 10.180.0.2 >/dev/null
+    nsx A $PING -c 2 10.180.0.3 >/dev/null
+    nsx B $PING -c 2 10.180.0.3 >/dev/null
+    sleep 0.5
+    for r in A B C; do record "$r" vxlan800; done
+    cap_stop "$pid"
+}
+
+ALL=(p2p mcast mac-move flannel gbp ipv6 mcast6 bridge her)
 [ $# -gt 0 ] && ALL=("$@")
 for s in "${ALL[@]}"; do
     case $s in
@@ -396,6 +429,7 @@ for s in "${ALL[@]}"; do
         ipv6) scenario_ipv6 ;;
         mcast6) scenario_mcast6 ;;
         bridge) scenario_bridge ;;
+        her) scenario_her ;;
         *) die "unknown scenario $s" ;;
     esac
 done
