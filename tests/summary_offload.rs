@@ -488,3 +488,21 @@ fn a_vni_the_vtep_does_not_have_teaches_it_nothing() {
     assert!(received > 0);
     assert!(s.not_learned().dropped >= received, "{:?}", s.not_learned());
 }
+
+#[test]
+fn a_bad_vtep_setting_is_one_clear_error() {
+    let cap = Path::new(OFFLOAD).join("p2p/capture.pcap");
+    for (spec, word) in [("198.18.10.1,bogus", "bogus"), ("198.18.10.1,vni=x", "vni=x"), ("nohost", "nohost")]
+    {
+        let o = Command::new(env!("CARGO_BIN_EXE_vxdump"))
+            .args(["--summary", "--vtep", spec])
+            .arg(&cap)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(1), "{spec}");
+        let err = String::from_utf8(o.stderr).unwrap();
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains(word) && err.starts_with("vxdump: --vtep"), "{err}");
+        assert!(o.stdout.is_empty());
+    }
+}
