@@ -8,12 +8,12 @@
 //! ```
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Write};
-use std::net::IpAddr;
 use vxwire::capture::CaptureReader;
 use vxwire::dissect::Config;
 use vxwire::summary::{add_capture, Summary, SummaryConfig, VtepView};
 
-const USAGE: &str = "usage: summary [--json] [--mtu BYTES] [--vtep ADDR]... [--vtep-mac MAC]... FILE";
+const USAGE: &str =
+    "usage: summary [--json] [--mtu BYTES] [--vtep ADDR[,SETTING...]]... [--vtep-mac MAC]... FILE";
 
 fn parse_mac(s: &str) -> Option<[u8; 6]> {
     let mut mac = [0u8; 6];
@@ -34,7 +34,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         match a.as_str() {
             "--json" => json = true,
             "--mtu" => config.mtu = args.next().ok_or(USAGE)?.parse()?,
-            "--vtep" => view.addrs.push(args.next().ok_or(USAGE)?.parse::<IpAddr>()?),
+            // ADDR[,SETTING...], e.g. 198.18.12.1,nolearning,vni=1,port=8472 (VtepView::add_spec).
+            "--vtep" => view.add_spec(&args.next().ok_or(USAGE)?)?,
             "--vtep-mac" => view.macs.push(parse_mac(&args.next().ok_or(USAGE)?).ok_or("bad MAC")?),
             _ if path.is_none() => path = Some(a),
             _ => return Err(USAGE.into()),

@@ -29,6 +29,9 @@ pub struct Packet<'a> {
     pub raw_link_type: u32,
     /// The pcapng interface the frame came from (0 for pcap).
     pub interface: u32,
+    /// The pcapng `epb_flags` option (direction, reception type, FCS length, link errors), if
+    /// the enhanced packet block had one.
+    pub epb_flags: Option<u32>,
     /// The captured bytes.
     pub data: &'a [u8],
 }
@@ -39,6 +42,28 @@ impl Packet<'_> {
         LinkType::from_linktype(self.raw_link_type)
     }
 
+    /// The frame's direction where the capture says it: pcapng `epb_flags` bits 0-1, or the
+    /// packet type of a Linux cooked header (`tcpdump -i any`: 4 is `PACKET_OUTGOING`).
+    pub fn direction(&self) -> Direction {
+        if let Some(f) = self.epb_flags {
+            match f & 3 {
+                1 => return Direction::Inbound,
+                2 => return Direction::Outbound,
+                _ => {}
+            }
+        }
+        let pkttype = match self.link_type() {
+            Some(LinkType::LinuxSll) => self.data.get(..2).map(|b| u16::from_be_bytes([b[0], b[1]])),
+            Some(LinkType::LinuxSll2) => self.data.get(10).map(|b| u16::from(*b)),
+            _ => None,
+        };
+        match pkttype {
+            Some(4) => Direction::Outbound,
+            Some(0..=3) => Direction::Inbound,
+            _ => Direction::Unknown,
+        }
+    }
+
     /// An owned copy (allocates the data).
     pub fn to_owned(&self) -> OwnedPacket {
         OwnedPacket {
@@ -46,6 +71,7 @@ impl Packet<'_> {
             len: self.len,
             raw_link_type: self.raw_link_type,
             interface: self.interface,
+            epb_flags: self.epb_flags,
             data: self.data.to_vec(),
         }
     }
@@ -62,6 +88,8 @@ pub struct OwnedPacket {
     pub raw_link_type: u32,
     /// The pcapng interface the frame came from (0 for pcap).
     pub interface: u32,
+    /// The pcapng `epb_flags` option, if the block had one.
+    pub epb_flags: Option<u32>,
     /// The captured bytes.
     pub data: Vec<u8>,
 }
@@ -74,6 +102,7 @@ impl OwnedPacket {
             len: self.len,
             raw_link_type: self.raw_link_type,
             interface: self.interface,
+            epb_flags: self.epb_flags,
             data: &self.data,
         }
     }
@@ -81,6 +110,33 @@ impl OwnedPacket {
     /// The link type, if the crate reads it.
     pub fn link_type(&self) -> Option<LinkType> {
         LinkType::from_linktype(self.raw_link_type)
+    }
+
+    /// The frame's direction where the capture says it (see [`Packet::direction`]).
+    pub fn direction(&self) -> Direction {
+        self.as_packet().direction()
+    }
+}
+
+/// Which way a frame went through the capturing interface.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Direction {
+    /// The capture does not say.
+    #[default]
+    Unknown,
+    /// Received by the capturing host (to it, broadcast, multicast, or another host's).
+    Inbound,
+    /// Sent by the capturing host.
+    Outbound,
+}
+
+impl fmt::Display for Direction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(match self {
+            Direction::Unknown => "unknown",
+            Direction::Inbound => "in",
+            Direction::Outbound => "out",
+        })
     }
 }
 
@@ -309,16 +365,13 @@ impl TsResol {
 enum Format {
     /// `linktype` and `limit` (the largest record accepted) are worked out once from the header,
     /// not per record.
-    Pcap {
-        header: PcapHeader,
-        big: bool,
-        linktype: u32,
-        limit: usize,
-    },
+    Pcap { header: PcapHeader, big: bool, linktype: u32, limit: usize },
     PcapNg {
         parser: PcapNgParser,
         big: bool,
         interfaces: Vec<(u32, TsResol)>,
+        /// The interfaces' `if_name` options, by interface id (empty where none).
+        names: Vec<String>,
     },
 }
 
@@ -407,7 +460,7 @@ impl<R: Read> CaptureReader<R> {
                 let (_, parser) = PcapNgParser::new(&input.available()[..len]).map_err(from_pcap_error)?;
                 meta.extend_from_slice(&input.available()[..len]);
                 input.consume(len);
-                Format::PcapNg { parser, big, interfaces: Vec::new() }
+                Format::PcapNg { parser, big, interfaces: Vec::new(), names: Vec::new() }
             }
             m => return Err(CaptureErrorKind::NotACapture(m)),
         };
@@ -456,6 +509,16 @@ impl<R: Read> CaptureReader<R> {
             }));
         }
         Ok((len, big))
+    }
+
+    /// The name (`if_name`) of pcapng interface `id`, if its description block gave one.
+    pub fn interface_name(&self, id: u32) -> Option<&str> {
+        match &self.format {
+            Format::PcapNg { names, .. } => {
+                names.get(id as usize).map(String::as_str).filter(|n| !n.is_empty())
+            }
+            Format::Pcap { .. } => None,
+        }
     }
 
     /// The link type of a pcap file (pcapng files have one per interface: see [`Packet::raw_link_type`]).
@@ -546,10 +609,11 @@ impl<R: Read> CaptureReader<R> {
                     len: orig_len,
                     raw_link_type: *linktype,
                     interface: 0,
+                    epb_flags: None,
                     data: &rec[16..],
                 }))
             }
-            Format::PcapNg { parser, big, interfaces } => {
+            Format::PcapNg { parser, big, interfaces, names } => {
                 // Skip (and take note of) blocks until a packet block is whole in the buffer; the
                 // loop holds no borrow of the buffer when it ends, so the packet can borrow it.
                 let len = loop {
@@ -568,6 +632,7 @@ impl<R: Read> CaptureReader<R> {
                                 PcapNgParser::new(&self.input.available()[..len]).map_err(from_pcap_error)?;
                             *parser = p;
                             interfaces.clear();
+                            names.clear();
                         }
                         PCAPNG_IDB => {
                             let (_, block) =
@@ -583,6 +648,11 @@ impl<R: Read> CaptureReader<R> {
                                     })
                                     .unwrap_or(6);
                                 interfaces.push((u32::from(idb.linktype), TsResol(resol)));
+                                let name = idb.options.iter().find_map(|o| match o {
+                                    InterfaceDescriptionOption::IfName(n) => Some(String::from(n.as_ref())),
+                                    _ => None,
+                                });
+                                names.push(name.unwrap_or_default());
                             }
                         }
                         // Statistics, name resolution, journal, unknown blocks: nothing to print.
@@ -615,11 +685,17 @@ impl<R: Read> CaptureReader<R> {
                             }
                         };
                         self.count += 1;
+                        use pcap_file::pcapng::blocks::enhanced_packet::EnhancedPacketOption;
+                        let epb_flags = epb.options.iter().find_map(|o| match o {
+                            EnhancedPacketOption::Flags(f) => Some(*f),
+                            _ => None,
+                        });
                         Ok(Some(Packet {
                             ts: Timestamp::from_parts(ts_sec, u64::from(ts_nsec)),
                             len: epb.original_len,
                             raw_link_type: linktype,
                             interface: epb.interface_id,
+                            epb_flags,
                             data,
                         }))
                     }
@@ -641,6 +717,7 @@ impl<R: Read> CaptureReader<R> {
                             len: spb.original_len,
                             raw_link_type: linktype,
                             interface: 0,
+                            epb_flags: None,
                             data,
                         }))
                     }

@@ -275,6 +275,58 @@ pub struct Offload {
     pub super_frames: u64,
 }
 
+/// Which interface of a capture a frame came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Iface {
+    /// A pcapng interface, by its id.
+    Pcapng(u32),
+    /// A Linux interface index from a cooked v2 header (`tcpdump -i any`).
+    IfIndex(u32),
+    /// The capture's one interface (pcap, or cooked v1, which names none).
+    Only,
+}
+
+impl core::fmt::Display for Iface {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Iface::Pcapng(i) => write!(f, "interface {i}"),
+            Iface::IfIndex(i) => write!(f, "ifindex {i}"),
+            Iface::Only => f.write_str("the capture"),
+        }
+    }
+}
+
+/// What the capture says about a frame beyond its bytes: interface and direction.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FrameMeta {
+    /// The pcapng interface id, if the capture is pcapng.
+    pub pcapng_interface: Option<u32>,
+    /// Which way the frame went ([`crate::capture::Packet::direction`]).
+    pub direction: crate::capture::Direction,
+}
+
+impl FrameMeta {
+    /// The metadata of `p`, read from a pcapng file if `pcapng`.
+    pub fn of(p: &crate::capture::Packet<'_>, pcapng: bool) -> FrameMeta {
+        FrameMeta { pcapng_interface: pcapng.then_some(p.interface), direction: p.direction() }
+    }
+}
+
+/// Per interface: what it carried and which way.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct InterfaceStats {
+    /// Its name, where the capture gives one.
+    pub name: std::string::String,
+    /// Frames.
+    pub packets: u64,
+    /// Frames with a VXLAN header (the underlay).
+    pub vxlan: u64,
+    /// Frames received, and sent, by the capturing host (where the capture says).
+    pub inbound: u64,
+    /// Frames sent by the capturing host.
+    pub outbound: u64,
+}
+
 /// One inner IPv4 address of the ARP view.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ArpEntry {
@@ -306,18 +358,93 @@ pub struct Membership {
     pub versions: u8,
     /// IGMPv3 record types seen, bit `1 << type` (1 IS_IN … 6 BLOCK).
     pub record_types: u8,
-    /// Reports or records that joined (v1/v2 report, v3 TO_EX/IS_EX or TO_IN/IS_IN with sources).
+    /// Reports or records after which the host is a member (v1/v2 report; v3 TO_EX/IS_EX, and
+    /// TO_IN/IS_IN/ALLOW/BLOCK leaving a non-empty include list).
     pub joins: u64,
-    /// Leaves (v2 leave, v3 TO_IN/IS_IN with no source).
+    /// Messages after which it is not (v2 leave; v3 TO_IN/IS_IN with no source, or a BLOCK
+    /// emptying the include list).
     pub leaves: u64,
     /// Member after the last message.
     pub member: bool,
     /// Sources named in v3 records (at most 32 kept).
-    pub sources: BTreeSet<Ipv4Addr>,
+    pub sources: BTreeSet<IpAddr>,
+    /// The filter mode after the last v3 record (RFC 3376 §3.2): `true` for EXCLUDE.
+    pub exclude: bool,
+    /// The INCLUDE-mode source list after the last v3 record (at most 32 kept).
+    pub include: BTreeSet<IpAddr>,
     /// First message.
     pub first: Seen,
     /// Last message.
     pub last: Seen,
+}
+
+/// Where an IGMP message was seen: the underlay (a VTEP) or an overlay VNI (a host).
+#[derive(Clone, Copy)]
+enum Scope {
+    Underlay(IpAddr),
+    Overlay(u32, Ipv4Addr),
+}
+
+impl Membership {
+    /// One IGMPv3/MLDv2 group record of type `rt` with sources `src`.
+    fn apply_record(&mut self, rt: RecordType, src: &[IpAddr]) -> Option<bool> {
+        if (1..8).contains(&rt.0) {
+            self.record_types |= 1 << rt.0;
+        }
+        for a in src {
+            if self.sources.len() < MAX_SOURCES {
+                self.sources.insert(*a);
+            }
+        }
+        match rt {
+            RecordType::CHANGE_TO_EXCLUDE | RecordType::MODE_IS_EXCLUDE => self.exclude_all(),
+            RecordType::CHANGE_TO_INCLUDE | RecordType::MODE_IS_INCLUDE => self.include_only(src),
+            RecordType::ALLOW_NEW_SOURCES => self.allow(src),
+            RecordType::BLOCK_OLD_SOURCES => self.block(src),
+            _ => None,
+        }
+    }
+
+    /// EXCLUDE mode (a v1/v2 report, TO_EX, IS_EX): a member.
+    fn exclude_all(&mut self) -> Option<bool> {
+        self.exclude = true;
+        self.include.clear();
+        Some(true)
+    }
+
+    /// INCLUDE mode with exactly `src` (TO_IN, IS_IN; a v2 leave is INCLUDE {}).
+    fn include_only(&mut self, src: &[IpAddr]) -> Option<bool> {
+        self.exclude = false;
+        self.include.clear();
+        self.include.extend(src.iter().copied());
+        Some(!self.include.is_empty())
+    }
+
+    /// ALLOW: in INCLUDE mode the sources join the list (a source-specific join); in EXCLUDE
+    /// mode the host stays a member.
+    fn allow(&mut self, src: &[IpAddr]) -> Option<bool> {
+        if self.exclude {
+            return None;
+        }
+        for a in src {
+            if self.include.len() < MAX_SOURCES {
+                self.include.insert(*a);
+            }
+        }
+        Some(!self.include.is_empty())
+    }
+
+    /// BLOCK: in INCLUDE mode the sources leave the list (the last one leaves the group); in
+    /// EXCLUDE mode the host stays a member.
+    fn block(&mut self, src: &[IpAddr]) -> Option<bool> {
+        if self.exclude {
+            return None;
+        }
+        for a in src {
+            self.include.remove(a);
+        }
+        Some(!self.include.is_empty())
+    }
 }
 
 /// IGMP queries seen in one scope.
@@ -334,6 +461,10 @@ pub struct Queries {
 struct Recent {
     dsts: Vec<IpAddr>,
 }
+
+/// The VNI key under which the views keep frames that had no VXLAN header (a capture on the
+/// vxlan device or a bridge port: inner frames only). Outside the 24-bit VNI range.
+pub const NO_VNI: u32 = u32::MAX;
 
 const MAX_REPLICAS: usize = 64;
 const MAX_SOURCES: usize = 32;
@@ -356,10 +487,13 @@ pub struct Summary {
     moves_total: u64,
     not_learned: NotLearned,
     offload: Offload,
+    bare_frames: u64,
+    interfaces: Capped<Iface, InterfaceStats>,
     arp: Capped<(u32, Ipv4Addr), ArpEntry>,
-    arp_pending: Capped<(u32, Ipv4Addr), PendingArp>,
+    arp_pending: Capped<(u32, Ipv4Addr, Ipv4Addr), PendingArp>,
     underlay_igmp: Capped<(IpAddr, Ipv4Addr), Membership>,
     underlay_queries: Queries,
+    underlay_mld: Capped<(IpAddr, std::net::Ipv6Addr), Membership>,
     overlay_igmp: Capped<(u32, Ipv4Addr, Ipv4Addr), Membership>,
     overlay_queries: Capped<u32, Queries>,
     recent: HashMap<(u32, u64), Recent>,
@@ -474,10 +608,13 @@ impl Summary {
             moves_total: 0,
             not_learned: NotLearned::default(),
             offload: Offload::default(),
+            bare_frames: 0,
+            interfaces: Capped::new(64),
             arp: Capped::new(cap),
             arp_pending: Capped::new(cap),
             underlay_igmp: Capped::new(cap),
             underlay_queries: Queries::default(),
+            underlay_mld: Capped::new(cap),
             overlay_igmp: Capped::new(cap),
             overlay_queries: Capped::new(cap),
             recent: HashMap::new(),
@@ -510,6 +647,15 @@ impl Summary {
     /// Never fails: what cannot be read is skipped (a truncated packet contributes what was
     /// dissected before the cut).
     pub fn add(&mut self, info: &PacketInfo, d: &Dissection<'_>) {
+        self.add_with(info, d, &FrameMeta::default());
+    }
+
+    /// [`Summary::add`] with what the capture says about the frame (interface, direction),
+    /// counted per interface. Each overlay packet of a `-i any` or multi-interface capture
+    /// appears on the underlay (VXLAN) and again decapsulated on the vxlan device: only the
+    /// VXLAN copy is learned from and counted in the views.
+    pub fn add_with(&mut self, info: &PacketInfo, d: &Dissection<'_>, meta: &FrameMeta) {
+        self.count_interface(d, meta);
         let seen = Seen::of(info);
         self.packets.add(info.len);
         if self.first.is_none() {
@@ -541,12 +687,27 @@ impl Summary {
                         self.igmp(None, host, g, seen);
                     }
                 }
+                Header::Icmpv6(m) => {
+                    let host = d.layers().filter(|x| x.depth == 0).find_map(|x| match &x.header {
+                        Header::Ipv6(h) => Some(IpAddr::V6(h.source_addr())),
+                        _ => None,
+                    });
+                    if let Some(host) = host {
+                        self.mld(host, m.slice(), seen);
+                    }
+                }
                 Header::VxlanGpe(_) => self.gpe += 1,
                 _ => {}
             }
         }
 
-        let Some(o) = outer_of(d) else { return };
+        let Some(o) = outer_of(d) else {
+            self.bare(d, seen);
+            return;
+        };
+        if self.vxlan.packets == 0 {
+            self.forget_bare();
+        }
         self.vxlan.add(info.len);
         let vni = o.vxlan.vni().get();
         let port = o.udp.destination_port();
@@ -599,7 +760,22 @@ impl Summary {
         self.learn(d, &o, &vnis, port, mode, seen);
 
         // Inner frame: BUM, ARP, IGMP.
-        let inner = d.layers().find(|l| l.depth == 1 && matches!(l.header, Header::Ethernet(_)));
+        let unicast_dst = (!o.dst.is_multicast()).then_some((o.dst, o.inner_offset));
+        self.inner_views(vni, d, 1, unicast_dst, seen);
+    }
+
+    /// The BUM, ARP and IGMP views of the Ethernet frame at `depth` of `d` in `vni`; a BUM frame
+    /// sent to a unicast VTEP (`unicast_dst`: its address and the inner frame's offset) counts
+    /// towards head-end replication.
+    fn inner_views(
+        &mut self,
+        vni: u32,
+        d: &Dissection<'_>,
+        depth: u8,
+        unicast_dst: Option<(IpAddr, usize)>,
+        seen: Seen,
+    ) {
+        let inner = d.layers().find(|l| l.depth == depth && matches!(l.header, Header::Ethernet(_)));
         if let Some(Layer { header: Header::Ethernet(e), .. }) = inner {
             let dst = e.destination();
             if dst[0] & 1 != 0 {
@@ -610,18 +786,18 @@ impl Summary {
                         v.multicast += 1;
                     }
                 }
-                if !o.dst.is_multicast() {
-                    let bytes = d.data().get(o.inner_offset..).unwrap_or(&[]);
-                    self.replica(vni, fnv64(bytes), o.dst, seen.ns());
+                if let Some((vtep, at)) = unicast_dst {
+                    let bytes = d.data().get(at..).unwrap_or(&[]);
+                    self.replica(vni, fnv64(bytes), vtep, seen.ns());
                 }
             }
         }
         let mut inner_src: Option<Ipv4Addr> = None;
-        for l in d.layers().filter(|l| l.depth == 1) {
+        for l in d.layers().filter(|l| l.depth == depth) {
             match &l.header {
                 Header::Arp(a) => self.arp(vni, a, seen),
                 Header::Ipv4(h) => inner_src = Some(h.source_addr()),
-                Header::Igmp(g) => {
+                Header::Igmp(g) if depth > 0 => {
                     if let Some(host) = inner_src {
                         self.igmp(Some(vni), IpAddr::V4(host), g, seen);
                     }
@@ -629,6 +805,75 @@ impl Summary {
                 _ => {}
             }
         }
+    }
+
+    /// A frame without VXLAN: counted; until the capture shows VXLAN (a capture of the vxlan
+    /// device itself, inner frames only) its ARP and BUM traffic go to the views under [`NO_VNI`].
+    fn bare(&mut self, d: &Dissection<'_>, seen: Seen) {
+        let link = matches!(
+            d.get(0).map(|l| &l.header),
+            Some(Header::Ethernet(_) | Header::LinuxSll(_) | Header::LinuxSll2(_))
+        );
+        if link && !d.layers().any(|l| matches!(l.header, Header::VxlanGpe(_))) {
+            self.bare_frames += 1;
+            if self.vxlan.packets == 0 {
+                self.inner_views(NO_VNI, d, 0, None, seen);
+            }
+        }
+    }
+
+    /// The capture has VXLAN after all: what frames without it put in the views was the
+    /// underlay's own traffic or decapsulated copies, and goes.
+    fn forget_bare(&mut self) {
+        self.arp.retain(|k, _| k.0 != NO_VNI);
+        self.arp_pending.retain(|k, _| k.0 != NO_VNI);
+        self.overlay_igmp.retain(|k, _| k.0 != NO_VNI);
+        self.overlay_queries.retain(|k, _| *k != NO_VNI);
+        self.vnis.retain(|k, _| *k != NO_VNI);
+    }
+
+    fn count_interface(&mut self, d: &Dissection<'_>, meta: &FrameMeta) {
+        let sll2 = d.get(0).and_then(|l| match &l.header {
+            Header::LinuxSll2(h) => Some(h.if_index()),
+            _ => None,
+        });
+        let key = match (meta.pcapng_interface, sll2) {
+            (_, Some(i)) => Iface::IfIndex(i),
+            (Some(i), None) => Iface::Pcapng(i),
+            (None, None) => Iface::Only,
+        };
+        let vxlan = d.vxlan().is_some();
+        let Some(st) = self.interfaces.entry(key) else { return };
+        st.packets += 1;
+        st.vxlan += u64::from(vxlan);
+        match meta.direction {
+            crate::capture::Direction::Inbound => st.inbound += 1,
+            crate::capture::Direction::Outbound => st.outbound += 1,
+            crate::capture::Direction::Unknown => {}
+        }
+    }
+
+    /// Names the pcapng interfaces counted so far, by `name(id)` (e.g.
+    /// [`crate::capture::CaptureReader::interface_name`]), once the capture has been read.
+    pub fn name_interfaces<'n>(&mut self, name: impl Fn(u32) -> Option<&'n str>) {
+        for (k, st) in self.interfaces.iter_mut() {
+            if let Some(n) = match k {
+                Iface::Pcapng(i) => name(*i),
+                _ => None,
+            } {
+                st.name = n.into();
+            }
+        }
+    }
+
+    /// Per interface: frames, VXLAN frames, directions.
+    pub fn interfaces(&self) -> &Capped<Iface, InterfaceStats> {
+        &self.interfaces
+    }
+
+    /// Frames without a VXLAN header (their ARP and BUM traffic are under [`NO_VNI`]).
+    pub fn bare_frames(&self) -> u64 {
+        self.bare_frames
     }
 
     /// Bad outer UDP checksums and the MTU trap; offloaded frames (partial checksums, GSO/GRO
@@ -670,8 +915,14 @@ impl Summary {
         if view.addrs.contains(&dst) {
             return true;
         }
-        let IpAddr::V4(group) = dst else { return false };
-        view.addrs.iter().any(|a| self.underlay_igmp.get(&(*a, group)).is_some_and(|m| m.member))
+        match dst {
+            IpAddr::V4(g) => {
+                view.addrs.iter().any(|a| self.underlay_igmp.get(&(*a, g)).is_some_and(|m| m.member))
+            }
+            IpAddr::V6(g) => {
+                view.addrs.iter().any(|a| self.underlay_mld.get(&(*a, g)).is_some_and(|m| m.member))
+            }
+        }
     }
 
     fn learn(&mut self, d: &Dissection<'_>, o: &Outer<'_>, vnis: &[Vni], port: u16, mode: Mode, seen: Seen) {
@@ -780,13 +1031,14 @@ impl Summary {
         }
         match op {
             crate::wire::arp::op::REQUEST if sip != tip => {
-                if let Some(p) = self.arp_pending.entry((vni, tip)) {
+                // One entry per asker: another host's reply does not answer this one's request.
+                if let Some(p) = self.arp_pending.entry((vni, tip, sip)) {
                     p.asker = Some(sip);
                     p.requests.hit(seen.n, keep);
                 }
             }
             crate::wire::arp::op::REPLY => {
-                self.arp_pending.remove(&(vni, sip));
+                self.arp_pending.remove(&(vni, sip, tip));
             }
             _ => {}
         }
@@ -826,67 +1078,99 @@ impl Summary {
             }
             return;
         }
-        // (group, joined?, record type, sources)
-        let apply = |s: &mut Self,
-                     group: Ipv4Addr,
-                     ev: Option<bool>,
-                     rtype: u8,
-                     sources: &mut dyn Iterator<Item = Ipv4Addr>| {
-            let key_host = host;
-            let m = match vni {
-                None => s.underlay_igmp.entry((key_host, group)),
-                Some(v) => match key_host {
-                    IpAddr::V4(h) => s.overlay_igmp.entry((v, h, group)),
-                    IpAddr::V6(_) => None,
-                },
-            };
-            let Some(m) = m else { return };
-            if m.first.n == 0 {
-                m.first = seen;
-            }
-            m.last = seen;
-            m.versions |= 1 << version;
-            if rtype != 0 && rtype < 8 {
-                m.record_types |= 1 << rtype;
-            }
-            match ev {
-                Some(true) => {
-                    m.joins += 1;
-                    m.member = true;
-                }
-                Some(false) => {
-                    m.leaves += 1;
-                    m.member = false;
-                }
-                None => {}
-            }
-            for src in sources {
-                if m.sources.len() < MAX_SOURCES {
-                    m.sources.insert(src);
-                }
-            }
+        let scope = match (vni, host) {
+            (None, h) => Scope::Underlay(h),
+            (Some(v), IpAddr::V4(h)) => Scope::Overlay(v, h),
+            (Some(_), IpAddr::V6(_)) => return,
         };
         match t {
             IgmpType::V1_REPORT | IgmpType::V2_REPORT => {
-                apply(self, g.group(), Some(true), 0, &mut core::iter::empty())
+                self.membership(scope, IpAddr::V4(g.group()), version, seen, |m| m.exclude_all());
             }
-            IgmpType::V2_LEAVE => apply(self, g.group(), Some(false), 0, &mut core::iter::empty()),
+            IgmpType::V2_LEAVE => {
+                self.membership(scope, IpAddr::V4(g.group()), version, seen, |m| m.include_only(&[]))
+            }
             IgmpType::V3_REPORT => {
-                if let Some(r) = g.v3_report() {
-                    for rec in r.records() {
-                        let rt = rec.record_type;
-                        let ev = match rt {
-                            RecordType::CHANGE_TO_EXCLUDE | RecordType::MODE_IS_EXCLUDE => Some(true),
-                            RecordType::CHANGE_TO_INCLUDE | RecordType::MODE_IS_INCLUDE => {
-                                Some(rec.num_sources > 0)
-                            }
-                            _ => None,
-                        };
-                        apply(self, rec.group, ev, rt.0, &mut rec.sources());
+                let Some(r) = g.v3_report() else { return };
+                for rec in r.records() {
+                    let mut src = [IpAddr::V4(Ipv4Addr::UNSPECIFIED); MAX_SOURCES];
+                    let mut n = 0;
+                    for a in rec.sources().take(MAX_SOURCES) {
+                        src[n] = IpAddr::V4(a);
+                        n += 1;
                     }
+                    let src = &src[..n];
+                    let rt = rec.record_type;
+                    self.membership(scope, IpAddr::V4(rec.group), version, seen, |m| m.apply_record(rt, src));
                 }
             }
             _ => {}
+        }
+    }
+
+    /// Underlay MLD (IPv6 group mode): reports and dones of a VTEP, as IGMP's (MLDv1 as v1,
+    /// MLDv2 as v2 in [`Membership::versions`]).
+    fn mld(&mut self, host: IpAddr, msg: &[u8], seen: Seen) {
+        use crate::wire::icmpv6::{parse, Icmpv6Message};
+        let scope = Scope::Underlay(host);
+        match parse(msg) {
+            Ok(Icmpv6Message::MldReport(m)) => {
+                self.membership(scope, IpAddr::V6(m.multicast_address()), 1, seen, |m| m.exclude_all())
+            }
+            Ok(Icmpv6Message::MldDone(m)) => {
+                self.membership(scope, IpAddr::V6(m.multicast_address()), 1, seen, |m| m.include_only(&[]))
+            }
+            Ok(Icmpv6Message::Mld2Report(r)) => {
+                for rec in r.records() {
+                    let mut src = [IpAddr::V4(Ipv4Addr::UNSPECIFIED); MAX_SOURCES];
+                    let mut n = 0;
+                    for a in rec.sources().take(MAX_SOURCES) {
+                        src[n] = IpAddr::V6(a);
+                        n += 1;
+                    }
+                    let src = &src[..n];
+                    let rt = rec.record_type;
+                    self.membership(scope, IpAddr::V6(rec.multicast_address), 2, seen, |m| {
+                        m.apply_record(rt, src)
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Updates one host's membership of `group` with `change`, which returns whether the host
+    /// is a member afterwards (`None`: the message does not say).
+    fn membership(
+        &mut self,
+        scope: Scope,
+        group: IpAddr,
+        version: u8,
+        seen: Seen,
+        change: impl FnOnce(&mut Membership) -> Option<bool>,
+    ) {
+        let m = match (scope, group) {
+            (Scope::Underlay(h), IpAddr::V4(g)) => self.underlay_igmp.entry((h, g)),
+            (Scope::Overlay(v, h), IpAddr::V4(g)) => self.overlay_igmp.entry((v, h, g)),
+            (Scope::Underlay(h), IpAddr::V6(g)) => self.underlay_mld.entry((h, g)),
+            (Scope::Overlay(..), IpAddr::V6(_)) => None,
+        };
+        let Some(m) = m else { return };
+        if m.first.n == 0 {
+            m.first = seen;
+        }
+        m.last = seen;
+        m.versions |= 1 << (version & 7);
+        match change(m) {
+            Some(true) => {
+                m.joins += 1;
+                m.member = true;
+            }
+            Some(false) => {
+                m.leaves += 1;
+                m.member = false;
+            }
+            None => {}
         }
     }
 
@@ -960,19 +1244,27 @@ impl Summary {
         self.offload
     }
 
-    /// The ARP view, keyed by `(VNI, IPv4 address)`.
+    /// The ARP view, keyed by `(VNI, IPv4 address)`; in a capture without any VXLAN (taken on
+    /// the vxlan device), [`NO_VNI`] holds what its frames said.
     pub fn arp_table(&self) -> &Capped<(u32, Ipv4Addr), ArpEntry> {
         &self.arp
     }
 
-    /// ARP requests without a reply after them, keyed by `(VNI, target address)`.
-    pub fn unanswered_arp(&self) -> &Capped<(u32, Ipv4Addr), PendingArp> {
+    /// ARP requests without a reply after them, keyed by `(VNI, target address, asker)`: each
+    /// asker waits for its own reply.
+    pub fn unanswered_arp(&self) -> &Capped<(u32, Ipv4Addr, Ipv4Addr), PendingArp> {
         &self.arp_pending
     }
 
     /// Underlay IGMP membership, keyed by `(VTEP address, group)`.
     pub fn underlay_igmp(&self) -> &Capped<(IpAddr, Ipv4Addr), Membership> {
         &self.underlay_igmp
+    }
+
+    /// Underlay MLD membership (IPv6 group mode), keyed by `(VTEP address, group)`. Linux sends
+    /// MLD from the link-local address, so the key is that, not the VTEP's underlay address.
+    pub fn underlay_mld(&self) -> &Capped<(IpAddr, std::net::Ipv6Addr), Membership> {
+        &self.underlay_mld
     }
 
     /// Underlay IGMP queries.
@@ -1036,13 +1328,13 @@ impl Summary {
 /// # Errors
 /// The first error of the capture reader (a truncated or invalid record); the packets before it
 /// have been added.
-#[cfg(feature = "pcap")]
 pub fn add_capture<R: std::io::Read>(
     summary: &mut Summary,
     reader: &mut crate::capture::CaptureReader<R>,
     config: &crate::dissect::Config,
 ) -> Result<u64, crate::capture::CaptureError> {
     let mut n = 0u64;
+    let pcapng = reader.pcap_linktype().is_none();
     while let Some(packet) = reader.next_packet() {
         let packet = packet?;
         n += 1;
@@ -1057,7 +1349,8 @@ pub fn add_capture<R: std::io::Read>(
             Some(link) => crate::dissect::dissect(packet.data, link, config),
             None => crate::dissect::dissect(&[], crate::dissect::LinkType::Ethernet, config),
         };
-        summary.add(&info, &data);
+        summary.add_with(&info, &data, &FrameMeta::of(&packet, pcapng));
     }
+    summary.name_interfaces(|i| reader.interface_name(i));
     Ok(n)
 }

@@ -216,12 +216,15 @@ fn golden_igmp(name: &str) -> GoldenIgmp {
     let text = std::fs::read_to_string(format!("{TESTDATA}{name}")).unwrap();
     let mut g = GoldenIgmp::default();
     let mut scope: Option<u32> = None;
+    // RFC 3376 §3.2 per (scope, host, group): EXCLUDE mode, or the INCLUDE source list.
+    type Key = (Option<u32>, Ipv4Addr, Ipv4Addr);
+    let mut state: BTreeMap<Key, (bool, BTreeSet<String>)> = BTreeMap::new();
     for line in text.lines() {
         let is_ts = line.len() > 15 && line.as_bytes()[2] == b':' && line.as_bytes()[8] == b'.';
         if is_ts {
             scope = None;
         }
-        if let Some(i) = line.find(": VXLAN, flags [") {
+        if let Some(i) = line.find("VXLAN, flags [") {
             scope = Some(line[i..].split("vni ").nth(1).unwrap().trim().parse().unwrap());
             continue;
         }
@@ -246,22 +249,50 @@ fn golden_igmp(name: &str) -> GoldenIgmp {
                 None => {}
             }
         };
+        let v12 = |state: &mut BTreeMap<Key, (bool, BTreeSet<String>)>, group: &str, join: bool| {
+            let st = state.entry((scope, host, group.trim().parse().unwrap())).or_default();
+            *st = (join, BTreeSet::new());
+        };
         if let Some(rest) = msg.strip_prefix("v1 report ") {
+            v12(&mut state, rest, true);
             event(rest.trim().parse().unwrap(), 1, None, Some(true));
         } else if let Some(rest) = msg.strip_prefix("v2 report ") {
+            v12(&mut state, rest, true);
             event(rest.trim().parse().unwrap(), 2, None, Some(true));
         } else if let Some(rest) = msg.strip_prefix("leave ") {
+            v12(&mut state, rest, false);
             event(rest.trim().parse().unwrap(), 2, None, Some(false));
         } else if msg.starts_with("v3 report") {
-            // `[gaddr G TYPE, N source(s)]` per record.
+            // `[gaddr G TYPE { S... }]` per record (tcpdump -vv).
             for rec in msg.split("[gaddr ").skip(1) {
                 let w: Vec<&str> = rec.split_whitespace().collect();
                 let group: Ipv4Addr = w[0].parse().unwrap();
-                let t = w[1].trim_end_matches(',');
-                let nsrc: u64 = w[2].parse().unwrap();
+                let t = w[1];
+                let src: BTreeSet<String> = w[2..]
+                    .iter()
+                    .filter(|x| !x.starts_with('{') && !x.starts_with('}'))
+                    .map(|x| x.to_string())
+                    .collect();
+                let (exclude, include) = state.entry((scope, host, group)).or_default();
                 let join = match t {
-                    "to_ex" | "is_ex" => Some(true),
-                    "to_in" | "is_in" => Some(nsrc > 0),
+                    "to_ex" | "is_ex" => {
+                        *exclude = true;
+                        include.clear();
+                        Some(true)
+                    }
+                    "to_in" | "is_in" => {
+                        *exclude = false;
+                        *include = src;
+                        Some(!include.is_empty())
+                    }
+                    "allow" if !*exclude => {
+                        include.extend(src);
+                        Some(!include.is_empty())
+                    }
+                    "block" if !*exclude => {
+                        include.retain(|x| !src.contains(x));
+                        Some(!include.is_empty())
+                    }
                     _ => None,
                 };
                 event(group, 3, Some(t), join);
@@ -298,7 +329,7 @@ fn member_of(m: &vxwire::summary::Membership) -> GoldenMember {
 
 #[test]
 fn underlay_igmp_matches_the_golden() {
-    let golden = golden_igmp("vxlan-mcast-group.v.out");
+    let golden = golden_igmp("vxlan-mcast-group.vv.out");
     let expected: BTreeMap<(IpAddr, Ipv4Addr), &GoldenMember> = golden
         .members
         .iter()
@@ -333,7 +364,7 @@ fn underlay_igmp_matches_the_golden() {
 
 #[test]
 fn overlay_igmp_matches_the_golden() {
-    let golden = golden_igmp("vxlan-inner-igmp.v.out");
+    let golden = golden_igmp("vxlan-inner-igmp.vv.out");
     let expected: BTreeMap<(u32, Ipv4Addr, Ipv4Addr), &GoldenMember> =
         golden.members.iter().filter_map(|((scope, h, g), m)| scope.map(|v| ((v, *h, *g), m))).collect();
     assert!(expected.len() >= 5, "{expected:?}");

@@ -37,7 +37,7 @@ fn scenarios() -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> =
         std::fs::read_dir(OFFLOAD).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_dir()).collect();
     v.sort();
-    assert!(v.len() >= 7, "{v:?}");
+    assert!(v.len() >= 9, "{v:?}");
     v
 }
 
@@ -69,12 +69,13 @@ impl Vtep {
     }
 }
 
-/// The learned (not `permanent`) entries of a VTEP's recorded `bridge fdb show`, trimmed.
+/// The learned (not `permanent`) entries of a VTEP's recorded `bridge fdb show`, trimmed: the
+/// vxlan device's own (`dst ... self`), not a bridge's (`master br0`).
 fn kernel_fdb(dir: &Path, role: &str) -> BTreeSet<String> {
     std::fs::read_to_string(dir.join(format!("{role}.fdb")))
         .unwrap()
         .lines()
-        .filter(|l| !l.split_whitespace().any(|w| w == "permanent"))
+        .filter(|l| !l.split_whitespace().any(|w| w == "permanent") && l.contains(" dst "))
         .map(|l| l.trim().to_string())
         .filter(|l| !l.is_empty())
         .collect()
@@ -170,9 +171,9 @@ fn every_vteps_learned_table_is_the_kernels_where_the_capture_shows_it() {
             learned_total += ours.len();
         }
     }
-    // 2 + 3 + 3 + 2 + 2 + 2 + 3 VTEPs; most of them learned something the capture shows.
-    assert_eq!(checked, 17);
-    assert!(learned_total >= 14, "{learned_total}");
+    // 2 + 2 + 3 + 2 + 2 + 3 + 3 + 3 + 2 VTEPs; most of them learned something the capture shows.
+    assert_eq!(checked, 22);
+    assert!(learned_total >= 18, "{learned_total}");
 }
 
 #[test]
@@ -307,4 +308,201 @@ fn the_kernel_learns_from_gbp_frames_with_the_d_bit_and_so_does_the_summary() {
     let s = summarize(&cap, SummaryConfig { vtep: Some(plain), ..SummaryConfig::default() });
     assert!(s.fdb().is_empty());
     assert_eq!(s.not_learned().dropped, from_b.len() as u64);
+}
+
+/// The ARP view of the overlay (VXLAN frames; with `bare`, frames without VXLAN instead).
+fn arp_map(s: &Summary, bare: bool) -> BTreeSet<(std::net::Ipv4Addr, [u8; 6])> {
+    let no_vni = vxwire::summary::NO_VNI;
+    s.arp_table()
+        .iter()
+        .filter(|((v, _), _)| (*v == no_vni) == bare)
+        .map(|((_, ip), e)| (*ip, e.mac))
+        .collect()
+}
+
+#[test]
+fn any_captures_learn_once_and_say_per_interface_what_they_saw() {
+    let dir = Path::new(OFFLOAD).join("p2p");
+    let eth = summarize(&dir.join("capture.pcap"), SummaryConfig::default());
+    for name in ["any-sll2.pcap", "any-sll.pcap"] {
+        let cap = dir.join(name);
+        let s = summarize(&cap, SummaryConfig::default());
+        // The same traffic as on the underlay NIC alone, although every overlay packet is in
+        // the file twice (u0 and vxlan100): the same table, ARP view and VXLAN count.
+        assert_eq!(learned(&s), learned(&eth), "{name}");
+        assert_eq!(arp_map(&s, false), arp_map(&eth, false), "{name}");
+        assert_eq!(arp_map(&eth, false).len(), 2);
+        let no_vni = vxwire::summary::NO_VNI;
+        assert!(s.arp_table().iter().all(|((v, _), e)| *v == no_vni || e.packets == 1), "{name}");
+        assert_eq!(s.totals().1.packets, eth.totals().1.packets, "{name}");
+        assert!(s.bare_frames() > 0);
+        // Directions as tshark reads the cooked header's packet type (4 = outgoing).
+        let path = cap.to_str().unwrap();
+        let Some(out) = tshark(&["-r", path, "-T", "fields", "-e", "sll.pkttype"]) else { return };
+        let outgoing = out.lines().filter(|l| l.trim() == "4").count() as u64;
+        let (mut ins, mut outs, mut pkts) = (0, 0, 0);
+        for (_, st) in s.interfaces().iter() {
+            ins += st.inbound;
+            outs += st.outbound;
+            pkts += st.packets;
+        }
+        assert_eq!(outs, outgoing, "{name}");
+        assert_eq!(ins + outs, pkts, "{name}");
+        assert_eq!(pkts, s.totals().0.packets);
+    }
+    // SLL2 names interfaces by index: the underlay carries the VXLAN, the vxlan device none.
+    let s = summarize(&dir.join("any-sll2.pcap"), SummaryConfig::default());
+    let ifs: Vec<_> = s.interfaces().iter().map(|(_, st)| (st.packets, st.vxlan)).collect();
+    assert_eq!(ifs.len(), 2, "{ifs:?}");
+    let vx = s.totals().1.packets;
+    assert!(ifs.iter().any(|(_, v)| *v == vx) && ifs.iter().any(|(p, v)| *v == 0 && *p > 0), "{ifs:?}");
+}
+
+#[test]
+fn a_capture_on_the_vxlan_device_gives_the_views_and_says_there_is_nothing_to_learn() {
+    let dir = Path::new(OFFLOAD).join("p2p");
+    let eth = summarize(&dir.join("capture.pcap"), SummaryConfig::default());
+    let s = summarize(&dir.join("vxlan-dev.pcap"), SummaryConfig::default());
+    assert_eq!(s.totals().1.packets, 0);
+    assert!(s.fdb().is_empty());
+    assert_eq!(arp_map(&s, true), arp_map(&eth, false));
+    assert!(s.arp_table().iter().all(|((v, _), _)| *v == vxwire::summary::NO_VNI));
+    let mut text = Vec::new();
+    s.write_text(&mut text).unwrap();
+    let text = String::from_utf8(text).unwrap();
+    assert!(text.contains("no outer header to learn from"), "{text}");
+    assert!(text.contains("vni -:\n  10.110.0.1 is-at 02:00:00:00:10:01"), "{text}");
+    // The same capture through the CLI.
+    let o = Command::new(env!("CARGO_BIN_EXE_vxdump"))
+        .arg("--summary")
+        .arg(dir.join("vxlan-dev.pcap"))
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8(o.stdout).unwrap(), text);
+}
+
+#[test]
+fn ipv6_group_mode_joins_are_in_the_multicast_view_as_tshark_reads_them() {
+    let cap = Path::new(OFFLOAD).join("mcast6-group/capture.pcap");
+    let path = cap.to_str().unwrap();
+    let fields = ["ipv6.src", "icmpv6.mldr.mar.multicast_address", "icmpv6.mldr.mar.record_type"];
+    let mut args = vec!["-r", path, "-Y", "icmpv6.type==143", "-T", "fields"];
+    for f in &fields {
+        args.extend(["-e", f]);
+    }
+    let Some(out) = tshark(&args) else { return };
+    // (host, group) -> records; MLDv2 CHANGE_TO_EXCLUDE (4) joins.
+    let mut expected: std::collections::BTreeMap<(String, String), (u64, bool)> = Default::default();
+    for l in out.lines() {
+        let c: Vec<&str> = l.split('\t').collect();
+        let e = expected.entry((c[0].to_string(), c[1].to_string())).or_default();
+        let join = matches!(c[2], "2" | "4");
+        e.0 += u64::from(join);
+        e.1 = join;
+    }
+    assert_eq!(expected.len(), 3, "{out}");
+    let s = summarize(&cap, SummaryConfig::default());
+    let ours: std::collections::BTreeMap<(String, String), (u64, bool)> = s
+        .underlay_mld()
+        .iter()
+        .map(|((h, g), m)| ((h.to_string(), g.to_string()), (m.joins, m.member)))
+        .collect();
+    assert_eq!(ours, expected);
+}
+
+#[test]
+fn overlay_membership_is_what_the_vteps_bridge_snooped() {
+    // Every VTEP whose vxlan device is a bridge port (a container host): the groups its
+    // `bridge mdb show` lists on that port are the groups the overlay view has members of.
+    let mut bridged = 0;
+    for dir in scenarios() {
+        for v in vteps(&dir) {
+            let link = std::fs::read_to_string(dir.join(format!("{}.link", v.role))).unwrap();
+            if !link.contains(" master ") {
+                continue;
+            }
+            bridged += 1;
+            let dev = link.split(": ").nth(1).unwrap().split('@').next().unwrap().to_string();
+            let mdb: BTreeSet<String> = std::fs::read_to_string(dir.join(format!("{}.mdb", v.role)))
+                .unwrap()
+                .lines()
+                .filter(|l| l.contains(&format!(" port {dev} ")))
+                .filter_map(|l| l.split(" grp ").nth(1)?.split_whitespace().next().map(str::to_string))
+                .collect();
+            assert!(!mdb.is_empty(), "{}", dir.display());
+            // The hosts whose reports came out of the tunnel at this VTEP (tshark: outer
+            // destination, inner source of each IGMP frame).
+            let cap = dir.join("capture.pcap");
+            let path = cap.to_str().unwrap();
+            let args = [
+                "-r",
+                path,
+                "-Y",
+                "vxlan && igmp",
+                "-T",
+                "fields",
+                "-E",
+                "occurrence=a",
+                "-e",
+                "ip.dst",
+                "-e",
+                "ip.src",
+            ];
+            let Some(out) = tshark(&args) else { return };
+            let hosts: BTreeSet<String> = out
+                .lines()
+                .filter_map(|l| {
+                    let (dst, src) = l.split_once('\t')?;
+                    (dst.split(',').next() == Some(v.addr.as_str()))
+                        .then(|| src.split(',').nth(1).map(str::to_string))?
+                })
+                .collect();
+            let s = summarize(&cap, SummaryConfig::default());
+            let ours: BTreeSet<String> = s
+                .overlay_igmp()
+                .iter()
+                .filter(|((_, h, _), m)| m.member && hosts.contains(&h.to_string()))
+                .map(|((_, _, g), _)| g.to_string())
+                .collect();
+            assert_eq!(ours, mdb, "{} VTEP {}", dir.display(), v.role);
+            // ... and the groups left are in the view as left, not as members.
+            assert!(s.overlay_igmp().iter().any(|(_, m)| !m.member && m.leaves > 0));
+        }
+    }
+    assert_eq!(bridged, 1);
+}
+
+#[test]
+fn a_vni_the_vtep_does_not_have_teaches_it_nothing() {
+    let dir = Path::new(OFFLOAD).join("mcast-group");
+    let a = &vteps(&dir)[0];
+    let mut other = VtepView::default();
+    other.add_spec(&format!("{},vni=999", a.addr)).unwrap();
+    let s =
+        summarize(&dir.join("capture.pcap"), SummaryConfig { vtep: Some(other), ..SummaryConfig::default() });
+    assert!(s.fdb().is_empty());
+    let with_vni =
+        summarize(&dir.join("capture.pcap"), SummaryConfig { vtep: Some(a.view()), ..Default::default() });
+    // Every frame A received and learned from with its VNI is dropped (VXLAN_VNI_NOT_FOUND).
+    let received = with_vni.fdb().iter().map(|(_, e)| e.packets).sum::<u64>();
+    assert!(received > 0);
+    assert!(s.not_learned().dropped >= received, "{:?}", s.not_learned());
+}
+
+#[test]
+fn a_bad_vtep_setting_is_one_clear_error() {
+    let cap = Path::new(OFFLOAD).join("p2p/capture.pcap");
+    for (spec, word) in [("198.18.10.1,bogus", "bogus"), ("198.18.10.1,vni=x", "vni=x"), ("nohost", "nohost")]
+    {
+        let o = Command::new(env!("CARGO_BIN_EXE_vxdump"))
+            .args(["--summary", "--vtep", spec])
+            .arg(&cap)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(1), "{spec}");
+        let err = String::from_utf8(o.stderr).unwrap();
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains(word) && err.starts_with("vxdump: --vtep"), "{err}");
+        assert!(o.stdout.is_empty());
+    }
 }

@@ -410,7 +410,8 @@ fn arp_duplicates_and_unanswered() {
     assert_eq!(e.others.iter().collect::<Vec<_>>(), [(&host_mac(5), &1)]);
     let pending: Vec<_> = s.unanswered_arp().iter().collect();
     assert_eq!(pending.len(), 1);
-    let ((vni, ip), p) = pending[0];
+    let ((vni, ip, asker), p) = pending[0];
+    assert_eq!(*asker, host_ip(1));
     assert_eq!(
         (*vni, *ip, p.asker, p.requests.count, &p.requests.first[..]),
         (100, host_ip(7), Some(host_ip(1)), 2, &[4u64, 5][..])
@@ -534,4 +535,54 @@ proptest::proptest! {
         s.add(&info, &d);
         s.write_json(&mut std::io::sink()).unwrap();
     }
+}
+
+#[test]
+fn unanswered_arp_keeps_the_askers_apart() {
+    // Hosts 1 and 3 ask for host 2; only host 1 gets a reply: host 3's request stays unanswered.
+    let ask1 = arp_frame(&ArpSpec::request(host_mac(1), host_ip(1), host_ip(2)));
+    let ask3 = arp_frame(&ArpSpec::request(host_mac(3), host_ip(3), host_ip(2)));
+    let reply = arp_frame(&ArpSpec::reply(host_mac(2), host_ip(2), host_mac(1), host_ip(1)));
+    let frames = [
+        frame(&outer(1, 2), &vx(100), &ask1),
+        frame(&outer(3, 2), &vx(100), &ask3),
+        frame(&outer(2, 1), &vx(100), &reply),
+    ];
+    let mut s = Summary::new(SummaryConfig::default());
+    for (i, f) in frames.iter().enumerate() {
+        let info = vxwire::print::PacketInfo {
+            n: i as u64 + 1,
+            ts_sec: 1,
+            ts_nsec: i as u32 * 1000,
+            caplen: f.len(),
+            len: f.len() as u32,
+        };
+        s.add(&info, &vxwire::dissect::dissect(f, LinkType::Ethernet, &Config::default()));
+    }
+    let pending: Vec<_> = s.unanswered_arp().iter().map(|(k, p)| (*k, p.requests.first.clone())).collect();
+    assert_eq!(pending, [((100, host_ip(2), host_ip(3)), vec![2])]);
+}
+
+#[test]
+fn an_outer_first_fragment_of_a_too_big_frame_is_the_mtu_trap() {
+    // A VXLAN frame whose inner packet (1528 bytes) needs an outer IPv4 packet of 1578 bytes,
+    // fragmented at 1500: the first fragment is 1500 bytes on the wire, but its UDP length
+    // tells the whole datagram's size.
+    let big = frame(&outer(1, 2), &vx(100), &ping(1, 2, 1500));
+    assert_eq!(big.len(), 14 + 1578);
+    let mut first = big[..14 + 1500].to_vec();
+    first[16..18].copy_from_slice(&1500u16.to_be_bytes());
+    let first = patch_fragment(first, true, 0);
+    let mut s = Summary::new(SummaryConfig::default());
+    let info = vxwire::print::PacketInfo {
+        n: 1,
+        ts_sec: 1,
+        ts_nsec: 0,
+        caplen: first.len(),
+        len: first.len() as u32,
+    };
+    s.add(&info, &vxwire::dissect::dissect(&first, LinkType::Ethernet, &Config::default()));
+    let p = s.problems();
+    assert!(p.contains_key(&ProblemKind::OuterFragment), "{p:?}");
+    assert!(p.contains_key(&ProblemKind::MtuExceeded), "{p:?}");
 }

@@ -21,7 +21,7 @@ const ARPHRD_LOOPBACK: u16 = 772;
 const ARPHRD_NONE: u16 = 65534;
 use vxwire::print::text::{HexMode, Options, TextPrinter, TsFormat};
 use vxwire::print::PacketInfo;
-use vxwire::summary::{Summary, SummaryConfig, VtepView};
+use vxwire::summary::{FrameMeta, Summary, SummaryConfig, VtepView};
 
 /// Shown after the options by `--help`.
 const AFTER_HELP: &str = "\
@@ -154,7 +154,8 @@ struct Args {
     /// With --summary: learn the FDB as the VTEP with this underlay address would, from the
     /// frames it receives (to it, or to groups it joins in the capture), with its vxlan device's
     /// settings where they differ from `ip link add ... type vxlan`'s: nolearning, gbp, gpe,
-    /// vni=N, port=P, group=G, mac=MAC, udp6zerocsumrx, remcsumrx, external, dont-learn
+    /// vni=N, port=P, group=G, mac=MAC, udp6zerocsumrx, remcsumrx, external, dont-learn; proxy,
+    /// l2miss, l3miss, rsc, [no]udpcsum, [no]udp6zerocsumtx are accepted (no effect on learning)
     /// (e.g. 198.18.12.1,nolearning,vni=1,port=8472); repeatable (one VTEP, more addresses).
     #[arg(long, value_name = "ADDR[,SETTING...]", requires = "summary")]
     vtep: Vec<String>,
@@ -235,6 +236,8 @@ struct Sink<'a> {
     selected: bool,
     /// The link type the filter was last checked against.
     checked_link: Option<LinkType>,
+    /// What the capture says about the current packet (interface, direction), for --summary.
+    meta: FrameMeta,
 }
 
 /// What a written packet leads to.
@@ -291,6 +294,7 @@ impl Sink<'_> {
                 let (summary, out, printer, json) =
                     (&mut self.summary, &mut self.out, &mut self.printer, self.args.json);
                 let (filter, quiet) = (self.filter.as_ref().filter(|f| f.needs_dissection()), self.quiet);
+                let meta = self.meta;
                 // dissect_with hands the dissection over in place (no copy of it per packet).
                 let w = dissect_with(data, link, &self.config, |d| {
                     if !vni.is_empty()
@@ -308,7 +312,7 @@ impl Sink<'_> {
                     Some(if quiet {
                         Ok(())
                     } else if let Some(s) = summary.as_mut() {
-                        s.add(&info, d);
+                        s.add_with(&info, d, &meta);
                         Ok(())
                     } else if json {
                         vxwire::print::json::write_packet(out, &info, d)
@@ -426,6 +430,7 @@ fn run(args: &Args) -> Result<ExitCode, Fatal> {
         quiet,
         selected: false,
         checked_link: None,
+        meta: FrameMeta::default(),
     };
     if let Some(iface) = &args.interface {
         sink.printer.set_interface_names(interface_names());
@@ -463,6 +468,7 @@ fn run(args: &Args) -> Result<ExitCode, Fatal> {
     if reader.pcap_linktype().is_none_or(|lt| LinkType::from_linktype(lt) == Some(LinkType::LinuxSll2)) {
         sink.printer.set_interface_names(interface_names());
     }
+    let pcapng = reader.pcap_linktype().is_none();
     let result = loop {
         if sink.full() {
             break Ok(());
@@ -472,6 +478,7 @@ fn run(args: &Args) -> Result<ExitCode, Fatal> {
             Some(Ok(p)) => p,
             Some(Err(e)) => break Err(e),
         };
+        sink.meta = FrameMeta::of(&p, pcapng);
         let next = sink.packet((p.ts.secs(), p.ts.nanos()), p.data, p.len, p.raw_link_type)?;
         if let (true, Some(c)) = (sink.selected, copy.as_mut()) {
             match c.write_last(&mut reader) {
@@ -493,6 +500,9 @@ fn run(args: &Args) -> Result<ExitCode, Fatal> {
             Err(e) => return Err(write_error(w, e)),
             Ok(()) => {}
         }
+    }
+    if let Some(s) = sink.summary.as_mut() {
+        s.name_interfaces(|i| reader.interface_name(i));
     }
     if !sink.finish()? {
         return Ok(ExitCode::SUCCESS);
@@ -597,7 +607,14 @@ fn live(sink: &mut Sink<'_>, name: &str) -> Result<ExitCode, Fatal> {
             let len = u32::try_from(got.len).unwrap_or(u32::MAX);
             result = sink.packet(ts, frame, len, linktype);
             if let (true, Some(c), Ok(_)) = (sink.selected, copy.as_mut(), &result) {
-                let packet = Packet { ts: got.ts, len, raw_link_type: linktype, interface: 0, data: frame };
+                let packet = Packet {
+                    ts: got.ts,
+                    len,
+                    raw_link_type: linktype,
+                    interface: 0,
+                    epb_flags: None,
+                    data: frame,
+                };
                 if let Err(e) = c.write_packet(&packet) {
                     result = Err(Fatal(format!("-w {}: {e}", wpath.as_deref().unwrap_or("-"))));
                 }

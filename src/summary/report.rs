@@ -1,6 +1,6 @@
 //! The text and JSON forms of a [`Summary`].
 
-use super::{Capped, Membership, ProblemKind, Queries, Seen, Summary};
+use super::{Capped, Membership, ProblemKind, Queries, Seen, Summary, NO_VNI};
 use crate::wire::igmp::RecordType;
 use serde_json::{json, Map, Value};
 use std::format;
@@ -118,6 +118,8 @@ pub(super) fn json(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
     root.insert("first".into(), s.first.as_ref().map_or(Value::Null, seen_json));
     root.insert("last".into(), s.last.as_ref().map_or(Value::Null, seen_json));
     root.insert("mtu".into(), s.cfg.mtu.into());
+    root.insert("interfaces".into(), interfaces_json(s));
+    root.insert("bare_frames".into(), s.bare_frames().into());
     let off = s.offload();
     root.insert(
         "offload".into(),
@@ -126,7 +128,7 @@ pub(super) fn json(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
 
     // 1. Overlay map.
     let mut overlay = Vec::new();
-    for (vni, v) in s.vnis() {
+    for (vni, v) in s.vnis().into_iter().filter(|(v, _)| *v != NO_VNI) {
         let pairs: Vec<Value> = s
             .pairs
             .iter()
@@ -189,10 +191,11 @@ pub(super) fn json(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
     let arp: Vec<Value> = s
         .arp
         .iter()
+        .filter(|((v, _), _)| shown(s, *v))
         .map(|((vni, ip), e)| {
             let others: Vec<Value> =
                 e.others.iter().map(|(m, n)| json!({ "mac": mac_str(m), "packets": n })).collect();
-            json!({ "vni": vni, "ip": ip.to_string(), "mac": mac_str(&e.mac), "packets": e.packets,
+            json!({ "vni": vni_json(*vni), "ip": ip.to_string(), "mac": mac_str(&e.mac), "packets": e.packets,
                     "duplicate": !e.others.is_empty(), "others": others,
                     "first": seen_json(&e.first), "last": seen_json(&e.last) })
         })
@@ -200,8 +203,9 @@ pub(super) fn json(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
     let unanswered: Vec<Value> = s
         .arp_pending
         .iter()
-        .map(|((vni, ip), p)| {
-            json!({ "vni": vni, "ip": ip.to_string(), "asker": p.asker.map(|a| a.to_string()),
+        .filter(|((v, _, _), _)| shown(s, *v))
+        .map(|((vni, ip, _), p)| {
+            json!({ "vni": vni_json(*vni), "ip": ip.to_string(), "asker": p.asker.map(|a| a.to_string()),
                     "requests": p.requests.count, "first": p.requests.first })
         })
         .collect();
@@ -214,6 +218,16 @@ pub(super) fn json(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
     // 4. Multicast.
     let underlay: Vec<Value> = s
         .underlay_igmp
+        .iter()
+        .map(|((vtep, group), m)| {
+            let mut o = membership_json(m);
+            o.insert("vtep".into(), vtep.to_string().into());
+            o.insert("group".into(), group.to_string().into());
+            Value::Object(o)
+        })
+        .collect();
+    let underlay_mld: Vec<Value> = s
+        .underlay_mld()
         .iter()
         .map(|((vtep, group), m)| {
             let mut o = membership_json(m);
@@ -246,7 +260,7 @@ pub(super) fn json(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
         .collect();
     root.insert(
         "multicast".into(),
-        json!({ "underlay": underlay, "underlay_queries": queries_json(&s.underlay_queries),
+        json!({ "underlay": underlay, "underlay_mld": underlay_mld, "underlay_queries": queries_json(&s.underlay_queries),
                 "overlay": overlay_m, "overlay_queries": oq,
                 "replication_window_ns": s.cfg.replication_window_ns,
                 "replication_dropped": s.recent_dropped }),
@@ -278,6 +292,63 @@ pub(super) fn json(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
     out.write_all(b"\n")
 }
 
+/// Whether entries of `vni` are shown: [`NO_VNI`] (frames without VXLAN) only when the capture
+/// has no VXLAN at all (a capture on the vxlan device); otherwise they are the decapsulated
+/// copies of the VXLAN frames (`-i any`, multi-interface pcapng) and would count twice.
+fn shown(s: &Summary, vni: u32) -> bool {
+    vni != NO_VNI || s.vxlan.packets == 0
+}
+
+/// `100`, or `-` for frames without a VXLAN header.
+fn vni_str(vni: u32) -> String {
+    if vni == NO_VNI {
+        "-".into()
+    } else {
+        vni.to_string()
+    }
+}
+
+fn vni_json(vni: u32) -> Value {
+    if vni == NO_VNI {
+        Value::Null
+    } else {
+        vni.into()
+    }
+}
+
+fn interfaces_text(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
+    let ifs = s.interfaces();
+    let directed = ifs.iter().any(|(_, st)| st.inbound + st.outbound > 0);
+    if ifs.len() < 2 && !directed {
+        return Ok(());
+    }
+    writeln!(out, "\n== Interfaces ==")?;
+    for (k, st) in ifs.iter() {
+        let name = if st.name.is_empty() { String::new() } else { format!(" ({})", st.name) };
+        write!(out, "{k}{name}: {} packets, {} VXLAN", st.packets, st.vxlan)?;
+        if st.vxlan == 0 && st.packets > 0 {
+            write!(out, " (inner frames only: not learned from, not counted again)")?;
+        }
+        if st.inbound + st.outbound > 0 {
+            write!(out, ", {} in, {} out", st.inbound, st.outbound)?;
+        }
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+fn interfaces_json(s: &Summary) -> Value {
+    let v: Vec<Value> = s
+        .interfaces()
+        .iter()
+        .map(|(k, st)| {
+            json!({ "interface": k.to_string(), "name": st.name, "packets": st.packets, "vxlan": st.vxlan,
+                    "inbound": st.inbound, "outbound": st.outbound })
+        })
+        .collect();
+    v.into()
+}
+
 fn at(s: &Seen) -> String {
     format!("#{} {}", s.n, ts_str(s))
 }
@@ -300,13 +371,14 @@ pub(super) fn text(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "from {} to {}", at(f), at(l))?;
     }
     let cap = s.cfg.table_cap;
+    interfaces_text(s, out)?;
 
     writeln!(out, "\n== Overlay map ==")?;
     let vnis = s.vnis();
-    if vnis.is_empty() {
+    if vx.packets == 0 {
         writeln!(out, "no VXLAN traffic")?;
     }
-    for (vni, v) in &vnis {
+    for (vni, v) in vnis.iter().filter(|(v, _)| **v != NO_VNI) {
         writeln!(out, "vni {vni}: {} packets, {} bytes", v.traffic.packets, v.traffic.bytes)?;
         for ((_, src, dst, port), c) in s.pairs.iter().filter(|(k, _)| k.0 == *vni) {
             writeln!(out, "  {src} > {dst} port {port}: {} packets, {} bytes", c.packets, c.bytes)?;
@@ -348,6 +420,14 @@ pub(super) fn text(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
     if s.fdb.is_empty() {
         writeln!(out, "nothing learned")?;
     }
+    if vx.packets == 0 && s.bare_frames() > 0 {
+        writeln!(
+            out,
+            "no VXLAN header in the capture ({} inner frames: taken on the vxlan device or a bridge port?): \
+             no outer header to learn from; the ARP, IGMP and BUM views below show those frames as vni -",
+            s.bare_frames()
+        )?;
+    }
     let (moves, total) = s.moves();
     if total > 0 {
         writeln!(out, "MAC moves (loop or migration): {total}")?;
@@ -376,9 +456,9 @@ pub(super) fn text(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
 
     writeln!(out, "\n== ARP (overlay) ==")?;
     let mut current = None;
-    for ((vni, ip), e) in s.arp.iter() {
+    for ((vni, ip), e) in s.arp.iter().filter(|((v, _), _)| shown(s, *v)) {
         if current != Some(*vni) {
-            writeln!(out, "vni {vni}:")?;
+            writeln!(out, "vni {}:", vni_str(*vni))?;
             current = Some(*vni);
         }
         write!(out, "  {ip} is-at {} ({} packets, first {})", mac_str(&e.mac), e.packets, at(&e.first))?;
@@ -393,8 +473,10 @@ pub(super) fn text(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
     }
     let dups = s.arp.iter().filter(|(_, e)| !e.others.is_empty()).count();
     writeln!(out, "duplicate IPs: {dups}")?;
-    writeln!(out, "unanswered requests: {}", s.arp_pending.len())?;
-    for ((vni, ip), p) in s.arp_pending.iter() {
+    let pending: Vec<_> = s.arp_pending.iter().filter(|((v, _, _), _)| shown(s, *v)).collect();
+    writeln!(out, "unanswered requests: {}", pending.len())?;
+    for ((vni, ip, _), p) in pending {
+        let vni = vni_str(*vni);
         let asker = p.asker.map_or_else(|| "?".into(), |a| a.to_string());
         let first: Vec<String> = p.requests.first.iter().map(|n| format!("#{n}")).collect();
         writeln!(
@@ -411,6 +493,12 @@ pub(super) fn text(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
     for ((vtep, group), m) in s.underlay_igmp.iter() {
         membership_line(out, &format!("{vtep} {group}"), m)?;
     }
+    if !s.underlay_mld().is_empty() {
+        writeln!(out, "underlay MLD (VTEPs joining IPv6 groups; MLD comes from link-local addresses):")?;
+        for ((vtep, group), m) in s.underlay_mld().iter() {
+            membership_line(out, &format!("{vtep} {group}"), m)?;
+        }
+    }
     let q = &s.underlay_queries;
     writeln!(
         out,
@@ -418,8 +506,8 @@ pub(super) fn text(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
         q.general[1], q.general[2], q.general[3], q.specific
     )?;
     writeln!(out, "overlay IGMP (hosts joining groups, per VNI):")?;
-    for ((vni, host, group), m) in s.overlay_igmp.iter() {
-        membership_line(out, &format!("vni {vni} {host} {group}"), m)?;
+    for ((vni, host, group), m) in s.overlay_igmp.iter().filter(|((v, _, _), _)| shown(s, *v)) {
+        membership_line(out, &format!("vni {} {host} {group}", vni_str(*vni)), m)?;
     }
     for (vni, q) in s.overlay_queries.iter() {
         writeln!(
@@ -430,10 +518,10 @@ pub(super) fn text(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
     }
     writeln!(out, "BUM traffic (inner broadcast/multicast destinations):")?;
     for (vni, v) in &vnis {
-        if v.broadcast + v.multicast == 0 {
+        if v.broadcast + v.multicast == 0 || !shown(s, *vni) {
             continue;
         }
-        write!(out, "  vni {vni}: {} broadcast, {} multicast", v.broadcast, v.multicast)?;
+        write!(out, "  vni {}: {} broadcast, {} multicast", vni_str(*vni), v.broadcast, v.multicast)?;
         let repl: Vec<String> =
             v.replication.iter().map(|(c, n)| format!("{n} frames to {c} VTEPs")).collect();
         if !repl.is_empty() {

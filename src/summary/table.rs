@@ -52,7 +52,17 @@ impl<K: Ord, V> Capped<K, V> {
         self.map.remove(key)
     }
 
-    /// Entries in key order.
+    /// Keeps only the entries for which `keep` is true.
+    pub fn retain(&mut self, mut keep: impl FnMut(&K, &mut V) -> bool) {
+        self.map.retain(|k, v| keep(k, v));
+    }
+
+    /// The entries in key order, values mutable.
+    pub fn iter_mut(&mut self) -> std::collections::btree_map::IterMut<'_, K, V> {
+        self.map.iter_mut()
+    }
+
+    /// The entries in key order.
     pub fn iter(&self) -> std::collections::btree_map::Iter<'_, K, V> {
         self.map.iter()
     }

@@ -30,6 +30,10 @@ pub struct VtepSettings {
     /// `dont-learn`: honour the GBP D bit as the draft asks. Linux (6.x, checked on 6.18 by
     /// testdata/offload/gbp) learns from D-bit frames anyway, so the default does too.
     pub honour_dont_learn: bool,
+    /// Settings of `ip link` accepted because they change nothing on receive and learning
+    /// (`proxy`, `l2miss`, `l3miss`, `rsc`, `udpcsum`, `noudpcsum`, `udp6zerocsumtx`,
+    /// `noudp6zerocsumtx`): kept to be shown, never ignored silently.
+    pub other: Vec<&'static str>,
 }
 
 impl Default for VtepSettings {
@@ -43,6 +47,7 @@ impl Default for VtepSettings {
             remcsum_rx: false,
             external: false,
             honour_dont_learn: false,
+            other: Vec::new(),
         }
     }
 }
@@ -76,6 +81,10 @@ impl fmt::Display for SpecError {
 
 impl std::error::Error for SpecError {}
 
+/// `ip link ... type vxlan` settings that change nothing about receiving and learning.
+const NO_EFFECT: [&str; 8] =
+    ["proxy", "l2miss", "l3miss", "rsc", "udpcsum", "noudpcsum", "udp6zerocsumtx", "noudp6zerocsumtx"];
+
 fn parse_mac(s: &str) -> Option<Mac> {
     let mut m = [0u8; 6];
     let mut parts = s.split(':');
@@ -92,7 +101,9 @@ fn parse_mac(s: &str) -> Option<Mac> {
 impl VtepView {
     /// Adds one `--vtep` specification: `ADDR[,SETTING]...`, where ADDR is an underlay address
     /// or a group and each SETTING is one of `nolearning`, `learning`, `gbp`, `gpe`, `vni=N`,
-    /// `port=P`, `group=G`, `mac=MAC`, `udp6zerocsumrx`, `remcsumrx`, `external`, `dont-learn`.
+    /// `port=P`, `group=G`, `mac=MAC`, `udp6zerocsumrx`, `remcsumrx`, `external`, `dont-learn`,
+    /// and the transmit-side or notification settings `proxy`, `l2miss`, `l3miss`, `rsc`,
+    /// `udpcsum`, `noudpcsum`, `udp6zerocsumtx`, `noudp6zerocsumtx` (no effect on learning).
     /// Several specifications describe the same VTEP (its addresses and settings add up).
     ///
     /// # Errors
@@ -121,7 +132,10 @@ impl VtepView {
                 "remcsumrx" => s.remcsum_rx = true,
                 "external" => s.external = true,
                 "dont-learn" => s.honour_dont_learn = true,
-                _ => return Err(bad("unknown setting (see vxdump --help)")),
+                _ => match NO_EFFECT.iter().find(|n| **n == p) {
+                    Some(n) => s.other.push(n),
+                    None => return Err(bad("unknown setting (see vxdump --help)")),
+                },
             },
             Some(("vni", v)) => {
                 let n: u32 = v.parse().map_err(|_| bad("not a number"))?;
@@ -171,6 +185,7 @@ impl VtepView {
                 v.push(name.to_string());
             }
         }
+        v.extend(s.other.iter().map(|o| o.to_string()));
         v.join(",")
     }
 }
@@ -199,5 +214,8 @@ mod tests {
             assert!(VtepView::default().add_spec(bad).is_err(), "{bad}");
         }
         assert_eq!(VtepView::default().settings_string(), "");
+        let mut p = VtepView::default();
+        p.add_spec("198.18.19.2,vni=900,proxy,l2miss").unwrap();
+        assert_eq!(p.settings_string(), "vni=900,proxy,l2miss");
     }
 }

@@ -337,7 +337,87 @@ scenario_mcast6() {
     cap_stop "$pid"
 }
 
-ALL=(p2p mcast mac-move flannel gbp ipv6 mcast6)
+# Container bridge: B's vxlan0 is a port of bridge br0 with IGMP snooping (as a container host
+# has it); host A (plain vxlan0) joins groups through the overlay (IGMPv3, one source-specific
+# join); B's bridge learns them (`bridge mdb show`) from the reports that come out of the tunnel.
+scenario_bridge() {
+    scenario container-bridge
+    mkns A; mkns B
+    veth A u0 02:00:00:18:17:01 B u0 02:00:00:18:17:02
+    nsx A ip addr add 198.18.17.1/24 dev u0; nsx B ip addr add 198.18.17.2/24 dev u0
+    nsx A ip link set u0 up; nsx B ip link set u0 up
+    nsx A ip link add vxlan0 address 02:00:00:00:17:01 type vxlan id 700 remote 198.18.17.2 local 198.18.17.1 dev u0 dstport 4789
+    nsx B ip link add vxlan0 address 02:00:00:00:17:02 type vxlan id 700 remote 198.18.17.1 local 198.18.17.2 dev u0 dstport 4789
+    nsx B ip link add br0 address 02:00:00:00:17:b0 type bridge mcast_snooping 1 mcast_querier 0
+    nsx B ip link set vxlan0 master br0
+    nsx A ip addr add 10.170.0.1/24 dev vxlan0; nsx B ip addr add 10.170.0.2/24 dev br0
+    nsx A ip link set vxlan0 up; nsx B ip link set vxlan0 up; nsx B ip link set br0 up
+    vtep A 198.18.17.1 vxlan0 vni=700; vtep B 198.18.17.2 vxlan0 vni=700
+    sleep 0.5
+    cat >"$WORK/joins.py" <<'EOF'
+import socket, struct, sys, time
+IF, LOCAL = sys.argv[1:3]
+idx = socket.if_nametoindex(IF)
+def mreqn(g): return struct.pack("4s4si", socket.inet_aton(g), socket.inet_aton("0.0.0.0"), idx)
+def mreqs(g, s): return struct.pack("4s4s4s", socket.inet_aton(g), socket.inet_aton(LOCAL), socket.inet_aton(s))
+a = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); a.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, mreqn("239.17.0.1"))
+b = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); b.setsockopt(socket.IPPROTO_IP, 39, mreqs("239.17.0.2", "10.170.0.2"))
+c = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); c.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, mreqn("239.17.0.3"))
+time.sleep(2.5)
+c.setsockopt(socket.IPPROTO_IP, socket.IP_DROP_MEMBERSHIP, mreqn("239.17.0.3"))
+time.sleep(2.5)
+sys.stdout.write("joined 239.17.0.1, 239.17.0.2 (source 10.170.0.2), left 239.17.0.3\n"); sys.stdout.flush()
+sys.stdin.read()
+EOF
+    cap_start A u0 "$OUT/capture.pcap"
+    local pid=$CAP_PID
+    nsx A $PING -c 2 10.170.0.2 >/dev/null
+    logc "[A] python3 joins.py vxlan0 10.170.0.1   # joins 239.17.0.1, 239.17.0.2 source 10.170.0.2; joins and leaves 239.17.0.3"
+    mkfifo "$WORK/hold"
+    nsq A "$PY" "$WORK/joins.py" vxlan0 10.170.0.1 <"$WORK/hold" >"$WORK/joins.out" &
+    local jp=$!
+    exec 9>"$WORK/hold"
+    for i in $(seq 100); do grep -q joined "$WORK/joins.out" 2>/dev/null && break; sleep 0.1; done
+    record A vxlan0; record B vxlan0
+    cap_stop "$pid"            # before the sockets close (which leaves the groups)
+    exec 9>&-
+    wait "$jp" || true
+}
+
+# Head-end replication: A, B, C (VNI 800) on a bridge in M, no group: every VTEP has an
+# all-zeros fdb entry per peer, so BUM frames go out once per peer, unicast.
+scenario_her() {
+    scenario head-end-replication
+    mkns M; mkns A; mkns B; mkns C
+    nsx M ip link add br0 type bridge mcast_snooping 0
+    nsx M ip link set br0 up
+    local r p n=0
+    for r in A B C; do
+        n=$((n + 1))
+        veth M "p$r" "02:00:00:18:18:f$n" "$r" u0 "02:00:00:18:18:0$n"
+        nsx M ip link set "p$r" master br0; nsx M ip link set "p$r" up
+        nsx "$r" ip addr add "198.18.18.$n/24" dev u0; nsx "$r" ip link set u0 up
+        nsx "$r" ip link add vxlan800 address "02:00:00:00:18:0$n" type vxlan id 800 local "198.18.18.$n" dev u0 dstport 4789
+        nsx "$r" ip addr add "10.180.0.$n/24" dev vxlan800
+        for p in 1 2 3; do
+            [ "$p" = "$n" ] || nsx "$r" bridge fdb append 00:00:00:00:00:00 dev vxlan800 dst "198.18.18.$p"
+        done
+        vtep "$r" "198.18.18.$n" vxlan800 vni=800
+    done
+    sleep 0.5
+    cap_start A u0 "$OUT/capture.pcap"
+    local pid=$CAP_PID
+    for r in A B C; do nsx "$r" ip link set vxlan800 up; done
+    sleep 1
+    nsx A $PING -c 3 10.180.0.2 >/dev/null
+    nsx A $PING -c 2 10.180.0.3 >/dev/null
+    nsx B $PING -c 2 10.180.0.3 >/dev/null
+    sleep 0.5
+    for r in A B C; do record "$r" vxlan800; done
+    cap_stop "$pid"
+}
+
+ALL=(p2p mcast mac-move flannel gbp ipv6 mcast6 bridge her)
 [ $# -gt 0 ] && ALL=("$@")
 for s in "${ALL[@]}"; do
     case $s in
@@ -348,6 +428,8 @@ for s in "${ALL[@]}"; do
         gbp) scenario_gbp ;;
         ipv6) scenario_ipv6 ;;
         mcast6) scenario_mcast6 ;;
+        bridge) scenario_bridge ;;
+        her) scenario_her ;;
         *) die "unknown scenario $s" ;;
     esac
 done

@@ -140,6 +140,45 @@ for s in p2p flannel mcast inner-igmp gbp ipv6-underlay; do
     echo
 done
 cat <<'EOF'
+## Offload captures (`offload/`)
+
+Made by `gen/make-offload-captures.sh` (root; its own network namespaces): the
+same kinds of set-up, but with checksum and segmentation offload as the kernel
+sets it (no `ethtool -K ... tx off`), as people capture on VTEP hosts. The
+outer UDP checksums (and inner TCP ones) hold only the pseudo-header sum
+(CHECKSUM_PARTIAL, or the outer checksum of local checksum offload), so tcpdump
+prints `bad udp cksum`; the receivers accepted every frame. Bulk TCP transfers
+show GSO super-frames longer than the MTU. Each directory has the capture(s),
+`vteps.txt` (`ROLE ADDR SETTINGS DEV MAC`; SETTINGS are the `vxdump --summary
+--vtep ADDR,SETTINGS` device settings that differ from `ip link add` defaults),
+every VTEP's `bridge fdb show` (`ROLE.fdb`), `bridge mdb show` (`ROLE.mdb`),
+`ip neigh show` (`ROLE.neigh`), `ip -d link show` (`ROLE.link`) and
+`ip -s -s link show` (`ROLE.stats`, drop counters), all recorded right after the
+traffic, and `commands.log`. Licence: generated for vxwire, same as above.
+
+EOF
+for d in offload/*/; do
+    n=$(basename "$d")
+    echo "### \`offload/$n/\`"
+    echo
+    for f in "$d"*.pcap; do
+        echo "- \`$(basename "$f")\`: $(count "$f") packets, $(linktype "$f")"
+    done
+    echo
+    echo '```'
+    cat "$d/vteps.txt"
+    echo '```'
+    echo
+    echo '<details><summary>commands</summary>'
+    echo
+    echo '```'
+    cat "$d/commands.log"
+    echo '```'
+    echo
+    echo '</details>'
+    echo
+done
+cat <<'EOF'
 ## Golden tcpdump outputs
 
 Made with Debian's tcpdump (version above), `TZ=UTC`, inside an empty network
