@@ -12,27 +12,9 @@ use core::fmt::Write as _;
 use std::io::{self, Write};
 use std::vec::Vec;
 
-/// The `proto` name of a layer or error in the JSON output.
+/// The `proto` name of a layer or error in the JSON output ([`Proto::short_name`]).
 pub const fn proto_name(p: Proto) -> &'static str {
-    match p {
-        Proto::Ethernet => "eth",
-        Proto::Vlan => "vlan",
-        Proto::LinuxSll => "sll",
-        Proto::LinuxSll2 => "sll2",
-        Proto::Ipv4 => "ipv4",
-        Proto::Ipv6 => "ipv6",
-        Proto::Ipv6Ext => "ipv6-ext",
-        Proto::Udp => "udp",
-        Proto::Tcp => "tcp",
-        Proto::Icmpv4 => "icmp",
-        Proto::Icmpv6 => "icmpv6",
-        Proto::Arp => "arp",
-        Proto::Igmp => "igmp",
-        Proto::Vxlan => "vxlan",
-        Proto::VxlanGpe => "vxlan-gpe",
-        Proto::Buffer => "buffer",
-        Proto::Capture => "capture",
-    }
+    p.short_name()
 }
 
 /// Writes one packet as a JSON object followed by a newline.
