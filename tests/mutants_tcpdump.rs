@@ -20,6 +20,7 @@
 mod common;
 
 use common::mutate::{mutate, pcap_header, pcap_record, Mutant, Rng};
+use common::tcpdump::{gbp_as_tcpdump, outside, packets};
 use common::{frames, require, Scratch};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -110,29 +111,6 @@ fn run(prog: &str, args: &[&str], file: &Path) -> Vec<String> {
     packets(&out.stdout)
 }
 
-/// Splits tcpdump-style output into packets: a packet starts with a `HH:MM:SS.ffffff ` line.
-fn packets(out: &[u8]) -> Vec<String> {
-    let text = String::from_utf8_lossy(out);
-    let mut v: Vec<String> = Vec::new();
-    for line in text.lines() {
-        let b = line.as_bytes();
-        let starts = b.len() >= 16
-            && b[2] == b':'
-            && b[5] == b':'
-            && b[8] == b'.'
-            && b[15] == b' '
-            && b[..15].iter().enumerate().all(|(i, c)| matches!(i, 2 | 5 | 8) || c.is_ascii_digit());
-        if starts || v.is_empty() {
-            v.push(line.to_string());
-        } else {
-            let last = v.last_mut().expect("not empty");
-            last.push('\n');
-            last.push_str(line);
-        }
-    }
-    v
-}
-
 /// Packets by mutant number: mutant `n` has time stamp second `1_000_000 + n` (`HH:MM:SS` in UTC).
 /// tcpdump prints `[Invalid header: caplen==0]` without a time stamp, as a line of its own: that
 /// is the mutant after the one before it.
@@ -168,90 +146,31 @@ fn by_second(pkts: &[String]) -> std::collections::HashMap<usize, String> {
     m
 }
 
-/// vxdump's GBP rendering turned back into tcpdump's (as in `tests/vxdump_conformance.rs`, which
-/// writes `[.]` for a G flag without I: no capture there has one; tcpdump prints `[invalid]`).
-fn gbp_as_tcpdump(p: &str) -> String {
-    let mut out = String::with_capacity(p.len());
-    let mut rest = p;
-    while let Some(i) = rest.find("VXLAN, flags [G") {
-        out.push_str(&rest[..i]);
-        let tail = &rest[i..];
-        let i_bit = tail.starts_with("VXLAN, flags [G,I]");
-        let Some(open) = tail.find("] (0x") else { break };
-        let flags = &tail[open + 2..open + 8];
-        let line = &tail[..tail.find('\n').unwrap_or(tail.len())];
-        let Some(gp) = line.find("group-policy-id ") else {
-            // Cut before the policy: only the flags differ.
-            out.push_str("VXLAN, flags [");
-            out.push_str(if i_bit { "I" } else { "invalid" });
-            out.push_str("] ");
-            rest = &tail[open + 2..];
-            continue;
-        };
-        let after = &tail[gp + "group-policy-id ".len()..];
-        let Some(comma) = after.find(", ") else { break };
-        out.push_str("VXLAN, flags [");
-        // tcpdump's bittok2str_nosep names no bit: "invalid".
-        out.push_str(if i_bit { "I" } else { "invalid" });
-        out.push_str("] ");
-        out.push_str(flags);
-        out.push_str(", ");
-        rest = &after[comma + 2..];
-    }
-    out.push_str(rest);
-    out
-}
-
-/// Whether a differing packet is explained by a protocol outside vxdump's set (the rules of
-/// `tests/vxdump_conformance.rs`).
-fn outside(t: &str, v: &str) -> bool {
-    const KEYWORDS: &[&str] = &[
-        "Geneve",
-        "GREv",
-        "NSH",
-        "dvmrp",
-        "LLC",
-        "aarp",
-        "802.3",
-        "domain",
-        "PTR",
-        " A? ",
-        "igmp pimv1",
-        "mresp",
-        // Mutated protocol numbers reach protocols vxdump does not decode.
-        "EGPv",
-        "[|egp]",
-        "AH(",
-        "RSVP",
-        "[|otv]",
-        "[|dccp]",
-        "[|sctp]",
-        "[|pim]",
-        "[|gre]",
-        "[|vrrp]",
-        "[|ospf]",
-        "DSAP",
-        "OSPF",
-        "[|ospf2]",
-        "PIMv",
-        "[|eigrp]",
-        "[|mobile]",
-        "mobility:",
-        "igrp:",
-        "PGM,",
-        ": DCCP",
-    ];
-    for (i, (tl, vl)) in t.lines().zip(v.lines()).enumerate() {
-        if tl != vl {
-            // The protocol may be named on a later line (RSVP, ...).
-            let rest: String = t.lines().skip(i).collect::<Vec<_>>().join("\n");
-            return KEYWORDS.iter().any(|k| rest.contains(k))
-                || (vl.contains("UDP, length ") && !tl.contains("UDP, length "))
-                || vl.contains("ethertype Unknown (0x0");
-        }
-    }
-    false
-}
+/// Protocols a mutated protocol number reaches, beyond those the conformance test knows.
+const OUTSIDE_MUTANTS: &[&str] = &[
+    // Mutated protocol numbers reach protocols vxdump does not decode.
+    "EGPv",
+    "[|egp]",
+    "AH(",
+    "RSVP",
+    "[|otv]",
+    "[|dccp]",
+    "[|sctp]",
+    "[|pim]",
+    "[|gre]",
+    "[|vrrp]",
+    "[|ospf]",
+    "DSAP",
+    "OSPF",
+    "[|ospf2]",
+    "PIMv",
+    "[|eigrp]",
+    "[|mobile]",
+    "mobility:",
+    "igrp:",
+    "PGM,",
+    ": DCCP",
+];
 
 /// A difference explained by a tcpdump 4.99.3 bug listed in `docs/hostile-input.md`: its name.
 ///
@@ -362,7 +281,7 @@ fn compare_file(file: &Path, link: LinkType, flags: &[&str], changes: &[Mutant],
             tally.equal += 1;
         } else if tp.contains("BCM-LI-SHIM") || tp.contains("[|bcm_li]") {
             tally.port_49152 += 1;
-        } else if outside(tp, &gbp_as_tcpdump(vp)) {
+        } else if outside(tp, &gbp_as_tcpdump(vp), OUTSIDE_MUTANTS, true) {
             tally.outside += 1;
         } else if tcpdump_bug(&mutant.data, link).is_some() {
             tally.bugs += 1;

@@ -4,6 +4,7 @@
 
 pub mod mutate;
 pub mod netns;
+pub mod tcpdump;
 
 use std::fs::File;
 use std::io::BufReader;
