@@ -48,9 +48,6 @@ use etherparse::{
     VlanId, VlanPcp,
 };
 
-/// The Ethernet broadcast address.
-pub const BROADCAST: MacAddr = MacAddr::BROADCAST;
-
 /// The lowest UDP source port the builders generate (49153: the ephemeral range 49152–65535 of
 /// RFC 7348 §5 without 49152, which tcpdump ≤ 4.99.4 misreads as a Broadcom LI shim).
 pub const SRC_PORT_MIN: u16 = 49153;
@@ -383,11 +380,6 @@ fn write_eth(buf: &mut [u8], src: MacAddr, dst: MacAddr, ether_type: u16) {
     buf[..ETH_LEN].copy_from_slice(&eth.to_bytes());
 }
 
-/// The Ethernet multicast MAC for an IPv4 group: 01:00:5e and the group's low 23 bits (RFC 1112 §6.4).
-pub const fn ipv4_multicast_mac(group: Ipv4Addr) -> MacAddr {
-    MacAddr::from_ipv4_multicast(group)
-}
-
 /// An ARP packet for Ethernet/IPv4 inside an Ethernet frame.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct ArpSpec {
@@ -412,7 +404,7 @@ impl ArpSpec {
     pub const fn request(mac: MacAddr, ip: Ipv4Addr, target: Ipv4Addr) -> ArpSpec {
         ArpSpec {
             eth_src: mac,
-            eth_dst: BROADCAST,
+            eth_dst: MacAddr::BROADCAST,
             operation: crate::wire::arp::op::REQUEST,
             sender_mac: mac,
             sender_ip: ip,
@@ -760,7 +752,7 @@ pub fn igmp(buf: &mut [u8], spec: &IgmpSpec<'_>) -> Result<usize, Error> {
         return Err(too_small(total, buf.len()));
     }
     let dst = spec.destination();
-    write_eth(buf, spec.eth_src, spec.eth_dst.unwrap_or(ipv4_multicast_mac(dst)), ETH_IPV4);
+    write_eth(buf, spec.eth_src, spec.eth_dst.unwrap_or(MacAddr::from_ipv4_multicast(dst)), ETH_IPV4);
     let hlen = write_ipv4(
         &mut buf[ETH_LEN..],
         spec.src_ip,

@@ -930,6 +930,7 @@ impl<'a> Walk<'a, '_> {
 /// ICMP, or UDP on ports that are not VXLAN's). Anything else (VLAN tags, IPv6 outside, GPE,
 /// fragments, short frames, other link types) answers `false` and gets the full dissection, so
 /// the filter's result is the same as dissecting every frame.
+#[doc(hidden)] // vxdump's VNI pre-filter; filter::Filter::vni_prefilter is the public face.
 pub fn cannot_carry_vni(data: &[u8], link: LinkType, config: &Config, vnis: &[u32]) -> bool {
     if link != LinkType::Ethernet || data.get(12..14) != Some(&[0x08, 0x00]) {
         return false;

@@ -5,9 +5,8 @@
 //! - [`text`]: tcpdump-compatible lines (`tcpdump -nn -v` by default).
 //! - [`json`]: one JSON object per packet.
 //! - [`hex`]: tcpdump's `-x` / `-X` dumps.
-//! - [`fmt`]: allocation-free number, address and checksum helpers the printers share.
 
-pub mod fmt;
+pub(crate) mod fmt;
 pub mod hex;
 pub mod json;
 pub mod text;

@@ -628,12 +628,6 @@ impl GroupRecordHeader {
     }
 }
 
-/// The partial view of a truncated group record: its fixed fields when at least 8 bytes are there.
-pub fn record_header(b: &[u8]) -> Option<(RecordType, u8, u16, Ipv4Addr)> {
-    let r: nom::IResult<&[u8], _, ()> = (be_u8, be_u8, be_u16, be_u32).parse(b);
-    r.ok().map(|(_, (t, a, n, g))| (RecordType(t), a, n, Ipv4Addr::from(g)))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -703,7 +697,6 @@ mod tests {
         assert_eq!(e.present, 20);
         assert_eq!(e.needed, 8 + 8 + 65535 * 4);
         assert!(it.next().is_none());
-        assert_eq!(record_header(&b[8..]).unwrap().2, 0xffff);
     }
 
     #[test]
