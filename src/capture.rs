@@ -196,10 +196,12 @@ impl From<CaptureErrorKind> for CaptureError {
 
 impl fmt::Display for CaptureError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.packet > 0 {
-            write!(f, "packet {}: ", self.packet)?;
-        }
-        fmt::Display::fmt(&self.kind, f)
+        crate::display::padded(f, |f| {
+            if self.packet > 0 {
+                write!(f, "packet {}: ", self.packet)?;
+            }
+            write!(f, "{}", self.kind)
+        })
     }
 }
 
@@ -229,7 +231,7 @@ pub enum CaptureErrorKind {
 
 impl fmt::Display for CaptureErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
+        crate::display::padded(f, |f| match self {
             CaptureErrorKind::Empty => f.write_str("empty file: no capture file header"),
             CaptureErrorKind::NotACapture(m) => write!(
                 f,
@@ -245,7 +247,7 @@ impl fmt::Display for CaptureErrorKind {
             }
             CaptureErrorKind::Invalid(s) => write!(f, "bad dump file: {s}"),
             CaptureErrorKind::Io(e) => write!(f, "read error: {e}"),
-        }
+        })
     }
 }
 

@@ -197,7 +197,7 @@ impl DropReason {
 
 impl fmt::Display for DropReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.kernel_name())
+        f.pad(self.kernel_name())
     }
 }
 
@@ -218,7 +218,7 @@ pub enum Miss {
 
 impl fmt::Display for Miss {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+        f.pad(match self {
             Miss::NotIp => "not IP",
             Miss::Fragment => "IP fragment",
             Miss::NotUdp => "not UDP",
@@ -241,11 +241,11 @@ pub enum Verdict {
 
 impl fmt::Display for Verdict {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
+        crate::display::padded(f, |f| match self {
             Verdict::Accept => f.write_str("accept"),
             Verdict::Drop(r) => write!(f, "drop {r}"),
             Verdict::NotForDevice(m) => write!(f, "not for the device ({m})"),
-        }
+        })
     }
 }
 
@@ -267,13 +267,14 @@ pub fn check_dissection(d: &Dissection<'_>, dev: &Device<'_>) -> Verdict {
         }
     }
     // The first IP header: a layer, or the place dissection failed at one.
-    let ip_at = d
-        .layers()
-        .find(|l| matches!(l.header, Header::Ipv4(_) | Header::Ipv6(_)))
-        .map(|l| l.offset)
-        .or_else(|| {
-            d.error().filter(|e| matches!(e.proto, crate::Proto::Ipv4 | crate::Proto::Ipv6)).map(|e| e.offset)
-        });
+    let ip_at =
+        d.layers().find(|l| matches!(l.header, Header::Ipv4(_) | Header::Ipv6(_))).map(|l| l.offset).or_else(
+            || {
+                d.error()
+                    .filter(|e| matches!(e.proto, crate::Proto::Ip | crate::Proto::Ipv4 | crate::Proto::Ipv6))
+                    .map(|e| e.offset)
+            },
+        );
     // Checksum offload the dissection recognises (partial checksums, local checksum offload of
     // the outer UDP checksum over a partial inner one): the NIC finishes it, the receiver accepts.
     let udp = d.layers().position(|l| l.depth == 0 && matches!(l.header, Header::Udp(_)));

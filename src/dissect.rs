@@ -708,8 +708,8 @@ impl<'a> Walk<'a, '_> {
         match self.rest.first().map(|b| b >> 4) {
             Some(4) => Some(Next::Ipv4),
             Some(6) => Some(Next::Ipv6),
-            Some(v) => self.fail(Error::new(Proto::Ipv4, ErrorKind::BadVersion, 4, usize::from(v))),
-            None => self.fail(Error::truncated(Proto::Ipv4, 20, 0)),
+            Some(v) => self.fail(Error::new(Proto::Ip, ErrorKind::BadVersion, 4, usize::from(v))),
+            None => self.fail(Error::truncated(Proto::Ip, 20, 0)),
         }
     }
 

@@ -65,7 +65,7 @@ pub enum InjectError {
 
 impl fmt::Display for InjectError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
+        crate::display::padded(f, |f| match self {
             InjectError::NoSuchInterface(n) => write!(f, "{n}: no such interface"),
             InjectError::NoMac(n) => write!(f, "{n}: interface has no Ethernet address"),
             InjectError::NoAddress { iface, ipv6 } => write!(
@@ -76,18 +76,18 @@ impl fmt::Display for InjectError {
             InjectError::Permission(n) => write!(
                 f,
                 "{n}: raw socket not permitted (needs root or CAP_NET_RAW); \
-                 use --udp to send through the kernel, or -w FILE.pcap to write a capture"
+                     use --udp to send through the kernel, or -w FILE.pcap to write a capture"
             ),
             InjectError::NoAnswer { target, iface, tries } => {
                 let how = if target.is_ipv4() { "ARP" } else { "neighbour solicitation" };
                 write!(
                     f,
                     "no {how} answer for {target} on {iface} after {tries} tries (is the VTEP on-link? \
-                     give its MAC with --vtep-mac)"
+                         give its MAC with --vtep-mac)"
                 )
             }
             InjectError::Io(what, e) => write!(f, "{what}: {e}"),
-        }
+        })
     }
 }
 

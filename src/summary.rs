@@ -286,11 +286,11 @@ pub enum Iface {
 
 impl core::fmt::Display for Iface {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        match self {
+        crate::display::padded(f, |f| match self {
             Iface::Pcapng(i) => write!(f, "interface {i}"),
             Iface::IfIndex(i) => write!(f, "ifindex {i}"),
             Iface::Only => f.write_str("the capture"),
-        }
+        })
     }
 }
 

@@ -295,26 +295,28 @@ impl FilterError {
 
 impl fmt::Display for FilterError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let t = &self.token;
-        match self.kind {
-            FilterErrorKind::Syntax(exp) if t.is_empty() => {
-                write!(f, "syntax error in filter expression at its end: expected {exp}")
+        crate::display::padded(f, |f| {
+            let t = &self.token;
+            match self.kind {
+                FilterErrorKind::Syntax(exp) if t.is_empty() => {
+                    write!(f, "syntax error in filter expression at its end: expected {exp}")
+                }
+                FilterErrorKind::Syntax(exp) => {
+                    write!(f, "syntax error in filter expression at \"{t}\": expected {exp}")
+                }
+                FilterErrorKind::Unsupported => {
+                    write!(f, "filter expression: \"{t}\" is a libpcap primitive vxdump does not support")
+                }
+                FilterErrorKind::Name => write!(
+                    f,
+                    "filter expression: \"{t}\": names are not resolved (output is numeric): give a number or address"
+                ),
+                FilterErrorKind::Invalid(why) => write!(f, "filter expression at \"{t}\": {why}"),
+                FilterErrorKind::TooLong => {
+                    write!(f, "filter expression too long (over {MAX_NODES} terms or {} tokens)", lex::MAX_TOKENS)
+                }
+                FilterErrorKind::Link(why) => write!(f, "filter expression: {why}"),
             }
-            FilterErrorKind::Syntax(exp) => {
-                write!(f, "syntax error in filter expression at \"{t}\": expected {exp}")
-            }
-            FilterErrorKind::Unsupported => {
-                write!(f, "filter expression: \"{t}\" is a libpcap primitive vxdump does not support")
-            }
-            FilterErrorKind::Name => write!(
-                f,
-                "filter expression: \"{t}\": names are not resolved (output is numeric): give a number or address"
-            ),
-            FilterErrorKind::Invalid(why) => write!(f, "filter expression at \"{t}\": {why}"),
-            FilterErrorKind::TooLong => {
-                write!(f, "filter expression too long (over {MAX_NODES} terms or {} tokens)", lex::MAX_TOKENS)
-            }
-            FilterErrorKind::Link(why) => write!(f, "filter expression: {why}"),
-        }
+        })
     }
 }
