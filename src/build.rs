@@ -22,19 +22,23 @@
 //! use core::net::Ipv4Addr;
 //! use vxwire::build::{arp, vxlan_frame, ArpSpec, Outer};
 //! use vxwire::wire::vxlan::{Vni, VxlanHeader};
+//! use vxwire::MacAddr;
 //!
 //! let mut inner = [0u8; 64];
-//! let spec = ArpSpec::request([0x02, 0, 0, 0, 0, 1], Ipv4Addr::new(10, 0, 0, 1), Ipv4Addr::new(10, 0, 0, 2));
-//! let n = arp(&mut inner, &spec).unwrap();
+//! let host: MacAddr = "02:00:00:00:00:01".parse()?;
+//! let spec = ArpSpec::request(host, Ipv4Addr::new(10, 0, 0, 1), Ipv4Addr::new(10, 0, 0, 2));
+//! let n = arp(&mut inner, &spec)?;
 //! let outer = Outer::v4(
-//!     [0x02, 0, 0, 0, 0xa, 1],
-//!     [0x02, 0, 0, 0, 0xa, 2],
+//!     "02:00:00:00:0a:01".parse()?,
+//!     "02:00:00:00:0a:02".parse()?,
 //!     Ipv4Addr::new(198, 18, 0, 1),
 //!     Ipv4Addr::new(198, 18, 0, 2),
 //! );
 //! let mut frame = [0u8; 128];
-//! let len = vxlan_frame(&mut frame, &outer, &VxlanHeader::new(Vni::new(100).unwrap()), &inner[..n]).unwrap();
+//! let len = vxlan_frame(&mut frame, &outer, &VxlanHeader::new(Vni::try_from(100)?), &inner[..n])?;
+//! assert_eq!(len, outer.header_len() + n);
 //! assert_eq!(len, 14 + 20 + 8 + 8 + 42);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 use crate::error::{Error, ErrorKind, Proto};
