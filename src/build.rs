@@ -190,6 +190,21 @@ fn dscp_ecn(tos: u8) -> (IpDscp, IpEcn) {
 /// - [`Proto::Buffer`] truncation if `buf` is shorter than the frame;
 /// - [`ErrorKind::OutOfRange`] for a VLAN ID above 4095 ([`Proto::Vlan`]), a flow label above
 ///   2^20 - 1 ([`Proto::Ipv6`]) or a frame too long for the IP/UDP length fields ([`Proto::Udp`]).
+///
+/// ```
+/// use vxwire::build::{vxlan_frame, Outer};
+/// use vxwire::wire::vxlan::{Vni, VxlanHeader};
+/// use vxwire::{MacAddr, Proto};
+/// let outer = Outer::v6(MacAddr::new(2, 0, 0, 0x18, 0, 1), MacAddr::new(2, 0, 0, 0x18, 0, 2), "fd00:18::1".parse()?, "fd00:18::2".parse()?);
+/// let inner = [0u8; 60]; // any inner Ethernet frame
+/// let mut buf = [0u8; 256];
+/// let len = vxlan_frame(&mut buf, &outer, &VxlanHeader::new(Vni::try_from(400)?), &inner)?;
+/// assert_eq!(len, 14 + 40 + 8 + 8 + 60);
+/// // Too small a buffer is an error with the byte counts, not a panic.
+/// let e = vxlan_frame(&mut buf[..100], &outer, &VxlanHeader::new(Vni::try_from(400)?), &inner).unwrap_err();
+/// assert_eq!((e.proto, e.needed, e.present), (Proto::Buffer, 130, 100));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn vxlan_frame(buf: &mut [u8], outer: &Outer, vxlan: &VxlanHeader, inner: &[u8]) -> Result<usize, Error> {
     let off = outer.header_len();
     let total = off + inner.len();

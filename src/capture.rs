@@ -397,6 +397,22 @@ impl<R: Read> Iterator for Packets<R> {
 }
 
 /// Reads frames from a pcap or pcapng stream, one record at a time.
+///
+/// ```
+/// use vxwire::capture::CaptureReader;
+/// use vxwire::dissect::{dissect, Config};
+/// # let file = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/vxlan-4789-p2p.pcap"))?;
+/// let mut reader = CaptureReader::new(&file[..])?; // any io::Read: a File, a BufReader, stdin
+/// let mut vnis = std::collections::BTreeSet::new();
+/// // Zero-copy: each packet borrows the reader's buffer until the next call.
+/// while let Some(packet) = reader.next_packet() {
+///     let packet = packet?;
+///     let Some(link) = packet.link_type() else { continue };
+///     vnis.extend(dissect(packet.data, link, &Config::default()).vxlan().map(|v| v.vni().get()));
+/// }
+/// assert_eq!((reader.packets_read(), vnis.into_iter().collect::<Vec<_>>()), (20, vec![100]));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub struct CaptureReader<R: Read> {
     input: ReadBuf<R>,
     /// Records returned so far.

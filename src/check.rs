@@ -30,6 +30,30 @@
 //! Not modelled: the fdb (`VXLAN_ENTRY_EXISTS` when a static entry would move), the IP routing
 //! decision beyond [`Device::local_ips`], socket lookup by bound device, netfilter, and memory
 //! pressure. VLAN tags on the outer frame are skipped as if the frame came in on the VLAN device.
+//!
+//! ```
+//! use vxwire::check::{check, Device, DropReason, Mode, Verdict};
+//! use vxwire::dissect::LinkType;
+//! # use core::net::Ipv4Addr;
+//! # use vxwire::build::{arp, vxlan_frame, ArpSpec, Outer};
+//! # use vxwire::wire::vxlan::{Gbp, Vni, VxlanHeader};
+//! # use vxwire::MacAddr;
+//! # let (mut inner, mut buf) = ([0u8; 64], [0u8; 128]);
+//! # let n = arp(&mut inner, &ArpSpec::request(MacAddr::new(2, 0, 0, 0, 1, 1), Ipv4Addr::new(10, 0, 0, 1), Ipv4Addr::new(10, 0, 0, 2)))?;
+//! # let outer = Outer::v4(MacAddr::new(2, 0, 0, 0x18, 0, 1), MacAddr::new(2, 0, 0, 0x18, 0, 2), Ipv4Addr::new(198, 18, 0, 1), Ipv4Addr::new(198, 18, 0, 2));
+//! # let gbp = Gbp { group_policy_id: 4660, dont_learn: false, policy_applied: false };
+//! # let len = vxlan_frame(&mut buf, &outer, &VxlanHeader::with_gbp(Vni::try_from(300)?, gbp), &inner[..n])?;
+//! # let frame = &buf[..len];
+//! // `frame`: VXLAN-GBP (VNI 300, group policy 4660) carrying an ARP request, to UDP 4789.
+//! let vnis = [Vni::try_from(300)?];
+//! let plain = Device::new(&vnis, 4789, &[]);
+//! let gbp = Device { mode: Mode::Gbp, ..plain };
+//! assert_eq!(check(frame, LinkType::Ethernet, &gbp), Verdict::Accept);
+//! // Without `gbp` the G bit and the policy ID are reserved bits.
+//! assert_eq!(check(frame, LinkType::Ethernet, &plain), Verdict::Drop(DropReason::VxlanInvalidHdr));
+//! assert_eq!(format!("{:<10}|", Verdict::Accept), "accept    |");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use crate::dissect::{dissect, Config, Dissection, Header, LinkType};
 use crate::wire::mac::MacAddr;
@@ -251,6 +275,26 @@ impl fmt::Display for Verdict {
 
 /// Judges one captured frame starting with `link`. The frame must be whole (not cut by a snap
 /// length): a cut frame is judged as the kernel would judge a frame that short.
+///
+/// ```
+/// use vxwire::check::{check, Device, Miss, Verdict};
+/// use vxwire::dissect::LinkType;
+/// # use core::net::Ipv4Addr;
+/// # use vxwire::build::{arp, vxlan_frame, ArpSpec, Outer};
+/// # use vxwire::wire::vxlan::{Gbp, Vni, VxlanHeader};
+/// # use vxwire::MacAddr;
+/// # let (mut inner, mut buf) = ([0u8; 64], [0u8; 128]);
+/// # let n = arp(&mut inner, &ArpSpec::request(MacAddr::new(2, 0, 0, 0, 1, 1), Ipv4Addr::new(10, 0, 0, 1), Ipv4Addr::new(10, 0, 0, 2)))?;
+/// # let outer = Outer::v4(MacAddr::new(2, 0, 0, 0x18, 0, 1), MacAddr::new(2, 0, 0, 0x18, 0, 2), Ipv4Addr::new(198, 18, 0, 1), Ipv4Addr::new(198, 18, 0, 2));
+/// # let gbp = Gbp { group_policy_id: 4660, dont_learn: false, policy_applied: false };
+/// # let len = vxlan_frame(&mut buf, &outer, &VxlanHeader::with_gbp(Vni::try_from(300)?, gbp), &inner[..n])?;
+/// # let frame = &buf[..len];
+/// // `frame`: VXLAN to UDP 4789 with VNI 300; a device on the Linux default port 8472 never sees it.
+/// let vnis = [Vni::try_from(300)?];
+/// let linux_default = Device::new(&vnis, 8472, &[]);
+/// assert_eq!(check(frame, LinkType::Ethernet, &linux_default), Verdict::NotForDevice(Miss::Port));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn check(frame: &[u8], link: LinkType, dev: &Device<'_>) -> Verdict {
     let d = dissect(frame, link, &Config { max_depth: 1, ..Config::default() });
     check_dissection(&d, dev)

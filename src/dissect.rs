@@ -576,6 +576,29 @@ fn len_err(proto: Proto, e: etherparse::err::LenError) -> Error {
 ///
 /// Never panics and never allocates; on a malformed or truncated frame the result holds the layers
 /// read before the problem and [`Dissection::error`] says what it was.
+///
+/// ```
+/// use vxwire::dissect::{dissect, Config, LinkType};
+/// # use core::net::Ipv4Addr;
+/// # use vxwire::build::{arp, vxlan_frame, ArpSpec, Outer};
+/// # use vxwire::wire::vxlan::{Gbp, Vni, VxlanHeader};
+/// # use vxwire::MacAddr;
+/// # let (mut inner, mut buf) = ([0u8; 64], [0u8; 128]);
+/// # let n = arp(&mut inner, &ArpSpec::request(MacAddr::new(2, 0, 0, 0, 1, 1), Ipv4Addr::new(10, 0, 0, 1), Ipv4Addr::new(10, 0, 0, 2)))?;
+/// # let outer = Outer::v4(MacAddr::new(2, 0, 0, 0x18, 0, 1), MacAddr::new(2, 0, 0, 0x18, 0, 2), Ipv4Addr::new(198, 18, 0, 1), Ipv4Addr::new(198, 18, 0, 2));
+/// # let gbp = Gbp { group_policy_id: 4660, dont_learn: false, policy_applied: false };
+/// # let len = vxlan_frame(&mut buf, &outer, &VxlanHeader::with_gbp(Vni::try_from(300)?, gbp), &inner[..n])?;
+/// # let frame = &buf[..len];
+/// let d = dissect(frame, LinkType::Ethernet, &Config::default());
+/// assert_eq!(d.outer().vxlan().map(|v| v.to_string()).as_deref(), Some("flags [G,I] vni 300 gbp 4660"));
+/// let inner = d.inner().ok_or("no inner frame")?;
+/// assert_eq!(inner.arp().map(|a| a.to_string()).as_deref(), Some("request who-has 10.0.0.2 tell 10.0.0.1"));
+/// // Cut after 46 bytes: the outer layers stay, the error names the VXLAN header.
+/// let cut = dissect(&frame[..46], LinkType::Ethernet, &Config::default());
+/// assert_eq!(cut.error().map(|e| e.to_string()).as_deref(), Some("truncated VXLAN header (4 of 8 bytes)"));
+/// assert!(cut.outer().udp().is_some() && cut.inner().is_none());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[inline]
 pub fn dissect<'a>(data: &'a [u8], link: LinkType, config: &Config) -> Dissection<'a> {
     let mut d = Dissection { data, layers: ArrayVec::new_const(), error: None };

@@ -14,8 +14,16 @@
 //!   ARP code over etherparse) or IPv6 neighbour (neighbour solicitation / advertisement).
 //! - [`UdpLink`]: an ordinary UDP socket pair for `--udp` mode (no privileges; the kernel writes
 //!   the outer headers).
-//! - [`Pacer`]: absolute send deadlines for a rate in packets per second, so that a long stream
-//!   does not drift the way sleeping a fixed time per packet does.
+//!
+//! ```
+//! use vxwire::inject::{multicast_mac, Interface};
+//! // The loopback interface exists in every network namespace; looking it up needs no privileges.
+//! let lo = Interface::by_name("lo")?;
+//! assert!(lo.ipv4.iter().any(|(a, _)| a.is_loopback()) && lo.mac.is_none());
+//! // Where a frame to a VXLAN multicast group goes on the underlay.
+//! assert_eq!(multicast_mac("239.1.1.1".parse()?).map(|m| m.to_string()).as_deref(), Some("01:00:5e:01:01:01"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use crate::wire::arp;
 use crate::wire::mac::MacAddr;

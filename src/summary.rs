@@ -470,6 +470,21 @@ const MAX_OTHER_MACS: usize = 8;
 
 /// The summary of a capture: feed it with [`Summary::add`], print it with
 /// [`Summary::write_text`] or [`Summary::write_json`].
+///
+/// ```
+/// use vxwire::capture::CaptureReader;
+/// use vxwire::dissect::Config;
+/// use vxwire::summary::{add_capture, Summary, SummaryConfig};
+/// # let file = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/vxlan-4789-p2p.pcap"))?;
+/// let mut summary = Summary::new(SummaryConfig::default());
+/// add_capture(&mut summary, &mut CaptureReader::new(&file[..])?, &Config::default())?;
+/// let vni = &summary.vnis()[&100];
+/// assert_eq!(vni.traffic.packets, 18);
+/// let mut text = Vec::new();
+/// summary.write_text(&mut text)?;
+/// assert!(String::from_utf8(text)?.contains("dst 198.18.0.2 self"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct Summary {
     cfg: SummaryConfig,

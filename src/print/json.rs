@@ -2,6 +2,20 @@
 //!
 //! The printer writes straight into the output (no `serde_json::Value` per packet, no `format!`,
 //! no allocation): numbers, addresses and the timestamp are formatted on the stack.
+//!
+//! ```
+//! use vxwire::dissect::{dissect, Config, LinkType};
+//! use vxwire::print::{json, PacketInfo};
+//! // A raw-IP frame whose version nibble is 13: the line says what went wrong and where.
+//! let frame = [0xd5; 20];
+//! let d = dissect(&frame, LinkType::RawIp, &Config::default());
+//! let info = PacketInfo { n: 1, ts_sec: 0, ts_nsec: 0, caplen: 20, len: 20 };
+//! let mut out = Vec::new();
+//! json::write_packet(&mut out, &info, &d)?;
+//! let line = String::from_utf8(out)?;
+//! assert!(line.starts_with("{\"n\":1,") && line.contains("bad IP header version (13, expected 4 or 6)"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use super::PacketInfo;
 use crate::dissect::{Dissection, Header, Layer};
