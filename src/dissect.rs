@@ -22,6 +22,7 @@ use etherparse::{
     Ipv6HeaderSlice, SingleVlanHeaderSlice, TcpHeaderSlice, UdpHeaderSlice,
 };
 
+mod debug;
 mod view;
 pub use view::Frame;
 
@@ -157,7 +158,7 @@ impl Default for Config {
 }
 
 /// One header found in a packet, as a zero-copy view.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub enum Header<'a> {
     /// Ethernet II.
     Ethernet(Ethernet2HeaderSlice<'a>),
@@ -215,7 +216,7 @@ impl Header<'_> {
 }
 
 /// A header with its place in the packet.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Layer<'a> {
     /// The header.
     pub header: Header<'a>,
@@ -230,7 +231,7 @@ pub struct Layer<'a> {
 }
 
 /// The layers of one packet, outer first, and why dissection stopped early if it did.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Dissection<'a> {
     data: &'a [u8],
     // Only the slots in use are initialised: a fresh dissection writes a length, not 24 layers.

@@ -257,9 +257,21 @@ pub fn internet_checksum(bytes: &[u8]) -> u16 {
 ///
 /// The slice is the whole IGMP message as bounded by the IP payload length, so the checksum covers
 /// all of it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub struct IgmpSlice<'a> {
     bytes: &'a [u8],
+}
+
+/// The type, group and length, not the bytes.
+impl fmt::Debug for IgmpSlice<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IgmpSlice")
+            .field("type", &self.igmp_type())
+            .field("max_resp_code", &self.max_resp_code())
+            .field("group", &self.group())
+            .field("len", &self.bytes.len())
+            .finish()
+    }
 }
 
 impl<'a> IgmpSlice<'a> {
