@@ -42,6 +42,7 @@
 //! ```
 
 use crate::error::{Error, ErrorKind, Proto};
+use crate::wire::arp::ArpOp;
 use crate::wire::igmp::{GroupRecordHeader, IgmpHeader, IgmpType, RecordType, V3QueryFields};
 use crate::wire::mac::MacAddr;
 use crate::wire::vxlan::{VxlanHeader, HEADER_LEN as VXLAN_LEN, PORT_IANA};
@@ -406,8 +407,8 @@ pub struct ArpSpec {
     pub eth_src: MacAddr,
     /// Ethernet destination.
     pub eth_dst: MacAddr,
-    /// The opcode (1 request, 2 reply; see [`crate::wire::arp::op`]).
-    pub operation: u16,
+    /// The opcode ([`ArpOp::REQUEST`], [`ArpOp::REPLY`], or any other value).
+    pub operation: ArpOp,
     /// Sender hardware address.
     pub sender_mac: MacAddr,
     /// Sender protocol address.
@@ -424,7 +425,7 @@ impl ArpSpec {
         ArpSpec {
             eth_src: mac,
             eth_dst: MacAddr::BROADCAST,
-            operation: crate::wire::arp::op::REQUEST,
+            operation: ArpOp::REQUEST,
             sender_mac: mac,
             sender_ip: ip,
             target_mac: MacAddr::ZERO,
@@ -437,7 +438,7 @@ impl ArpSpec {
         ArpSpec {
             eth_src: mac,
             eth_dst: to_mac,
-            operation: crate::wire::arp::op::REPLY,
+            operation: ArpOp::REPLY,
             sender_mac: mac,
             sender_ip: ip,
             target_mac: to_mac,
@@ -466,7 +467,7 @@ pub fn arp(buf: &mut [u8], spec: &ArpSpec) -> Result<usize, Error> {
     }
     write_eth(buf, spec.eth_src, spec.eth_dst, ETH_ARP);
     let a = ArpEthIpv4Packet {
-        operation: ArpOperation(spec.operation),
+        operation: ArpOperation(spec.operation.0),
         sender_mac: spec.sender_mac.octets(),
         sender_ipv4: spec.sender_ip.octets(),
         target_mac: spec.target_mac.octets(),
