@@ -11,12 +11,38 @@ use vxwire::capture::CaptureWriter;
 use vxwire::dissect::LinkType;
 use vxwire::Timestamp;
 
-/// The example's binary, which `cargo test` builds beside the test binaries.
+/// The newest modification time of the `.rs` files under `dir`.
+fn newest_source(dir: &Path) -> std::time::SystemTime {
+    let mut newest = std::time::SystemTime::UNIX_EPOCH;
+    for e in std::fs::read_dir(dir).expect("read source directory").flatten() {
+        let p = e.path();
+        let t = if p.is_dir() {
+            newest_source(&p)
+        } else if p.extension().is_some_and(|x| x == "rs") {
+            e.metadata().and_then(|m| m.modified()).expect("mtime")
+        } else {
+            continue;
+        };
+        newest = newest.max(t);
+    }
+    newest
+}
+
+/// The example's binary, which a plain `cargo test` builds beside the test binaries (`cargo test
+/// --test examples` alone does not: then it must be at least as new as its sources).
 fn example(name: &str) -> PathBuf {
     let exe = std::env::current_exe().expect("test binary path");
     let dir = exe.parent().and_then(Path::parent).expect("target profile directory");
     let p = dir.join("examples").join(name);
-    assert!(p.exists(), "{} not built (cargo test builds examples; run cargo build --examples)", p.display());
+    let hint = "run `cargo test` (which builds the examples) or `cargo build --examples` first";
+    let built = std::fs::metadata(&p)
+        .and_then(|m| m.modified())
+        .unwrap_or_else(|_| panic!("{} missing: {hint}", p.display()));
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let source =
+        std::fs::metadata(root.join("examples").join(format!("{name}.rs"))).and_then(|m| m.modified());
+    let newest = newest_source(&root.join("src")).max(source.expect("example source"));
+    assert!(built >= newest, "{} is older than its sources: {hint}", p.display());
     p
 }
 
