@@ -33,7 +33,7 @@
 //! use vxwire::dissect::{dissect, Config, LinkType};
 //! use vxwire::filter::Filter;
 //!
-//! let f = Filter::compile("vxlan 100 and arp").unwrap();
+//! let f = Filter::compile("vxlan 100 and arp")?;
 //! // Ethernet / IPv4 / UDP 49153 > 4789 / VXLAN VNI 100 / Ethernet / ARP request (cut short).
 //! let frame = [
 //!     0x02, 0, 0, 0, 0, 2, 0x02, 0, 0, 0, 0, 1, 0x08, 0x00, // Ethernet
@@ -45,11 +45,12 @@
 //! ];
 //! let d = dissect(&frame, LinkType::Ethernet, &Config::default());
 //! assert!(f.matches(&d, LinkType::Ethernet, frame.len() as u32));
-//! assert!(!Filter::compile("vxlan 200").unwrap().matches(&d, LinkType::Ethernet, 64));
-//! assert!(Filter::compile("udp dst port 4789").unwrap().matches(&d, LinkType::Ethernet, 64));
+//! assert!(!Filter::compile("vxlan 200")?.matches(&d, LinkType::Ethernet, 64));
+//! assert!(Filter::compile("udp dst port 4789")?.matches(&d, LinkType::Ethernet, 64));
 //!
 //! let e = Filter::compile("udp prt 4789").unwrap_err();
 //! assert_eq!(e.to_string(), "syntax error in filter expression at \"prt\": expected \"and\", \"or\", a qualifier (host, net, port, ...) after a protocol, or the end");
+//! # Ok::<(), Box<dyn std::error::Error>>(()) // FilterError is a core::error::Error, so `?` works
 //! ```
 
 mod eval;
@@ -320,3 +321,6 @@ impl fmt::Display for FilterError {
         })
     }
 }
+
+/// In `core`, so `?` into `Box<dyn Error>` works with or without `std`.
+impl core::error::Error for FilterError {}
