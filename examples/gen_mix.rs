@@ -161,7 +161,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             ),
         };
         outer.src_port = SrcPort::FromInnerHash;
-        let vni = Vni::new(vni).ok_or("VNI")?;
+        let vni = Vni::try_from(vni)?;
         let header = if rng.below(10) == 0 {
             let gbp = Gbp {
                 group_policy_id: 100 + rng.below(4) as u16,
