@@ -506,3 +506,48 @@ fn a_bad_vtep_setting_is_one_clear_error() {
         assert!(o.stdout.is_empty());
     }
 }
+
+/// The group of a VTEP's vxlan device, from its recorded `ip -d link show` (`vxlan id N group
+/// ADDR`, not the link's `group default`).
+fn device_group(dir: &Path, role: &str) -> Option<String> {
+    let link = std::fs::read_to_string(dir.join(format!("{role}.link"))).unwrap();
+    let vx = link.lines().find(|l| l.trim_start().starts_with("vxlan id "))?;
+    let w: Vec<&str> = vx.split_whitespace().collect();
+    w.windows(2).find(|p| p[0] == "group").map(|p| p[1].to_string())
+}
+
+#[test]
+fn ipv6_group_membership_comes_from_the_vteps_own_mld_joins() {
+    // No `group=` on the command line (vteps.txt has none): every VTEP of the IPv6 group
+    // capture is a member of exactly its device's group, by the MLD joins of the link-local
+    // address that shares its underlay MAC, and learns from the group's frames what the kernel
+    // learned (checked for all scenarios above; here: that the group frames are what it took).
+    let dir = Path::new(OFFLOAD).join("mcast6-group");
+    let cap = dir.join("capture.pcap");
+    for v in vteps(&dir) {
+        assert!(!v.settings.contains("group="), "{}", v.spec());
+        let group = device_group(&dir, &v.role).expect("group mode device");
+        let s = summarize(&cap, SummaryConfig { vtep: Some(v.view()), ..SummaryConfig::default() });
+        let joined: BTreeSet<String> = s
+            .underlay_mld()
+            .iter()
+            .filter(|((h, _), m)| m.member && s.mld_vtep(h).map(|a| a.to_string()) == Some(v.addr.clone()))
+            .map(|((_, g), _)| g.to_string())
+            .collect();
+        assert_eq!(joined, BTreeSet::from([group.clone()]), "VTEP {}", v.role);
+        // The learned table equals the kernel's, and it needs the group frames: counting only
+        // frames to the VTEP's own address, something the kernel learned would be missing.
+        let kernel = kernel_fdb(&dir, &v.role);
+        assert_eq!(learned(&s), kernel, "VTEP {}", v.role);
+        let Some(frames) = tshark_frames(&cap) else { return };
+        let unicast: Vec<Frame> = frames.into_iter().filter(|f| f.dst == v.addr).collect();
+        let by_unicast = evidenced(&kernel, &unicast, &v);
+        assert!(by_unicast.len() < kernel.len() || v.role == "A", "VTEP {}: {by_unicast:?}", v.role);
+        // Naming the group on the command line changes nothing.
+        let mut named = VtepView::default();
+        named.add_spec(&format!("{},group={group}", v.spec())).unwrap();
+        named.macs.push(common::mac(&v.mac));
+        let t = summarize(&cap, SummaryConfig { vtep: Some(named), ..SummaryConfig::default() });
+        assert_eq!(learned(&t), learned(&s), "VTEP {}", v.role);
+    }
+}

@@ -232,6 +232,9 @@ pub(super) fn json(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
         .map(|((vtep, group), m)| {
             let mut o = membership_json(m);
             o.insert("vtep".into(), vtep.to_string().into());
+            if let Some(a) = s.mld_vtep(vtep) {
+                o.insert("vtep_address".into(), a.to_string().into());
+            }
             o.insert("group".into(), group.to_string().into());
             Value::Object(o)
         })
@@ -494,9 +497,15 @@ pub(super) fn text(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
         membership_line(out, &format!("{vtep} {group}"), m)?;
     }
     if !s.underlay_mld().is_empty() {
-        writeln!(out, "underlay MLD (VTEPs joining IPv6 groups; MLD comes from link-local addresses):")?;
+        writeln!(
+            out,
+            "underlay MLD (VTEPs joining IPv6 groups; MLD comes from link-local addresses, tied to the VTEP address sent from the same MAC):"
+        )?;
         for ((vtep, group), m) in s.underlay_mld().iter() {
-            membership_line(out, &format!("{vtep} {group}"), m)?;
+            match s.mld_vtep(vtep) {
+                Some(a) => membership_line(out, &format!("{vtep} (VTEP {a}) {group}"), m)?,
+                None => membership_line(out, &format!("{vtep} {group}"), m)?,
+            }
         }
     }
     let q = &s.underlay_queries;
