@@ -37,7 +37,7 @@ fn scenarios() -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> =
         std::fs::read_dir(OFFLOAD).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_dir()).collect();
     v.sort();
-    assert!(v.len() >= 9, "{v:?}");
+    assert!(v.len() >= 10, "{v:?}");
     v
 }
 
@@ -171,9 +171,10 @@ fn every_vteps_learned_table_is_the_kernels_where_the_capture_shows_it() {
             learned_total += ours.len();
         }
     }
-    // 2 + 2 + 3 + 2 + 2 + 3 + 3 + 3 + 2 VTEPs; most of them learned something the capture shows.
-    assert_eq!(checked, 22);
-    assert!(learned_total >= 18, "{learned_total}");
+    // 2 + 2 + 3 + 2 + 2 + 3 + 3 + 3 + 2 + 2 VTEPs; most of them learned something the capture
+    // shows.
+    assert_eq!(checked, 24);
+    assert!(learned_total >= 19, "{learned_total}");
 }
 
 #[test]
@@ -550,4 +551,42 @@ fn ipv6_group_membership_comes_from_the_vteps_own_mld_joins() {
         let t = summarize(&cap, SummaryConfig { vtep: Some(named), ..SummaryConfig::default() });
         assert_eq!(learned(&t), learned(&s), "VTEP {}", v.role);
     }
+}
+
+#[test]
+fn a_proxy_device_answers_arp_itself_and_the_summary_reports_only_the_flooded_request() {
+    // testdata/offload/proxy: A has `proxy l2miss l3miss nolearning` and a neighbour entry for
+    // B; its ARP requests (for B, and for the absent 10.190.0.9) never reach the wire. B (plain)
+    // floods its request for the absent 10.190.0.7, which nobody answers.
+    let dir = Path::new(OFFLOAD).join("proxy");
+    let cap = dir.join("capture.pcap");
+    let path = cap.to_str().unwrap();
+    let args =
+        ["-r", path, "-Y", "vxlan && arp", "-T", "fields", "-e", "arp.opcode", "-e", "arp.src.proto_ipv4"];
+    let args: Vec<&str> = args.into_iter().chain(["-e", "arp.dst.proto_ipv4"]).collect();
+    let Some(out) = tshark(&args) else { return };
+    let arp: Vec<Vec<&str>> = out.lines().map(|l| l.split('\t').collect()).collect();
+    assert!(arp.iter().all(|c| c[1] != "10.190.0.1"), "A's stack asked on the wire: {out}");
+    let asked: BTreeSet<(String, String)> =
+        arp.iter().filter(|c| c[0] == "1").map(|c| (c[1].to_string(), c[2].to_string())).collect();
+    let answered: BTreeSet<(String, String)> =
+        arp.iter().filter(|c| c[0] == "2").map(|c| (c[2].to_string(), c[1].to_string())).collect();
+    let unanswered: BTreeSet<_> = asked.difference(&answered).cloned().collect();
+    assert_eq!(unanswered, BTreeSet::from([("10.190.0.2".to_string(), "10.190.0.7".to_string())]));
+    for v in vteps(&dir) {
+        let s = summarize(&cap, SummaryConfig { vtep: Some(v.view()), ..SummaryConfig::default() });
+        let ours: BTreeSet<(String, String)> = s
+            .unanswered_arp()
+            .iter()
+            .map(|((_, who, tell), _)| (tell.to_string(), who.to_string()))
+            .collect();
+        assert_eq!(ours, unanswered, "VTEP {}", v.role);
+        assert!(s.problems().is_empty() || s.problems().keys().all(|k| k.is_note()), "{:?}", s.problems());
+    }
+    // A learns nothing (kernel: only its permanent entry), B learns A (checked for every VTEP
+    // in every_vteps_learned_table_is_the_kernels_where_the_capture_shows_it).
+    let a = &vteps(&dir)[0];
+    assert!(a.settings.contains("proxy") && a.settings.contains("nolearning"));
+    assert!(kernel_fdb(&dir, "A").is_empty());
+    assert_eq!(kernel_fdb(&dir, "B").len(), 1);
 }

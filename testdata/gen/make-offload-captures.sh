@@ -418,7 +418,41 @@ scenario_her() {
     cap_stop "$pid"
 }
 
-ALL=(p2p mcast mac-move flannel gbp ipv6 mcast6 bridge her)
+# Proxy: VNI 900, A's device has `proxy l2miss l3miss nolearning` (ARP suppression from its
+# neighbour table, as EVPN set-ups have it), no default destination, a static neigh and fdb
+# entry for B; B is a plain learning device with `remote` A and a static neigh entry for A (a
+# proxy device consumes every ARP packet it would send, replies included, so B could not
+# resolve A through it). A's ARP requests never reach the wire (answered locally, or dropped
+# with an l3miss netlink message for the absent 10.190.0.9); B's request for the absent
+# 10.190.0.7 is flooded to A and stays unanswered. A learns nothing, B learns A.
+scenario_proxy() {
+    scenario proxy
+    mkns A; mkns B
+    veth A u0 02:00:00:18:19:01 B u0 02:00:00:18:19:02
+    nsx A ip addr add 198.18.19.1/24 dev u0; nsx B ip addr add 198.18.19.2/24 dev u0
+    nsx A ip link set u0 up; nsx B ip link set u0 up
+    nsx A ip link add vxlan900 address 02:00:00:00:19:01 type vxlan id 900 local 198.18.19.1 dev u0 dstport 4789 proxy l2miss l3miss nolearning
+    nsx B ip link add vxlan900 address 02:00:00:00:19:02 type vxlan id 900 remote 198.18.19.1 local 198.18.19.2 dev u0 dstport 4789
+    nsx A ip addr add 10.190.0.1/24 dev vxlan900; nsx B ip addr add 10.190.0.2/24 dev vxlan900
+    nsx A ip link set vxlan900 up; nsx B ip link set vxlan900 up
+    nsx A ip neigh replace 10.190.0.2 lladdr 02:00:00:00:19:02 dev vxlan900 nud permanent
+    nsx A bridge fdb append 02:00:00:00:19:02 dev vxlan900 dst 198.18.19.2
+    nsx B ip neigh replace 10.190.0.1 lladdr 02:00:00:00:19:01 dev vxlan900 nud permanent
+    vtep A 198.18.19.1 vxlan900 nolearning,proxy,l2miss,l3miss,vni=900
+    vtep B 198.18.19.2 vxlan900 vni=900
+    sleep 0.5
+    cap_start A u0 "$OUT/capture.pcap"
+    local pid=$CAP_PID
+    nsx A $PING -c 3 10.190.0.2 >/dev/null
+    nsx A $PING -c 2 -w 2 10.190.0.9 >/dev/null || true       # absent: l3miss, nothing on the wire
+    nsx B $PING -c 2 10.190.0.1 >/dev/null
+    nsx B $PING -c 2 -w 2 10.190.0.7 >/dev/null || true       # absent: B floods its ARP request
+    sleep 0.3
+    record A vxlan900; record B vxlan900
+    cap_stop "$pid"
+}
+
+ALL=(p2p mcast mac-move flannel gbp ipv6 mcast6 bridge her proxy)
 [ $# -gt 0 ] && ALL=("$@")
 for s in "${ALL[@]}"; do
     case $s in
@@ -431,6 +465,7 @@ for s in "${ALL[@]}"; do
         mcast6) scenario_mcast6 ;;
         bridge) scenario_bridge ;;
         her) scenario_her ;;
+        proxy) scenario_proxy ;;
         *) die "unknown scenario $s" ;;
     esac
 done
