@@ -376,6 +376,9 @@ pub struct Membership {
     pub first: Seen,
     /// Last message.
     pub last: Seen,
+    /// The interface of the last message (underlay memberships; [`Iface::Only`] for
+    /// single-interface captures). See [`Summary::is_underlay`].
+    pub iface: Option<Iface>,
 }
 
 /// Where an IGMP message was seen: the underlay (a VTEP) or an overlay VNI (a host).
@@ -519,6 +522,8 @@ pub struct Summary {
     /// Underlay IPv6 source address -> link-layer source: ties a VTEP's link-local MLD
     /// reports to its (global) VXLAN address, which share the NIC's MAC.
     link_macs: Capped<std::net::Ipv6Addr, Mac>,
+    /// The interface of the frame being added.
+    iface: Iface,
     /// Frames to an IPv6 group that the view's VTEP learns from if it is the member whose MLD
     /// report the capture holds, but whose underlay MAC the capture has not shown yet.
     pending_group: Vec<PendingLearn>,
@@ -644,6 +649,7 @@ impl Summary {
             underlay_queries: Queries::default(),
             underlay_mld: Capped::new(cap),
             link_macs: Capped::new(cap),
+            iface: Iface::Only,
             pending_group: Vec::new(),
             overlay_igmp: Capped::new(cap),
             overlay_queries: Capped::new(cap),
@@ -882,6 +888,7 @@ impl Summary {
             (None, None) => Iface::Only,
         };
         let vxlan = d.vxlan().is_some();
+        self.iface = key;
         let Some(st) = self.interfaces.entry(key) else { return };
         st.packets += 1;
         st.vxlan += u64::from(vxlan);
@@ -985,6 +992,20 @@ impl Summary {
         self.link_macs.iter().find(|(a, m)| *m == mac && !a.is_unicast_link_local()).map(|(a, _)| *a)
     }
 
+    /// Whether an underlay membership ([`Summary::underlay_igmp`], [`Summary::underlay_mld`])
+    /// came from the underlay: its last report was on an interface that carried VXLAN, or the
+    /// capture has one interface, or none carried VXLAN. On `-i any` (cooked v2) and
+    /// multi-interface pcapng captures the reports of overlay hosts appear decapsulated on the
+    /// vxlan device and bridge ports too; those are not VTEPs joining groups. (Cooked v1 names no
+    /// interface: there every report counts.)
+    pub fn is_underlay(&self, m: &Membership) -> bool {
+        let carried = |i: &Iface| self.interfaces.get(i).is_some_and(|st| st.vxlan > 0);
+        match m.iface {
+            None | Some(Iface::Only) => true,
+            Some(i) => carried(&i) || !self.interfaces.iter().any(|(k, _)| carried(k)),
+        }
+    }
+
     /// Whether the VTEP of the view receives a frame to `dst`: one of its addresses, or a group
     /// it is a member of now, by its own IGMP reports in the capture or, for IPv6, by the MLD
     /// reports of its link-local address (the one with its underlay MAC).
@@ -994,11 +1015,16 @@ impl Summary {
         }
         let yes = |b: bool| if b { Receives::Yes } else { Receives::No };
         match dst {
-            IpAddr::V4(g) => {
-                yes(view.addrs.iter().any(|a| self.underlay_igmp.get(&(*a, g)).is_some_and(|m| m.member)))
-            }
+            IpAddr::V4(g) => yes(view
+                .addrs
+                .iter()
+                .any(|a| self.underlay_igmp.get(&(*a, g)).is_some_and(|m| m.member && self.is_underlay(m)))),
             IpAddr::V6(g) => {
-                if view.addrs.iter().any(|a| self.underlay_mld.get(&(*a, g)).is_some_and(|m| m.member)) {
+                if view
+                    .addrs
+                    .iter()
+                    .any(|a| self.underlay_mld.get(&(*a, g)).is_some_and(|m| m.member && self.is_underlay(m)))
+                {
                     return Receives::Yes;
                 }
                 let v6 = || {
@@ -1010,7 +1036,9 @@ impl Summary {
                 // Link-local members of the group, with the MAC they reported from.
                 let members = || {
                     self.underlay_mld.iter().filter_map(move |((h, mg), m)| match h {
-                        IpAddr::V6(h) if *mg == g && m.member && h.is_unicast_link_local() => {
+                        IpAddr::V6(h)
+                            if *mg == g && m.member && h.is_unicast_link_local() && self.is_underlay(m) =>
+                        {
                             Some(self.link_macs.get(h).copied())
                         }
                         _ => None,
@@ -1299,6 +1327,9 @@ impl Summary {
             (Scope::Overlay(..), IpAddr::V6(_)) => None,
         };
         let Some(m) = m else { return };
+        if matches!(scope, Scope::Underlay(_)) {
+            m.iface = Some(self.iface);
+        }
         if m.first.n == 0 {
             m.first = seen;
         }

@@ -341,8 +341,11 @@ scenario_mcast6() {
 # Container bridge: B's vxlan0 is a port of bridge br0 with IGMP snooping (as a container host
 # has it); host A (plain vxlan0) joins groups through the overlay (IGMPv3, one source-specific
 # join); B's bridge learns them (`bridge mdb show`) from the reports that come out of the tunnel.
+# container-bridge-any: the same, captured with `tcpdump -i any` (SLL2) on B, the bridge host:
+# each overlay packet is in the file on u0 (VXLAN), and again decapsulated on vxlan0 and br0.
 scenario_bridge() {
-    scenario container-bridge
+    local name=${1:-container-bridge} any=${2:-}
+    scenario "$name"
     mkns A; mkns B
     veth A u0 02:00:00:18:17:01 B u0 02:00:00:18:17:02
     nsx A ip addr add 198.18.17.1/24 dev u0; nsx B ip addr add 198.18.17.2/24 dev u0
@@ -370,7 +373,7 @@ time.sleep(2.5)
 sys.stdout.write("joined 239.17.0.1, 239.17.0.2 (source 10.170.0.2), left 239.17.0.3\n"); sys.stdout.flush()
 sys.stdin.read()
 EOF
-    cap_start A u0 "$OUT/capture.pcap"
+    if [ -n "$any" ]; then cap_start B any "$OUT/capture.pcap"; else cap_start A u0 "$OUT/capture.pcap"; fi
     local pid=$CAP_PID
     nsx A $PING -c 2 10.170.0.2 >/dev/null
     logc "[A] python3 joins.py vxlan0 10.170.0.1   # joins 239.17.0.1, 239.17.0.2 source 10.170.0.2; joins and leaves 239.17.0.3"
@@ -452,7 +455,7 @@ scenario_proxy() {
     cap_stop "$pid"
 }
 
-ALL=(p2p mcast mac-move flannel gbp ipv6 mcast6 bridge her proxy)
+ALL=(p2p mcast mac-move flannel gbp ipv6 mcast6 bridge bridge-any her proxy)
 [ $# -gt 0 ] && ALL=("$@")
 for s in "${ALL[@]}"; do
     case $s in
@@ -464,6 +467,7 @@ for s in "${ALL[@]}"; do
         ipv6) scenario_ipv6 ;;
         mcast6) scenario_mcast6 ;;
         bridge) scenario_bridge ;;
+        bridge-any) scenario_bridge container-bridge-any any ;;
         her) scenario_her ;;
         proxy) scenario_proxy ;;
         *) die "unknown scenario $s" ;;
