@@ -477,7 +477,7 @@ const MAX_PENDING_GROUP: usize = 256;
 struct PendingLearn {
     group: std::net::Ipv6Addr,
     vni: u32,
-    mac: Mac,
+    mac: MacAddr,
     src: IpAddr,
     seen: Seen,
 }
@@ -519,7 +519,7 @@ pub struct Summary {
     underlay_mld: Capped<(IpAddr, std::net::Ipv6Addr), Membership>,
     /// Underlay IPv6 source address -> link-layer source: ties a VTEP's link-local MLD
     /// reports to its (global) VXLAN address, which share the NIC's MAC.
-    link_macs: Capped<std::net::Ipv6Addr, Mac>,
+    link_macs: Capped<std::net::Ipv6Addr, MacAddr>,
     /// The interface of the frame being added.
     iface: Iface,
     /// Frames to an IPv6 group that the view's VTEP learns from if it is the member whose MLD
@@ -699,13 +699,13 @@ impl Summary {
         self.expire_recent(seen.ns());
 
         // Outer fragments and underlay IGMP, before any VXLAN.
-        let mut link_src: Option<Mac> = None;
+        let mut link_src: Option<MacAddr> = None;
         for l in d.layers() {
             if l.depth > 0 {
                 break;
             }
             match &l.header {
-                Header::Ethernet(e) => link_src = Some(e.source()),
+                Header::Ethernet(e) => link_src = Some(MacAddr(e.source())),
                 Header::LinuxSll(h) => link_src = mac_of(h.addr()),
                 Header::LinuxSll2(h) => link_src = mac_of(h.addr()),
                 Header::Ipv6(h) => {
@@ -955,7 +955,7 @@ impl Summary {
 
     /// Notes that IPv6 source `a` sent from link-layer address `mac`; when `a` is the view's
     /// VTEP, decides the frames that waited for it.
-    fn tie(&mut self, a: std::net::Ipv6Addr, mac: Mac) {
+    fn tie(&mut self, a: std::net::Ipv6Addr, mac: MacAddr) {
         if self.link_macs.get(&a) == Some(&mac) {
             return;
         }
@@ -1054,8 +1054,9 @@ impl Summary {
                     }
                 }
                 // A member whose MAC no other VTEP address has shown may be this VTEP.
-                let untied =
-                    |mac: Mac| !self.link_macs.iter().any(|(a, m)| *m == mac && !a.is_unicast_link_local());
+                let untied = |mac: MacAddr| {
+                    !self.link_macs.iter().any(|(a, m)| *m == mac && !a.is_unicast_link_local())
+                };
                 if unknown && members().any(|m| m.is_some_and(untied)) {
                     Receives::NotYetKnown
                 } else {
@@ -1160,7 +1161,7 @@ impl Summary {
     }
 
     /// Learns (or refreshes, or moves) `mac` in `vni` behind VTEP `src`.
-    fn learn_raw(&mut self, vni: u32, mac: Mac, src: IpAddr, seen: Seen) {
+    fn learn_raw(&mut self, vni: u32, mac: MacAddr, src: IpAddr, seen: Seen) {
         let keep = self.cfg.keep_packets;
         let Some(e) = self.fdb.entry_with((vni, mac), || FdbEntry {
             dst: src,
