@@ -416,16 +416,15 @@ fn ipv6_group_mode_joins_are_in_the_multicast_view_as_tshark_reads_them() {
 
 #[test]
 fn overlay_membership_is_what_the_vteps_bridge_snooped() {
-    // Every VTEP whose vxlan device is a bridge port (a container host): the groups its
-    // `bridge mdb show` lists on that port are the groups the overlay view has members of.
-    let mut bridged = 0;
+    // Every VTEP of every capture: whose vxlan device is a bridge port (a container host), the
+    // groups its `bridge mdb show` lists on that port are the groups the overlay view has
+    // members of (of the hosts whose reports came out of the tunnel there); the others' mdb has
+    // nothing on the device (no snooping bridge above it).
+    let (mut bridged, mut all) = (0, 0);
     for dir in scenarios() {
         for v in vteps(&dir) {
+            all += 1;
             let link = std::fs::read_to_string(dir.join(format!("{}.link", v.role))).unwrap();
-            if !link.contains(" master ") {
-                continue;
-            }
-            bridged += 1;
             let dev = link.split(": ").nth(1).unwrap().split('@').next().unwrap().to_string();
             let mdb: BTreeSet<String> = std::fs::read_to_string(dir.join(format!("{}.mdb", v.role)))
                 .unwrap()
@@ -433,6 +432,11 @@ fn overlay_membership_is_what_the_vteps_bridge_snooped() {
                 .filter(|l| l.contains(&format!(" port {dev} ")))
                 .filter_map(|l| l.split(" grp ").nth(1)?.split_whitespace().next().map(str::to_string))
                 .collect();
+            if !link.contains(" master ") {
+                assert!(mdb.is_empty(), "{} VTEP {}: {mdb:?}", dir.display(), v.role);
+                continue;
+            }
+            bridged += 1;
             assert!(!mdb.is_empty(), "{}", dir.display());
             // The hosts whose reports came out of the tunnel at this VTEP (tshark: outer
             // destination, inner source of each IGMP frame).
@@ -473,7 +477,7 @@ fn overlay_membership_is_what_the_vteps_bridge_snooped() {
             assert!(s.overlay_igmp().iter().any(|(_, m)| !m.member && m.leaves > 0));
         }
     }
-    assert_eq!(bridged, 2);
+    assert_eq!((bridged, all), (2, 26));
 }
 
 #[test]
@@ -688,4 +692,49 @@ fn an_any_capture_on_a_bridge_host_counts_each_packet_once_and_no_overlay_host_a
     };
     let (a, b) = (groups(&s), groups(&eth));
     assert!(b.is_subset(&a), "{a:?} vs {b:?}");
+}
+
+#[test]
+fn every_group_mode_vtep_joins_its_devices_group_in_the_capture() {
+    // Every VTEP whose device has a group (`ip -d link`: `vxlan id N group G`): the underlay
+    // view has its own joins of G (IGMP from its address; MLD from the link-local address with
+    // its MAC), and it is a member at the end unless its device went down during the capture
+    // (commands.log), when the view has its leave.
+    let mut checked = 0;
+    for dir in scenarios() {
+        let log = std::fs::read_to_string(dir.join("commands.log")).unwrap();
+        let s = summarize(&dir.join("capture.pcap"), SummaryConfig::default());
+        for v in vteps(&dir) {
+            let Some(group) = device_group(&dir, &v.role) else { continue };
+            let dev = std::fs::read_to_string(dir.join(format!("{}.link", v.role))).unwrap();
+            let dev = dev.split(": ").nth(1).unwrap().split('@').next().unwrap().to_string();
+            // Up at the end: the last `ip link set DEV up|down` of this VTEP says.
+            let up_at_end = log
+                .lines()
+                .filter_map(|l| l.strip_prefix(&format!("[{}] ip link set {dev} ", v.role)))
+                .filter(|rest| *rest == "up" || *rest == "down")
+                .last()
+                == Some("up");
+            let went_down = log.contains(&format!("[{}] ip link set {dev} down", v.role));
+            let g: std::net::IpAddr = group.parse().unwrap();
+            let addr: std::net::IpAddr = v.addr.parse().unwrap();
+            let m = match g {
+                std::net::IpAddr::V4(g4) => s.underlay_igmp().get(&(addr, g4)).cloned(),
+                std::net::IpAddr::V6(g6) => s
+                    .underlay_mld()
+                    .iter()
+                    .find(|((h, mg), _)| *mg == g6 && s.mld_vtep(h).map(std::net::IpAddr::V6) == Some(addr))
+                    .map(|(_, m)| m.clone()),
+            };
+            let m = m.unwrap_or_else(|| panic!("{} VTEP {}: no joins of {group}", dir.display(), v.role));
+            assert!(s.is_underlay(&m) && m.joins > 0, "{} VTEP {}", dir.display(), v.role);
+            assert_eq!(m.member, up_at_end, "{} VTEP {}: {m:?}", dir.display(), v.role);
+            if went_down {
+                assert!(m.leaves > 0, "{} VTEP {}: {m:?}", dir.display(), v.role);
+            }
+            checked += 1;
+        }
+    }
+    // mcast-group, mac-move (3 each), mcast6-group (3).
+    assert_eq!(checked, 9);
 }
