@@ -712,8 +712,7 @@ fn every_group_mode_vtep_joins_its_devices_group_in_the_capture() {
             let up_at_end = log
                 .lines()
                 .filter_map(|l| l.strip_prefix(&format!("[{}] ip link set {dev} ", v.role)))
-                .filter(|rest| *rest == "up" || *rest == "down")
-                .last()
+                .rfind(|rest| *rest == "up" || *rest == "down")
                 == Some("up");
             let went_down = log.contains(&format!("[{}] ip link set {dev} down", v.role));
             let g: std::net::IpAddr = group.parse().unwrap();

@@ -455,6 +455,51 @@ scenario_proxy() {
     cap_stop "$pid"
 }
 
+# Problems the kernel itself makes, each captured on the receiving VTEP B's underlay (before B
+# judges the frame), B's counters recorded (`nstat -az` in B.nstat) with its tables:
+# problem-fragments: A's vxlan device (not bound to u0) has MTU 1500 over a 1500 underlay (df
+#   unset, the default): a full-size inner packet leaves as two outer IPv4 fragments (B reassembles them);
+# problem-ttl1: A's device has `ttl 1` (unicast): fine on one link, dead behind a router;
+# problem-vni0: both devices have `id 0`;
+# (A corrupted-checksum capture would need netem, which the kernel used here lacks.)
+scenario_problem() {
+    local kind=$1 n=$2
+    scenario "problem-$kind"
+    mkns A; mkns B
+    veth A u0 "02:00:00:18:2$n:01" B u0 "02:00:00:18:2$n:02"
+    nsx A ip addr add "198.18.2$n.1/24" dev u0; nsx B ip addr add "198.18.2$n.2/24" dev u0
+    nsx A ip link set u0 up; nsx B ip link set u0 up
+    local vni=$((1000 + n)) a_extra="" b_extra="" id a_dev="dev u0"
+    id=$vni
+    case $kind in
+        # a device bound to u0 refuses an MTU above u0's minus the overhead; unbound it takes it
+        fragments) a_dev="" ;;
+        ttl1) a_extra="ttl 1" ;;
+        vni0) id=0 ;;
+    esac
+    nsx A ip link add vx address "02:00:00:00:2$n:01" type vxlan id "$id" remote "198.18.2$n.2" local "198.18.2$n.1" $a_dev dstport 4789 $a_extra
+    nsx B ip link add vx address "02:00:00:00:2$n:02" type vxlan id "$id" remote "198.18.2$n.1" local "198.18.2$n.2" dev u0 dstport 4789 $b_extra
+    [ "$kind" = fragments ] && nsx A ip link set vx mtu 1500
+    nsx A ip addr add "10.2$n.0.1/24" dev vx; nsx B ip addr add "10.2$n.0.2/24" dev vx
+    nsx A ip link set vx up; nsx B ip link set vx up
+    nsx A ip neigh replace "10.2$n.0.2" lladdr "02:00:00:00:2$n:02" dev vx nud permanent
+    nsx B ip neigh replace "10.2$n.0.1" lladdr "02:00:00:00:2$n:01" dev vx nud permanent
+    vtep A "198.18.2$n.1" vx "vni=$id"; vtep B "198.18.2$n.2" vx "vni=$id"
+    sleep 0.5
+    nsq B nstat -n >/dev/null
+    cap_start B u0 "$OUT/capture.pcap"
+    local pid=$CAP_PID
+    case $kind in
+        fragments) nsx A $PING -c 3 -s 1472 -M dont "10.2$n.0.2" >/dev/null ;;
+        *) nsx A $PING -c 3 "10.2$n.0.2" >/dev/null ;;
+    esac
+    sleep 0.3
+    record A vx; record B vx
+    nsq B nstat -az >"$OUT/B.nstat"
+    logc "[B] nstat -az > B.nstat   # counters since just before the capture started"
+    cap_stop "$pid"
+}
+
 ALL=(p2p mcast mac-move flannel gbp ipv6 mcast6 bridge bridge-any her proxy)
 [ $# -gt 0 ] && ALL=("$@")
 for s in "${ALL[@]}"; do
@@ -470,6 +515,9 @@ for s in "${ALL[@]}"; do
         bridge-any) scenario_bridge container-bridge-any any ;;
         her) scenario_her ;;
         proxy) scenario_proxy ;;
+        problem-fragments) scenario_problem fragments 1 ;;
+        problem-ttl1) scenario_problem ttl1 2 ;;
+        problem-vni0) scenario_problem vni0 3 ;;
         *) die "unknown scenario $s" ;;
     esac
 done
@@ -485,8 +533,12 @@ for d in "$WORK"/*/; do
     done
     # the namespace names carry this run's pid: make the logs reproducible
     sed -i "s/vxo${SUF}s[0-9]*//g" "$d"commands.log
-    rm -rf "${DEST:?}/$n"
-    cp -r "$d" "$DEST/$n"
-    chmod 644 "$DEST/$n"/*
+    # the kernel-made problem captures go to testdata/kernel-problems/ (not offload/: those are clean)
+    dest=$DEST
+    case $n in problem-*) dest=$(dirname "$DEST")/kernel-problems; n=${n#problem-} ;; esac
+    mkdir -p "$dest"
+    rm -rf "${dest:?}/$n"
+    cp -r "$d" "$dest/$n"
+    chmod 644 "$dest/$n"/*
 done
 echo "== done: $(ls "$DEST")" >&2
