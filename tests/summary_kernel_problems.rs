@@ -10,7 +10,7 @@
 //!
 //! The classes the kernel never sends (I flag clear, reserved bits, GBP to a plain port, a bad
 //! outer checksum, source port 0, other drops) are in tests/summary_problems.rs (crafted
-//! captures) and judged by a live kernel in tests/kernel_vxlan.rs.
+//! captures) and judged frame by frame by a live kernel in tests/kernel_summary_live.rs.
 #![cfg(feature = "cli")]
 
 mod common;
