@@ -6,7 +6,8 @@
 //! - fragments: A's vxlan device has MTU 1500 over a 1500 underlay: outer IPv4 fragments (B
 //!   reassembled them: IpReasmOKs) and an inner packet longer than MTU - 50;
 //! - ttl1: A's device has `ttl 1`: unicast VXLAN with outer TTL 1;
-//! - vni0: both devices have `id 0`.
+//! - vni0: both devices have `id 0`;
+//! - udp6zero: IPv6 underlay, A sends with `udp6zerocsumtx`, B (default) drops every frame.
 //!
 //! The classes the kernel never sends (I flag clear, reserved bits, GBP to a plain port, a bad
 //! outer checksum, source port 0, other drops) are in tests/summary_problems.rs (crafted
@@ -142,4 +143,35 @@ fn vni_zero_made_by_the_kernel() {
     let s = summarize(&cap, view_of_b(&dir));
     assert_eq!(problems(&s), BTreeMap::from([("vni-zero".to_string(), zero)]));
     learns_as_the_kernel(&dir, &s);
+}
+
+#[test]
+fn udp6_zero_checksum_drops_made_by_the_kernel() {
+    // A's device has `udp6zerocsumtx`, B's the default: B's UDP drops each frame (Udp6InCsumErrors).
+    let dir = Path::new(DIR).join("udp6zero");
+    let cap = dir.join("capture.pcap");
+    let Some(rows) = tshark(&cap, &["udp.checksum", "ipv6.src"]) else { return };
+    let zero = rows.iter().filter(|r| r[0] == "0x0000" || r[0] == "0x0").count() as u64;
+    assert!(zero >= 3 && zero == rows.len() as u64, "{rows:?}");
+    assert_eq!(nstat(&dir, "Udp6InCsumErrors"), zero, "B's kernel dropped each");
+    let s = summarize(&cap, view_of_b(&dir));
+    assert_eq!(problems(&s), BTreeMap::from([("kernel-drop".to_string(), zero)]));
+    let reasons: Vec<_> =
+        s.problems().into_keys().filter(|k| k.is_drop()).map(|k| format!("{k:?}")).collect();
+    assert!(reasons.iter().all(|r| r.contains("UDP_CSUM")), "{reasons:?}");
+    // B learned nothing (only its permanent default entry), and neither does the summary as B;
+    // as a device with `udp6zerocsumrx` it would have taken them.
+    let kernel_learned = std::fs::read_to_string(dir.join("B.fdb"))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.contains("permanent"))
+        .count();
+    assert_eq!(kernel_learned, 0);
+    assert!(s.fdb().is_empty());
+    assert_eq!(s.not_learned().dropped, zero);
+    let mut rx = view_of_b(&dir);
+    if let Some(v) = rx.vtep.as_mut() {
+        v.add_spec("fd00:18:25::2,udp6zerocsumrx").unwrap();
+    }
+    assert_eq!(summarize(&cap, rx).fdb().len(), 1);
 }

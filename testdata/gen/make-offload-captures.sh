@@ -500,6 +500,32 @@ scenario_problem() {
     cap_stop "$pid"
 }
 
+# problem-udp6zero: IPv6 underlay; A's device has `udp6zerocsumtx` (outer UDP checksum 0), B's
+# the default `noudp6zerocsumrx`: B's UDP drops every frame from A (UDP_CSUM), learns nothing.
+scenario_problem_udp6zero() {
+    scenario problem-udp6zero
+    mkns A v6; mkns B v6
+    veth A u0 02:00:00:18:25:01 B u0 02:00:00:18:25:02
+    nsx A ip addr add fd00:18:25::1/64 dev u0 nodad; nsx B ip addr add fd00:18:25::2/64 dev u0 nodad
+    nsx A ip link set u0 up; nsx B ip link set u0 up
+    nsx A ip link add vx address 02:00:00:00:25:01 type vxlan id 1005 remote fd00:18:25::2 local fd00:18:25::1 dev u0 dstport 4789 udp6zerocsumtx
+    nsx B ip link add vx address 02:00:00:00:25:02 type vxlan id 1005 remote fd00:18:25::1 local fd00:18:25::2 dev u0 dstport 4789
+    nsx A sysctl -qw net.ipv6.conf.vx.disable_ipv6=1; nsx B sysctl -qw net.ipv6.conf.vx.disable_ipv6=1
+    nsx A ip addr add 10.25.0.1/24 dev vx; nsx B ip addr add 10.25.0.2/24 dev vx
+    nsx A ip link set vx up; nsx B ip link set vx up
+    vtep A fd00:18:25::1 vx vni=1005; vtep B fd00:18:25::2 vx vni=1005
+    sleep 1.5
+    nsq B nstat -n >/dev/null
+    cap_start B u0 "$OUT/capture.pcap"
+    local pid=$CAP_PID
+    nsx A $PING -c 3 -w 3 10.25.0.2 >/dev/null || true           # B drops them: no answer
+    sleep 0.3
+    record A vx; record B vx
+    nsq B nstat -az >"$OUT/B.nstat"
+    logc "[B] nstat -az > B.nstat   # counters since just before the capture started"
+    cap_stop "$pid"
+}
+
 ALL=(p2p mcast mac-move flannel gbp ipv6 mcast6 bridge bridge-any her proxy)
 [ $# -gt 0 ] && ALL=("$@")
 for s in "${ALL[@]}"; do
@@ -518,6 +544,7 @@ for s in "${ALL[@]}"; do
         problem-fragments) scenario_problem fragments 1 ;;
         problem-ttl1) scenario_problem ttl1 2 ;;
         problem-vni0) scenario_problem vni0 3 ;;
+        problem-udp6zero) scenario_problem_udp6zero ;;
         *) die "unknown scenario $s" ;;
     esac
 done

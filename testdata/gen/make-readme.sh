@@ -190,7 +190,9 @@ underlay, with B's `nstat -az` counters (`B.nstat`, since just before the
 capture) besides the tables: `fragments` (A's vxlan device, not bound to u0,
 has MTU 1500 over a 1500 underlay: outer IPv4 fragments, then the kernel's
 PMTU handling fragments the inner packets instead), `ttl1` (A's device has
-`ttl 1`), `vni0` (`id 0`). Licence: generated for vxwire, same as above.
+`ttl 1`), `vni0` (`id 0`), `udp6zero` (IPv6 underlay, A sends with
+`udp6zerocsumtx`, B's default device drops every frame: Udp6InCsumErrors).
+Licence: generated for vxwire, same as above.
 
 EOF
 offload_dirs kernel-problems/*/
