@@ -184,8 +184,10 @@ scenario_p2p() {
 # Multicast group mode: A, B, C (VNI 200, group 239.1.1.1) on a bridge in M (snooping off).
 # Captured on A's underlay from before the devices go up (the VTEPs' IGMPv3 joins), then a
 # MAC moves: B's device goes down and C takes over B's MAC.
+# mcast-group-any: the same, captured with `tcpdump -i any` (SLL2) on A: its IGMP joins on u0
+# come before u0 carries any VXLAN, and every overlay packet is in the file twice.
 scenario_mcast() {
-    local name=$1 move=${2:-}
+    local name=$1 move=${2:-} any=${3:-}
     scenario "$name"
     mkns M; mkns A; mkns B; mkns C
     nsx M ip link add br0 type bridge mcast_snooping 0
@@ -201,7 +203,7 @@ scenario_mcast() {
         vtep "$r" "198.18.11.$n" vxlan200 vni=200
     done
     sleep 0.5
-    cap_start A u0 "$OUT/capture.pcap"
+    if [ -n "$any" ]; then cap_start A any "$OUT/capture.pcap"; else cap_start A u0 "$OUT/capture.pcap"; fi
     local pid=$CAP_PID
     for r in A B C; do nsx "$r" ip link set vxlan200 up; sleep 0.5; done
     sleep 2
@@ -526,13 +528,14 @@ scenario_problem_udp6zero() {
     cap_stop "$pid"
 }
 
-ALL=(p2p mcast mac-move flannel gbp ipv6 mcast6 bridge bridge-any her proxy)
+ALL=(p2p mcast mcast-any mac-move flannel gbp ipv6 mcast6 bridge bridge-any her proxy)
 [ $# -gt 0 ] && ALL=("$@")
 for s in "${ALL[@]}"; do
     case $s in
         p2p) scenario_p2p ;;
         mcast) scenario_mcast mcast-group ;;
         mac-move) scenario_mcast mac-move move ;;
+        mcast-any) scenario_mcast mcast-group-any "" any ;;
         flannel) scenario_flannel ;;
         gbp) scenario_gbp ;;
         ipv6) scenario_ipv6 ;;
