@@ -377,6 +377,9 @@ pub struct Membership {
     /// The interface of the last message (underlay memberships; [`Iface::Only`] for
     /// single-interface captures). See [`Summary::is_underlay`].
     pub iface: Option<Iface>,
+    /// A hash of the last report's IP packet (underlay memberships): equal to one that came
+    /// inside VXLAN, it is a decapsulated copy of an overlay host's report.
+    pub report_hash: u64,
 }
 
 /// Where an IGMP message was seen: the underlay (a VTEP) or an overlay VNI (a host).
@@ -522,6 +525,10 @@ pub struct Summary {
     link_macs: Capped<std::net::Ipv6Addr, MacAddr>,
     /// The interface of the frame being added.
     iface: Iface,
+    /// The hash of the IP packet of the underlay IGMP/MLD message being added.
+    report_hash: u64,
+    /// Hashes of the IP packets of IGMP/MLD messages seen inside VXLAN.
+    inner_reports: Capped<u64, ()>,
     /// Frames to an IPv6 group that the view's VTEP learns from if it is the member whose MLD
     /// report the capture holds, but whose underlay MAC the capture has not shown yet.
     pending_group: Vec<PendingLearn>,
@@ -603,6 +610,18 @@ fn shows_offload(d: &Dissection<'_>) -> bool {
     })
 }
 
+/// The hash of the IP packet at `depth` (its bytes up to its length field, or to the end).
+fn ip_packet_hash(d: &Dissection<'_>, depth: u8) -> Option<u64> {
+    let l = d.layers().find(|l| l.depth == depth && matches!(l.header, Header::Ipv4(_) | Header::Ipv6(_)))?;
+    let len = match &l.header {
+        Header::Ipv4(h) => usize::from(h.total_len()),
+        Header::Ipv6(h) => 40 + usize::from(h.payload_length()),
+        _ => return None,
+    };
+    let bytes = d.data().get(l.offset..)?;
+    Some(fnv64(&bytes[..len.min(bytes.len())]))
+}
+
 /// 64-bit FNV-1a of the inner frame: the key of head-end replication.
 fn fnv64(b: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
@@ -648,6 +667,8 @@ impl Summary {
             underlay_mld: Capped::new(cap),
             link_macs: Capped::new(cap),
             iface: Iface::Only,
+            report_hash: 0,
+            inner_reports: Capped::new(cap),
             pending_group: Vec::new(),
             overlay_igmp: Capped::new(cap),
             overlay_queries: Capped::new(cap),
@@ -722,6 +743,7 @@ impl Summary {
                     self.problem(ProblemKind::OuterFragment, info.n)
                 }
                 Header::Igmp(g) => {
+                    self.report_hash = ip_packet_hash(d, 0).unwrap_or(0);
                     let host = d.layers().filter(|x| x.depth == 0).find_map(|x| match &x.header {
                         Header::Ipv4(h) => Some(IpAddr::V4(h.source_addr())),
                         _ => None,
@@ -731,6 +753,7 @@ impl Summary {
                     }
                 }
                 Header::Icmpv6(m) => {
+                    self.report_hash = ip_packet_hash(d, 0).unwrap_or(0);
                     let host = d.layers().filter(|x| x.depth == 0).find_map(|x| match &x.header {
                         Header::Ipv6(h) => Some(IpAddr::V6(h.source_addr())),
                         _ => None,
@@ -840,8 +863,11 @@ impl Summary {
             match &l.header {
                 Header::Arp(a) => self.arp(vni, a, seen),
                 Header::Ipv4(h) => inner_src = Some(h.source_addr()),
-                Header::Igmp(g) if depth > 0 => {
-                    if let Some(host) = inner_src {
+                Header::Igmp(_) | Header::Icmpv6(_) if depth > 0 => {
+                    if let Some(h) = ip_packet_hash(d, depth) {
+                        let _ = self.inner_reports.entry(h);
+                    }
+                    if let (Header::Igmp(g), Some(host)) = (&l.header, inner_src) {
                         self.igmp(Some(vni), IpAddr::V4(host), g, seen);
                     }
                 }
@@ -994,9 +1020,13 @@ impl Summary {
     /// came from the underlay: its last report was on an interface that carried VXLAN, or the
     /// capture has one interface, or none carried VXLAN. On `-i any` (cooked v2) and
     /// multi-interface pcapng captures the reports of overlay hosts appear decapsulated on the
-    /// vxlan device and bridge ports too; those are not VTEPs joining groups. (Cooked v1 names no
-    /// interface: there every report counts.)
+    /// vxlan device and bridge ports too; those are not VTEPs joining groups. A report whose IP
+    /// packet is byte for byte one that came inside VXLAN is such a copy too, whatever the
+    /// interface (cooked v1 names none).
     pub fn is_underlay(&self, m: &Membership) -> bool {
+        if m.report_hash != 0 && self.inner_reports.contains_key(&m.report_hash) {
+            return false;
+        }
         let carried = |i: &Iface| self.interfaces.get(i).is_some_and(|st| st.vxlan > 0);
         match m.iface {
             None | Some(Iface::Only) => true,
@@ -1328,6 +1358,7 @@ impl Summary {
         let Some(m) = m else { return };
         if matches!(scope, Scope::Underlay(_)) {
             m.iface = Some(self.iface);
+            m.report_hash = self.report_hash;
         }
         if m.first.n == 0 {
             m.first = seen;

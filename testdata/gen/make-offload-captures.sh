@@ -343,7 +343,8 @@ scenario_mcast6() {
 # Container bridge: B's vxlan0 is a port of bridge br0 with IGMP snooping (as a container host
 # has it); host A (plain vxlan0) joins groups through the overlay (IGMPv3, one source-specific
 # join); B's bridge learns them (`bridge mdb show`) from the reports that come out of the tunnel.
-# container-bridge-any: the same, captured with `tcpdump -i any` (SLL2) on B, the bridge host:
+# container-bridge-any: the same, captured with `tcpdump -i any` (SLL2, and SLL in any-sll.pcap)
+# on B, the bridge host:
 # each overlay packet is in the file on u0 (VXLAN), and again decapsulated on vxlan0 and br0.
 scenario_bridge() {
     local name=${1:-container-bridge} any=${2:-}
@@ -375,8 +376,13 @@ time.sleep(2.5)
 sys.stdout.write("joined 239.17.0.1, 239.17.0.2 (source 10.170.0.2), left 239.17.0.3\n"); sys.stdout.flush()
 sys.stdin.read()
 EOF
-    if [ -n "$any" ]; then cap_start B any "$OUT/capture.pcap"; else cap_start A u0 "$OUT/capture.pcap"; fi
-    local pid=$CAP_PID
+    local pids=()
+    if [ -n "$any" ]; then
+        cap_start B any "$OUT/capture.pcap"; pids+=("$CAP_PID")
+        cap_start B any "$OUT/any-sll.pcap" -y LINUX_SLL; pids+=("$CAP_PID")
+    else
+        cap_start A u0 "$OUT/capture.pcap"; pids+=("$CAP_PID")
+    fi
     nsx A $PING -c 2 10.170.0.2 >/dev/null
     logc "[A] python3 joins.py vxlan0 10.170.0.1   # joins 239.17.0.1, 239.17.0.2 source 10.170.0.2; joins and leaves 239.17.0.3"
     mkfifo "$WORK/hold"
@@ -385,7 +391,7 @@ EOF
     exec 9>"$WORK/hold"
     for i in $(seq 100); do grep -q joined "$WORK/joins.out" 2>/dev/null && break; sleep 0.1; done
     record A vxlan0; record B vxlan0
-    cap_stop "$pid"            # before the sockets close (which leaves the groups)
+    cap_stop "${pids[@]}"      # before the sockets close (which leaves the groups)
     exec 9>&-
     wait "$jp" || true
 }
