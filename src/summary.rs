@@ -610,6 +610,16 @@ fn shows_offload(d: &Dissection<'_>) -> bool {
     })
 }
 
+/// Whether `h` is IGMP, or ICMPv6 of an MLD type (query, report, done, v2 report): the messages
+/// whose decapsulated copies the underlay view must know (Neighbor Discovery is not hashed).
+fn is_membership_message(h: &Header<'_>) -> bool {
+    match h {
+        Header::Igmp(_) => true,
+        Header::Icmpv6(m) => matches!(m.slice().first(), Some(130..=132 | 143)),
+        _ => false,
+    }
+}
+
 /// The hash of the IP packet at `depth` (its bytes up to its length field, or to the end).
 fn ip_packet_hash(d: &Dissection<'_>, depth: u8) -> Option<u64> {
     let l = d.layers().find(|l| l.depth == depth && matches!(l.header, Header::Ipv4(_) | Header::Ipv6(_)))?;
@@ -752,7 +762,7 @@ impl Summary {
                         self.igmp(None, host, g, seen);
                     }
                 }
-                Header::Icmpv6(m) => {
+                Header::Icmpv6(m) if is_membership_message(&l.header) => {
                     self.report_hash = ip_packet_hash(d, 0).unwrap_or(0);
                     let host = d.layers().filter(|x| x.depth == 0).find_map(|x| match &x.header {
                         Header::Ipv6(h) => Some(IpAddr::V6(h.source_addr())),
@@ -863,7 +873,7 @@ impl Summary {
             match &l.header {
                 Header::Arp(a) => self.arp(vni, a, seen),
                 Header::Ipv4(h) => inner_src = Some(h.source_addr()),
-                Header::Igmp(_) | Header::Icmpv6(_) if depth > 0 => {
+                Header::Igmp(_) | Header::Icmpv6(_) if depth > 0 && is_membership_message(&l.header) => {
                     if let Some(h) = ip_packet_hash(d, depth) {
                         let _ = self.inner_reports.entry(h);
                     }
