@@ -1004,7 +1004,7 @@ impl Summary {
             for p in std::mem::take(&mut self.pending_group) {
                 match self.vtep_receives(&view, IpAddr::V6(p.group)) {
                     Receives::Yes => {
-                        self.not_learned.not_received -= 1;
+                        self.not_learned.not_received = self.not_learned.not_received.saturating_sub(1);
                         self.learn_raw(p.vni, p.mac, p.src, p.seen);
                     }
                     Receives::No => {}
