@@ -382,7 +382,13 @@ fn outer_v4<'a>(ip: &'a [u8], dev: &Device<'_>) -> Result<Outer<'a>, Verdict> {
     if Sum16BitWords::new().add_slice(&ip[..ihl]).ones_complement() != 0 {
         return Err(drop(DropReason::IpCsum));
     }
-    let total = usize::from(be16(ip, 2));
+    // Total length 0 on a packet longer than any length field can say: a BIG TCP GSO/GRO
+    // super-frame as the capturing host's stack handles it (`iph_totlen`: the length is the
+    // packet's). Seen only on that host; the wire carries its segments.
+    let total = match usize::from(be16(ip, 2)) {
+        0 if ip.len() > usize::from(u16::MAX) => ip.len(),
+        n => n,
+    };
     if ip.len() < total {
         return Err(drop(DropReason::PktTooSmall));
     }
@@ -410,7 +416,11 @@ fn outer_v6<'a>(ip: &'a [u8], dev: &Device<'_>) -> Result<Outer<'a>, Verdict> {
     if ip.len() < 40 {
         return Err(drop(DropReason::PktTooSmall));
     }
-    let plen = usize::from(be16(ip, 4));
+    // Payload length 0 on a packet longer than 64 KiB: a BIG TCP super-frame (see outer_v4).
+    let plen = match usize::from(be16(ip, 4)) {
+        0 if ip.len() - 40 > usize::from(u16::MAX) => ip.len() - 40,
+        n => n,
+    };
     if ip.len() < 40 + plen {
         return Err(drop(DropReason::PktTooSmall));
     }
@@ -436,7 +446,11 @@ fn check_udp(o: Outer<'_>, dev: &Device<'_>, offload: bool) -> Verdict {
     if udp.len() < 8 {
         return drop(DropReason::PktTooSmall);
     }
-    let ulen = usize::from(be16(udp, 4));
+    // UDP length 0 in a BIG TCP super-frame (IP length 0 above): the segment is the rest.
+    let ulen = match usize::from(be16(udp, 4)) {
+        0 if udp.len() > usize::from(u16::MAX) => udp.len(),
+        n => n,
+    };
     // IPv6 jumbograms (length 0) are not VXLAN underlay traffic; judged as too short like IPv4.
     if ulen < 8 || ulen > udp.len() {
         return drop(DropReason::PktTooSmall);
@@ -452,7 +466,9 @@ fn check_udp(o: Outer<'_>, dev: &Device<'_>, offload: bool) -> Verdict {
             return drop(DropReason::UdpCsum);
         }
     } else {
-        let pseudo = o.pseudo.add_2bytes((ulen as u16).to_be_bytes());
+        // The length as a 32-bit word: a super-frame's exceeds 16 bits.
+        let [a, b, c, d] = (ulen as u32).to_be_bytes();
+        let pseudo = o.pseudo.add_2bytes([a, b]).add_2bytes([c, d]);
         // Checksum offload (CHECKSUM_PARTIAL): the field holds the folded pseudo-header sum and
         // the NIC (or the veth peer, which marks it verified) finishes it; the receiver accepts.
         let partial = (!pseudo.ones_complement()).to_be() == csum;
