@@ -4,10 +4,9 @@
 use std::net::Ipv4Addr;
 use vxwire::build::{arp, encapsulate, igmp, ArpSpec, GroupRecordSpec, IgmpMessage, IgmpSpec, Outer};
 use vxwire::capture::CaptureWriter;
-use vxwire::dissect::LinkType;
 use vxwire::wire::igmp::RecordType;
 use vxwire::wire::vxlan::{Vni, VxlanHeader};
-use vxwire::MacAddr;
+use vxwire::{LinkType, MacAddr, Timestamp};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = std::env::args().nth(1).ok_or("usage: craft OUT.pcap")?;
@@ -29,7 +28,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // 1. ARP who-has 10.0.0.2, built in place after the outer headers.
     let n = arp(&mut buf[off..], &ArpSpec::request(host_mac, host_ip, Ipv4Addr::new(10, 0, 0, 2)))?;
     let len = encapsulate(&mut buf, &outer, &vxlan, n)?;
-    w.write(vxwire::Timestamp::from_micros(1, 0), &buf[..len])?;
+    w.write(Timestamp::from_micros(1, 0), &buf[..len])?;
 
     // 2. IGMPv3 join (CHANGE_TO_EXCLUDE with no sources) of 239.1.1.1, to 224.0.0.22.
     let records = [GroupRecordSpec {
@@ -43,7 +42,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         &IgmpSpec::new(host_mac, host_ip, IgmpMessage::V3Report { records: &records }),
     )?;
     let len = encapsulate(&mut buf, &outer, &vxlan, n)?;
-    w.write(vxwire::Timestamp::from_micros(2, 0), &buf[..len])?;
+    w.write(Timestamp::from_micros(2, 0), &buf[..len])?;
     println!("wrote 2 frames to {path}");
     Ok(())
 }

@@ -1,24 +1,19 @@
-//! One job two ways: the VNI and inner IPv4 addresses of each VXLAN frame (UDP 4789), with
-//! etherparse alone and with vxwire; they must agree. `cargo run --example
-//! etherparse_side_by_side -- testdata/vxlan-4789-p2p.pcap`
+//! One job two ways, which must agree: the VNI and inner IPv4 addresses of each VXLAN frame (UDP
+//! 4789), with etherparse alone and with vxwire. `cargo run --example etherparse_side_by_side -- FILE`
 use std::net::Ipv4Addr;
 use vxwire::etherparse::{NetSlice, SlicedPacket, TransportSlice};
 use vxwire::{capture::CaptureReader, dissect, Config, LinkType};
 
 fn with_etherparse(frame: &[u8]) -> Option<(u32, Ipv4Addr, Ipv4Addr)> {
-    let Some(TransportSlice::Udp(udp)) = SlicedPacket::from_ethernet(frame).ok()?.transport else {
-        return None;
-    };
-    let vx = udp.payload();
-    if udp.destination_port() != 4789 || vx.len() < 8 || vx[0] & 0x08 == 0 {
+    let TransportSlice::Udp(udp) = SlicedPacket::from_ethernet(frame).ok()?.transport? else { return None };
+    // VXLAN by hand: 8 bytes, the I flag (0x08) in byte 0, the VNI in bytes 4-6, then Ethernet.
+    let (vx, inner) = udp.payload().split_at_checked(8)?;
+    if udp.destination_port() != 4789 || vx[0] & 0x08 == 0 {
         return None;
     }
-    let Some(NetSlice::Ipv4(ip)) = SlicedPacket::from_ethernet(&vx[8..]).ok()?.net else { return None };
-    Some((
-        u32::from_be_bytes([0, vx[4], vx[5], vx[6]]),
-        ip.header().source_addr(),
-        ip.header().destination_addr(),
-    ))
+    let NetSlice::Ipv4(ip) = SlicedPacket::from_ethernet(inner).ok()?.net? else { return None };
+    let h = ip.header();
+    Some((u32::from_be_bytes([0, vx[4], vx[5], vx[6]]), h.source_addr(), h.destination_addr()))
 }
 
 fn with_vxwire(frame: &[u8]) -> Option<(u32, Ipv4Addr, Ipv4Addr)> {
@@ -29,11 +24,10 @@ fn with_vxwire(frame: &[u8]) -> Option<(u32, Ipv4Addr, Ipv4Addr)> {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = std::env::args().nth(1).ok_or("usage: etherparse_side_by_side FILE")?;
-    for packet in CaptureReader::new(std::io::BufReader::new(std::fs::File::open(path)?))?.packets() {
-        let p = packet?;
-        let (theirs, ours) = (with_etherparse(&p.data), with_vxwire(&p.data));
-        assert_eq!(theirs, ours, "etherparse and vxwire disagree");
-        if let Some((vni, src, dst)) = ours {
+    for packet in CaptureReader::open(path)?.packets() {
+        let frame = packet?.data;
+        assert_eq!(with_etherparse(&frame), with_vxwire(&frame), "etherparse and vxwire disagree");
+        if let Some((vni, src, dst)) = with_vxwire(&frame) {
             println!("vni {vni}: {src} > {dst}");
         }
     }

@@ -12,14 +12,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     assert_eq!((parsed.header(), parsed.gbp()), (built, Some(gbp)));
     println!("built: {built}");
     let path = std::env::args().nth(1).ok_or("usage: gbp_roundtrip FILE")?;
-    let reader = CaptureReader::new(std::io::BufReader::new(std::fs::File::open(path)?))?;
-    for (i, packet) in reader.packets().enumerate() {
+    for (n, packet) in (1..).zip(CaptureReader::open(path)?.packets()) {
         let p = packet?;
         let Some(link) = p.link_type() else { continue };
         let d = dissect(&p.data, link, &Config::default());
         let Some(vxlan) = d.vxlan() else { continue };
         assert_eq!(&vxlan.header().to_bytes(), vxlan.header_bytes());
-        println!("{}: {vxlan}", i + 1);
+        println!("{n}: {vxlan}");
     }
     Ok(())
 }

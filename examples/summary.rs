@@ -6,8 +6,7 @@
 //! cargo run --example summary -- --json --mtu 9000 FILE
 //! cargo run --example summary -- --vtep 198.18.1.1 --vtep 239.1.1.1 --vtep-mac 02:00:00:00:02:01 FILE
 //! ```
-use std::fs::File;
-use std::io::{BufReader, BufWriter, Write};
+use std::io::{BufWriter, Write};
 use vxwire::capture::CaptureReader;
 use vxwire::dissect::Config;
 use vxwire::summary::{add_capture, Summary, SummaryConfig, VtepView};
@@ -37,7 +36,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         config.vtep = Some(view);
     }
     let path = path.ok_or(USAGE)?;
-    let mut reader = CaptureReader::new(BufReader::new(File::open(&path)?))?;
+    let mut reader = CaptureReader::open(path)?;
     let mut summary = Summary::new(config);
     add_capture(&mut summary, &mut reader, &Config::default())?;
     let stdout = std::io::stdout();

@@ -5,7 +5,7 @@ use vxwire::{capture::CaptureReader, dissect, Config, MacAddr};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = std::env::args().nth(1).ok_or("usage: vni_stats FILE")?;
-    let reader = CaptureReader::new(std::io::BufReader::new(std::fs::File::open(path)?))?;
+    let reader = CaptureReader::open(path)?;
     let mut stats: BTreeMap<u32, (u64, u64, BTreeSet<MacAddr>)> = BTreeMap::new();
     for packet in reader.packets() {
         let p = packet?;

@@ -5,18 +5,15 @@
 //! cargo run --example vnis -- testdata/vxlan-4789-p2p.pcap
 //! ```
 use std::collections::BTreeMap;
-use std::fs::File;
-use std::io::BufReader;
 use vxwire::capture::CaptureReader;
 use vxwire::dissect::{dissect, Config};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = std::env::args().nth(1).ok_or("usage: vnis FILE")?;
-    let reader = CaptureReader::new(BufReader::new(File::open(&path)?))?;
     // VNI -> (inner protocol name -> packets)
     let mut vnis: BTreeMap<u32, BTreeMap<&'static str, u64>> = BTreeMap::new();
     let mut other = 0u64;
-    for packet in reader.packets() {
+    for packet in CaptureReader::open(path)?.packets() {
         let packet = packet?;
         let Some(link) = packet.link_type() else { continue };
         let d = dissect(&packet.data, link, &Config::default());

@@ -6,15 +6,14 @@ use vxwire::{capture::CaptureReader, wire::vxlan::Vni};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = std::env::args().nth(1).ok_or("usage: vtep_check FILE")?;
-    let reader = CaptureReader::new(std::io::BufReader::new(std::fs::File::open(path)?))?;
     let vnis = [Vni::try_from(300)?];
     let plain = Device::new(&vnis, 4789, &[]);
     let gbp = Device { mode: Mode::Gbp, ..plain };
-    for (i, packet) in reader.packets().enumerate() {
+    for (n, packet) in (1..).zip(CaptureReader::open(path)?.packets()) {
         let p = packet?;
         let Some(link) = p.link_type() else { continue };
         let (g, v) = (check(&p.data, link, &gbp), check(&p.data, link, &plain));
-        println!("{:>3}: gbp {g:<28} plain {v}", i + 1);
+        println!("{n:>3}: gbp {g:<28} plain {v}");
     }
     Ok(())
 }

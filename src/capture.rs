@@ -427,6 +427,25 @@ pub struct CaptureReader<R: Read> {
     keep_meta: bool,
 }
 
+impl CaptureReader<io::BufReader<std::fs::File>> {
+    /// Opens the capture file at `path` (buffered) and reads its header: the short form of
+    /// `CaptureReader::new(BufReader::new(File::open(path)?))`.
+    ///
+    /// ```
+    /// use vxwire::capture::CaptureReader;
+    /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/vxlan-4789-p2p.pcap");
+    /// assert_eq!(CaptureReader::open(path)?.packets().count(), 20);
+    /// # Ok::<(), vxwire::capture::CaptureError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`CaptureErrorKind::Io`] when the file cannot be opened, else as [`CaptureReader::new`].
+    pub fn open(path: impl AsRef<std::path::Path>) -> Result<Self, CaptureError> {
+        let file = std::fs::File::open(path).map_err(CaptureErrorKind::Io)?;
+        Self::new(io::BufReader::new(file))
+    }
+}
+
 const PCAPNG_SHB: u32 = 0x0a0d_0d0a;
 const PCAPNG_IDB: u32 = 1;
 const PCAPNG_SPB: u32 = 3;
@@ -438,10 +457,10 @@ impl<R: Read> CaptureReader<R> {
     /// # Errors
     /// [`CaptureErrorKind::Empty`], [`CaptureErrorKind::NotACapture`] or a header error.
     pub fn new(reader: R) -> Result<CaptureReader<R>, CaptureError> {
-        Self::open(reader).map_err(CaptureError::from)
+        Self::read_header(reader).map_err(CaptureError::from)
     }
 
-    fn open(reader: R) -> Result<CaptureReader<R>, CaptureErrorKind> {
+    fn read_header(reader: R) -> Result<CaptureReader<R>, CaptureErrorKind> {
         let mut input = ReadBuf::new(reader);
         let mut meta = Vec::new();
         input.fill(4).map_err(CaptureErrorKind::Io)?;

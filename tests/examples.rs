@@ -150,7 +150,7 @@ fn inner_arp_igmp_matches_tshark() {
                 for ((t, group), count) in g[1].split(',').zip(g[2].split(',')).zip(g[3].split(',')) {
                     let s: Vec<&str> = sources.by_ref().take(count.parse().unwrap()).collect();
                     let t: usize = t.parse().unwrap();
-                    want.push(format!("{n}: igmp {} {group} [{}]", names[t], s.join(" ")));
+                    want.push(format!("{n}: igmp {} {group} [{}]", names[t], s.join(", ")));
                 }
             }
             op => panic!("frame {n}: ARP operation {op} not in this capture"),
