@@ -316,7 +316,7 @@ fn member_of(m: &vxwire::summary::Membership) -> GoldenMember {
         versions: (1..=3).filter(|v| m.versions & (1 << v) != 0).collect(),
         record_types: (1..=6u8)
             .filter(|t| m.record_types & (1 << t) != 0)
-            .filter_map(|t| vxwire::wire::igmp::RecordType(t).short_name())
+            .filter_map(|t| vxwire::wire::igmp::RecordType(t).known_name())
             .map(str::to_string)
             .collect(),
     }

@@ -483,7 +483,7 @@ impl Json<'_> {
     }
 
     fn record_type(&mut self, t: u8) -> io::Result<()> {
-        match crate::wire::igmp::RecordType(t).short_name() {
+        match crate::wire::igmp::RecordType(t).known_name() {
             Some(n) => {
                 self.raw("\"")?;
                 self.raw(n)?;

@@ -77,7 +77,7 @@ fn versions(m: &Membership) -> Vec<u8> {
 }
 
 fn record_types(m: &Membership) -> Vec<&'static str> {
-    (1..=6u8).filter(|t| m.record_types & (1 << t) != 0).filter_map(|t| RecordType(t).short_name()).collect()
+    (1..=6u8).filter(|t| m.record_types & (1 << t) != 0).filter_map(|t| RecordType(t).known_name()).collect()
 }
 
 fn queries_json(q: &Queries) -> Value {

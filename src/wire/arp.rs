@@ -69,8 +69,22 @@ impl ArpOp {
     /// ARP NAK (ATM ARP).
     pub const NAK: ArpOp = ArpOp(op::NAK);
 
-    /// The name of a known opcode.
-    pub const fn name(self) -> Option<&'static str> {
+    /// The opcode's name in tcpdump's words (`request`, `reply`, `rarp-request`, ...), or
+    /// `Unknown` (tcpdump prints `Unknown (N)`) for a value without one.
+    ///
+    /// ```
+    /// use vxwire::wire::arp::ArpOp;
+    /// assert_eq!((ArpOp::REPLY.name(), ArpOp(77).name()), ("reply", "Unknown"));
+    /// ```
+    pub const fn name(self) -> &'static str {
+        match self.known_name() {
+            Some(n) => n,
+            None => "Unknown",
+        }
+    }
+
+    /// The name of a known opcode, `None` for others (see [`ArpOp::name`]).
+    pub const fn known_name(self) -> Option<&'static str> {
         Some(match self.0 {
             op::REQUEST => "request",
             op::REPLY => "reply",
@@ -86,7 +100,7 @@ impl ArpOp {
 
 impl fmt::Display for ArpOp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.name() {
+        match self.known_name() {
             Some(n) => f.pad(n),
             None => crate::display::padded(f, |w| write!(w, "{}", self.0)),
         }
@@ -95,7 +109,7 @@ impl fmt::Display for ArpOp {
 
 impl fmt::Debug for ArpOp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.name() {
+        match self.known_name() {
             Some(n) => write!(f, "{n} ({})", self.0),
             None => write!(f, "{}", self.0),
         }

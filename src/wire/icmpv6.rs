@@ -39,10 +39,11 @@
 
 use crate::error::{Error, ErrorKind, Proto};
 use crate::wire::igmp::{decode_float_code, RecordType};
+use core::fmt;
 use core::net::Ipv6Addr;
 
 /// ICMPv6 type codes this module reads.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Icmpv6Type(pub u8);
 
 impl Icmpv6Type {
@@ -68,6 +69,77 @@ impl Icmpv6Type {
     pub const REDIRECT: Icmpv6Type = Icmpv6Type(137);
     /// MLDv2 multicast listener report.
     pub const MLD2_REPORT: Icmpv6Type = Icmpv6Type(143);
+
+    /// The type's name in tcpdump's words (`echo request`, `neighbor solicitation`,
+    /// `multicast listener report v2`, ...), or `unknown icmp6 type` for a type without one
+    /// (tcpdump adds the number: `unknown icmp6 type (N)`, as `Display` does).
+    ///
+    /// ```
+    /// use vxwire::wire::icmpv6::Icmpv6Type;
+    /// assert_eq!(Icmpv6Type::NEIGHBOR_SOLICITATION.name(), "neighbor solicitation");
+    /// assert_eq!(Icmpv6Type(250).name(), "unknown icmp6 type");
+    /// assert_eq!(Icmpv6Type(250).to_string(), "unknown icmp6 type (250)");
+    /// ```
+    pub const fn name(self) -> &'static str {
+        match self.known_name() {
+            Some(n) => n,
+            None => "unknown icmp6 type",
+        }
+    }
+
+    /// The name of a type tcpdump knows, `None` for others (see [`Icmpv6Type::name`]).
+    pub const fn known_name(self) -> Option<&'static str> {
+        Some(match self.0 {
+            1 => "destination unreachable",
+            2 => "packet too big",
+            3 => "time exceeded in-transit",
+            4 => "parameter problem",
+            128 => "echo request",
+            129 => "echo reply",
+            130 => "multicast listener query",
+            131 => "multicast listener report",
+            132 => "multicast listener done",
+            133 => "router solicitation",
+            134 => "router advertisement",
+            135 => "neighbor solicitation",
+            136 => "neighbor advertisement",
+            137 => "redirect",
+            138 => "router renumbering",
+            139 => "node information query",
+            140 => "node information reply",
+            141 => "inverse neighbor solicitation",
+            142 => "inverse neighbor advertisement",
+            143 => "multicast listener report v2",
+            144 => "ha discovery request",
+            145 => "ha discovery reply",
+            146 => "mobile router solicitation",
+            147 => "mobile router advertisement",
+            148 => "certification path solicitation",
+            149 => "certification path advertisement",
+            151 => "multicast router advertisement",
+            152 => "multicast router solicitation",
+            153 => "multicast router termination",
+            _ => return None,
+        })
+    }
+}
+
+impl fmt::Display for Icmpv6Type {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.known_name() {
+            Some(n) => f.pad(n),
+            None => crate::display::padded(f, |w| write!(w, "unknown icmp6 type ({})", self.0)),
+        }
+    }
+}
+
+impl fmt::Debug for Icmpv6Type {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.known_name() {
+            Some(n) => write!(f, "Icmpv6Type({n} {})", self.0),
+            None => write!(f, "Icmpv6Type({})", self.0),
+        }
+    }
 }
 
 /// Length of the fixed ICMPv6 header (type, code, checksum, 4 type-specific bytes).

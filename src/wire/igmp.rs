@@ -104,8 +104,22 @@ impl IgmpType {
     /// IGMPv3 membership report.
     pub const V3_REPORT: IgmpType = IgmpType(0x22);
 
-    /// The name of a known type, in tcpdump's words.
-    pub const fn name(self) -> Option<&'static str> {
+    /// The type's name in tcpdump's words (`query`, `v2 report`, `v3 report`, `leave`, ...), or
+    /// `unknown` for a type without one (tcpdump prints `igmp-N` there).
+    ///
+    /// ```
+    /// use vxwire::wire::igmp::IgmpType;
+    /// assert_eq!((IgmpType::V3_REPORT.name(), IgmpType(0x40).name()), ("v3 report", "unknown"));
+    /// ```
+    pub const fn name(self) -> &'static str {
+        match self.known_name() {
+            Some(n) => n,
+            None => "unknown",
+        }
+    }
+
+    /// The name of a known type, `None` for others (see [`IgmpType::name`]).
+    pub const fn known_name(self) -> Option<&'static str> {
         Some(match self.0 {
             0x11 => "query",
             0x12 => "v1 report",
@@ -123,7 +137,7 @@ impl IgmpType {
 
 impl fmt::Display for IgmpType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.name() {
+        match self.known_name() {
             Some(n) => f.pad(n),
             None => crate::display::padded(f, |w| write!(w, "type {:#04x}", self.0)),
         }
@@ -132,7 +146,7 @@ impl fmt::Display for IgmpType {
 
 impl fmt::Debug for IgmpType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.name() {
+        match self.known_name() {
             Some(n) => write!(f, "IgmpType({n} {:#04x})", self.0),
             None => write!(f, "IgmpType({:#04x})", self.0),
         }
@@ -191,8 +205,22 @@ impl RecordType {
     /// BLOCK_OLD_SOURCES.
     pub const BLOCK_OLD_SOURCES: RecordType = RecordType(6);
 
-    /// A short name: `is_in`, `is_ex`, `to_in`, `to_ex`, `allow`, `block`, or `None` if unknown.
-    pub const fn short_name(self) -> Option<&'static str> {
+    /// The record type's short name as tcpdump prints it (`is_in`, `is_ex`, `to_in`, `to_ex`,
+    /// `allow`, `block`), or `unknown` for another value (tcpdump prints `v3-report-#N` there).
+    ///
+    /// ```
+    /// use vxwire::wire::igmp::RecordType;
+    /// assert_eq!((RecordType::CHANGE_TO_EXCLUDE.name(), RecordType(9).name()), ("to_ex", "unknown"));
+    /// ```
+    pub const fn name(self) -> &'static str {
+        match self.known_name() {
+            Some(n) => n,
+            None => "unknown",
+        }
+    }
+
+    /// The short name of a type RFC 3376 defines, `None` for others (see [`RecordType::name`]).
+    pub const fn known_name(self) -> Option<&'static str> {
         match self.0 {
             1 => Some("is_in"),
             2 => Some("is_ex"),
@@ -207,7 +235,7 @@ impl RecordType {
 
 impl fmt::Display for RecordType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.short_name() {
+        match self.known_name() {
             Some(n) => f.pad(n),
             None => crate::display::padded(f, |w| write!(w, "{}", self.0)),
         }
@@ -216,7 +244,7 @@ impl fmt::Display for RecordType {
 
 impl fmt::Debug for RecordType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.short_name() {
+        match self.known_name() {
             Some(n) => write!(f, "RecordType({n} {})", self.0),
             None => write!(f, "RecordType({})", self.0),
         }

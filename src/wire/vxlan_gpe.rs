@@ -55,8 +55,9 @@ impl GpeFlags {
     }
 }
 
-/// The Next Protocol code point of VXLAN-GPE.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+/// The Next Protocol code point of VXLAN-GPE. `Display` gives its name (`IPv4`, `NSH`, ...) or
+/// the number for an unknown value; `Debug` both (`GpeNextProto(NSH 4)`).
+#[derive(Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct GpeNextProto(pub u8);
 
 impl GpeNextProto {
@@ -70,6 +71,51 @@ impl GpeNextProto {
     pub const NSH: GpeNextProto = GpeNextProto(4);
     /// MPLS.
     pub const MPLS: GpeNextProto = GpeNextProto(5);
+
+    /// The protocol's name as the draft's IANA registry has it (`IPv4`, `IPv6`, `Ethernet`,
+    /// `NSH`, `MPLS`), or `unknown-next-protocol` (tcpdump's words) for another value.
+    ///
+    /// ```
+    /// use vxwire::wire::vxlan_gpe::GpeNextProto;
+    /// assert_eq!((GpeNextProto::NSH.name(), GpeNextProto(99).name()), ("NSH", "unknown-next-protocol"));
+    /// assert_eq!(format!("{} {:?}", GpeNextProto(99), GpeNextProto::IPV4), "99 GpeNextProto(IPv4 1)");
+    /// ```
+    pub const fn name(self) -> &'static str {
+        match self.known_name() {
+            Some(n) => n,
+            None => "unknown-next-protocol",
+        }
+    }
+
+    /// The name of a protocol the draft assigns, `None` for others (see [`GpeNextProto::name`]).
+    pub const fn known_name(self) -> Option<&'static str> {
+        Some(match self.0 {
+            1 => "IPv4",
+            2 => "IPv6",
+            3 => "Ethernet",
+            4 => "NSH",
+            5 => "MPLS",
+            _ => return None,
+        })
+    }
+}
+
+impl core::fmt::Display for GpeNextProto {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self.known_name() {
+            Some(n) => f.pad(n),
+            None => crate::display::padded(f, |w| write!(w, "{}", self.0)),
+        }
+    }
+}
+
+impl core::fmt::Debug for GpeNextProto {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self.known_name() {
+            Some(n) => write!(f, "GpeNextProto({n} {})", self.0),
+            None => write!(f, "GpeNextProto({})", self.0),
+        }
+    }
 }
 
 /// A VXLAN-GPE header as an owned value, equal to the wire bytes.

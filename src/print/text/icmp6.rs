@@ -32,7 +32,7 @@ impl TextPrinter {
         let body = &b[..len.min(b.len())];
         let Some(&ty) = body.first() else { return self.trunc_proto(Proto::Icmpv6) };
         self.out.s("ICMP6, ");
-        match icmp6_name(ty) {
+        match crate::wire::icmpv6::Icmpv6Type(ty).known_name() {
             Some(n) => self.out.s(n),
             None => self.out.s("unknown icmp6 type (").u(u64::from(ty)).c(b')'),
         };

@@ -142,38 +142,3 @@ pub(super) fn ipproto_name(p: u8) -> Option<&'static str> {
         _ => return None,
     })
 }
-
-pub(super) fn icmp6_name(t: u8) -> Option<&'static str> {
-    Some(match t {
-        1 => "destination unreachable",
-        2 => "packet too big",
-        3 => "time exceeded in-transit",
-        4 => "parameter problem",
-        128 => "echo request",
-        129 => "echo reply",
-        130 => "multicast listener query",
-        131 => "multicast listener report",
-        132 => "multicast listener done",
-        133 => "router solicitation",
-        134 => "router advertisement",
-        135 => "neighbor solicitation",
-        136 => "neighbor advertisement",
-        137 => "redirect",
-        138 => "router renumbering",
-        139 => "node information query",
-        140 => "node information reply",
-        141 => "inverse neighbor solicitation",
-        142 => "inverse neighbor advertisement",
-        143 => "multicast listener report v2",
-        144 => "ha discovery request",
-        145 => "ha discovery reply",
-        146 => "mobile router solicitation",
-        147 => "mobile router advertisement",
-        148 => "certification path solicitation",
-        149 => "certification path advertisement",
-        151 => "multicast router advertisement",
-        152 => "multicast router solicitation",
-        153 => "multicast router termination",
-        _ => return None,
-    })
-}
