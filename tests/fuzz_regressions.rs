@@ -80,7 +80,7 @@ fn protocol_targets() {
     }
     for (name, data) in inputs("arp_parse") {
         eprintln!("replaying {name}");
-        let _ = vxwire::wire::arp::parse(&data);
+        let _ = vxwire::wire::arp::ArpSlice::from_slice(&data);
     }
 }
 

@@ -706,7 +706,10 @@ fn arp_odd_lengths_and_aarp() {
 #[test]
 fn arp_smoltcp_vector() {
     let b = unhex("00010800060400011112131415162122232431323334353641424344");
-    let a = vxwire::wire::arp::parse(&b).unwrap();
+    let arp = vxwire::wire::arp::ArpSlice::from_slice(&b).unwrap();
+    assert_eq!(arp.sender_mac(), "11:12:13:14:15:16".parse().ok());
+    assert_eq!(arp.target_ip(), Some(std::net::Ipv4Addr::new(65, 66, 67, 68)));
+    let a = arp.packet();
     assert_eq!(a.hw_addr_type().0, 1);
     assert_eq!(a.proto_addr_type().0, 0x0800);
     assert_eq!(a.operation().0, 1);

@@ -234,8 +234,9 @@ proptest! {
         if let Ok(v) = VxlanGpeSlice::from_slice(&data) {
             prop_assert_eq!(&v.header().to_bytes()[..], &data[..8]);
         }
-        if let Ok(a) = vxwire::wire::arp::parse(&data) {
-            prop_assert!(a.slice().len() <= data.len());
+        if let Ok(a) = vxwire::wire::arp::ArpSlice::from_slice(&data) {
+            prop_assert!(a.packet().slice().len() <= data.len());
+            let _ = (format!("{a} {a:?}"), a.sender_mac(), a.target_ip());
         }
         walk_icmpv6(&data);
         for t in [130u8, 131, 132, 133, 134, 135, 136, 137, 143] {

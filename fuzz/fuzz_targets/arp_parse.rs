@@ -3,7 +3,9 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    if let Ok(a) = vxwire::wire::arp::parse(data) {
+    if let Ok(arp) = vxwire::wire::arp::ArpSlice::from_slice(data) {
+        let _ = (arp.sender_mac(), arp.target_ip(), arp.is_gratuitous());
+        let a = arp.packet();
         let n = 8 + 2 * usize::from(a.hw_addr_size()) + 2 * usize::from(a.proto_addr_size());
         assert_eq!(a.slice().len(), n);
         assert!(n <= data.len());

@@ -20,15 +20,9 @@ use core::fmt;
 use core::net::Ipv4Addr;
 pub use etherparse::{ArpHardwareId, ArpOperation, ArpPacketSlice};
 
-/// ARP opcodes beyond etherparse's request and reply, as plain numbers; [`ArpOp`]
-/// is the typed value with the same constants.
-///
-/// ```
-/// use vxwire::wire::arp::{op, ArpOp};
-/// assert_eq!(ArpOp(op::REPLY), ArpOp::REPLY);
-/// assert_eq!(ArpOp(op::INARP_REQUEST).to_string(), "inarp-request");
-/// ```
-pub mod op {
+/// The opcodes as plain numbers (for matching etherparse's `ArpOperation`); [`ArpOp`] is the
+/// public typed value with the same constants.
+pub(crate) mod op {
     /// ARP request (who-has).
     pub const REQUEST: u16 = 1;
     /// ARP reply (is-at).
@@ -253,11 +247,9 @@ impl fmt::Debug for ArpSlice<'_> {
     }
 }
 
-/// Views `bytes` as an ARP packet (the slice is cut to the length its address sizes give).
-///
-/// # Errors
-/// A [`Proto::Arp`] truncation error naming the length the address sizes require.
-pub fn parse(bytes: &[u8]) -> Result<ArpPacketSlice<'_>, Error> {
+/// Views `bytes` as etherparse's ARP packet with the crate's error (what [`ArpSlice::from_slice`]
+/// wraps; the slice is cut to the length its address sizes give).
+pub(crate) fn parse(bytes: &[u8]) -> Result<ArpPacketSlice<'_>, Error> {
     ArpPacketSlice::from_slice(bytes).map_err(|e| Error::truncated(Proto::Arp, e.required_len, e.len))
 }
 

@@ -27,6 +27,29 @@
 //! ```
 
 use crate::error::{Error, Proto};
+use crate::wire::mac::MacAddr;
+use core::fmt;
+
+/// The link-layer address for `Debug`: a [`MacAddr`] when it is 6 bytes long, else the bytes.
+struct Addr<'a>(&'a [u8]);
+
+impl fmt::Debug for Addr<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match MacAddr::from_slice(self.0) {
+            Some(m) if self.0.len() == 6 => write!(f, "{m}"),
+            _ => write!(f, "{:02x?}", self.0),
+        }
+    }
+}
+
+/// A number shown in hex (`0x0800`) in `Debug`.
+struct Hex16(u16);
+
+impl fmt::Debug for Hex16 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:#06x}", self.0)
+    }
+}
 
 mod field {
     use core::ops::Range;
@@ -41,10 +64,22 @@ mod field {
 /// Length of the SLL (v1) header.
 pub const V1_HEADER_LEN: usize = 16;
 
-/// A zero-copy view of a Linux cooked (v1) header.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// A zero-copy view of a Linux cooked (v1) header. `Debug` shows the decoded fields
+/// (`LinuxSllSlice { packet_type: 4, arphrd_type: 1, addr: 02:42:ac:11:00:02, protocol: 0x86dd }`).
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub struct LinuxSllSlice<'a> {
     header: &'a [u8; V1_HEADER_LEN],
+}
+
+impl fmt::Debug for LinuxSllSlice<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LinuxSllSlice")
+            .field("packet_type", &self.packet_type())
+            .field("arphrd_type", &self.arphrd_type())
+            .field("addr", &Addr(self.addr()))
+            .field("protocol", &Hex16(self.protocol()))
+            .finish()
+    }
 }
 
 impl<'a> LinuxSllSlice<'a> {
@@ -88,10 +123,23 @@ impl<'a> LinuxSllSlice<'a> {
 /// Length of the SLL2 header.
 pub const HEADER_LEN: usize = 20;
 
-/// A zero-copy view of a Linux cooked v2 header.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// A zero-copy view of a Linux cooked v2 header. `Debug` shows the decoded fields
+/// (`LinuxSll2Slice { protocol: 0x0800, if_index: 3, arphrd_type: 1, packet_type: 4, addr: .. }`).
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub struct LinuxSll2Slice<'a> {
     header: &'a [u8; HEADER_LEN],
+}
+
+impl fmt::Debug for LinuxSll2Slice<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LinuxSll2Slice")
+            .field("protocol", &Hex16(self.protocol()))
+            .field("if_index", &self.if_index())
+            .field("arphrd_type", &self.arphrd_type())
+            .field("packet_type", &self.packet_type())
+            .field("addr", &Addr(self.addr()))
+            .finish()
+    }
 }
 
 impl<'a> LinuxSll2Slice<'a> {
@@ -156,6 +204,9 @@ mod tests {
         assert_eq!(s.addr(), &[0x02, 0x42, 0xac, 0x11, 0x00, 0x02]);
         assert_eq!(s.protocol(), 0x86dd);
         assert!(LinuxSllSlice::from_slice(&b[..15]).is_err());
+        let want =
+            "LinuxSllSlice { packet_type: 4, arphrd_type: 1, addr: 02:42:ac:11:00:02, protocol: 0x86dd }";
+        assert_eq!(std::format!("{s:?}"), want);
     }
 
     #[test]
@@ -176,5 +227,13 @@ mod tests {
         assert_eq!(s.packet_type(), 4);
         assert_eq!(s.addr(), &[0x02, 0x42, 0xac, 0x11, 0x00, 0x02]);
         assert!(LinuxSll2Slice::from_slice(&b[..19]).is_err());
+        let want = "LinuxSll2Slice { protocol: 0x0800, if_index: 3, arphrd_type: 1, packet_type: 4, \
+                    addr: 02:42:ac:11:00:02 }";
+        assert_eq!(std::format!("{s:?}"), want);
+        // Another address length: the bytes (here the 8 of a 9-byte claim, at most 8 kept).
+        let mut odd = b;
+        odd[11] = 9;
+        let s = LinuxSll2Slice::from_slice(&odd).unwrap();
+        assert!(std::format!("{s:?}").ends_with("addr: [02, 42, ac, 11, 00, 02, 00, 00] }"));
     }
 }
