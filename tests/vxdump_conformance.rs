@@ -214,3 +214,39 @@ fn gbp_normalisation() {
         "VXLAN, flags [invalid] (0x80), vni 2"
     );
 }
+
+/// VXLAN-GPE next protocols tcpdump 4.99.3 does not decode (MPLS 5, unassigned 6 and 0x99, 0xff)
+/// print as it prints them: `ERROR: unknown-next-protocol (invalid)`.
+#[test]
+fn gpe_unknown_next_protocol_as_tcpdump() {
+    if !common::require(Path::new(TCPDUMP).exists(), "tcpdump") {
+        return;
+    }
+    let scratch = common::Scratch::new("gpe-next-proto");
+    let path = scratch.0.join("gpe.pcap");
+    let file = std::fs::File::create(&path).unwrap();
+    let mut w = vxwire::capture::CaptureWriter::new(file, vxwire::LinkType::Ethernet).unwrap();
+    for (i, next) in [5u8, 6, 0x99, 0xff].into_iter().enumerate() {
+        let gpe = [0x0c, 0, 0, next, 0, 0, 9, 0]; // flags I,P; next protocol; VNI 9
+        let payload: Vec<u8> = gpe.iter().copied().chain([0xaa; 8]).collect();
+        let udp_len = 8 + payload.len() as u16;
+        let mut ip = vec![0x45, 0, 0, 0, 0, 1, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2];
+        ip[2..4].copy_from_slice(&(20 + udp_len).to_be_bytes()); // total length
+        let sum = vxwire::wire::igmp::internet_checksum(&ip);
+        ip[10..12].copy_from_slice(&sum.to_be_bytes()); // header checksum
+        let mut frame = vec![2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x08, 0x00]; // dst, src, IPv4
+        frame.extend(ip);
+        frame.extend(40000u16.to_be_bytes()); // source port
+        frame.extend(4790u16.to_be_bytes()); // VXLAN-GPE
+        frame.extend(udp_len.to_be_bytes());
+        frame.extend([0, 0]); // no UDP checksum
+        frame.extend(payload);
+        w.write(vxwire::Timestamp::from_micros(i as i64 + 1, 0), &frame).unwrap();
+    }
+    drop(w);
+    let theirs = packets(&run(TCPDUMP, &["-nn", "-v"], &path));
+    let ours = packets(&run(env!("CARGO_BIN_EXE_vxdump"), &["-nn", "-v"], &path));
+    assert_eq!(theirs.len(), 4);
+    assert!(theirs.iter().all(|p| p.ends_with("ERROR: unknown-next-protocol (invalid)")), "{theirs:?}");
+    assert_eq!(ours, theirs);
+}

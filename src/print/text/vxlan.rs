@@ -97,9 +97,11 @@ impl TextPrinter {
                 if let Some(e) = d.error().filter(|_| d.len() == j + 1) {
                     self.trunc_proto(e.proto);
                 } else {
+                    // tcpdump 4.99.3 decodes next protocols 1-4 only (NSH, 4, is outside vxdump's
+                    // set); MPLS (5) and anything else is unknown to it.
                     match h[3] {
                         4 => self.out.s("NSH"),
-                        p => self.out.s("ID ").x0(u64::from(p), 4),
+                        _ => self.out.s("ERROR: unknown-next-protocol (invalid)"),
                     };
                 }
             }
