@@ -112,7 +112,7 @@ impl TryFrom<u32> for Vni {
 
 /// Writes the names of the set bits of `bits` among `names` (`G,I`), then any other set bits
 /// as hex, or `none`.
-fn write_bits(f: &mut dyn fmt::Write, bits: u8, names: &[(u8, &str)]) -> fmt::Result {
+pub(crate) fn write_bits(f: &mut dyn fmt::Write, bits: u8, names: &[(u8, &str)]) -> fmt::Result {
     let mut rest = bits;
     let mut sep = "";
     for &(bit, name) in names {
@@ -167,6 +167,7 @@ macro_rules! flag_ops {
         }
     };
 }
+pub(crate) use flag_ops;
 
 /// The first flags byte of the VXLAN header (byte 0): a set of bits, combined with `|`.
 ///

@@ -35,23 +35,82 @@ mod field {
 /// Length of the VXLAN-GPE header in bytes.
 pub const HEADER_LEN: usize = 8;
 
-/// The flags byte of a VXLAN-GPE header.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+/// The flags byte of a VXLAN-GPE header: the version (2 bits) and the I, P, B, O bits, a set
+/// combined with `|` like [`VxlanFlags`](crate::wire::vxlan::VxlanFlags). `Display` names the
+/// set bits (`I,P`; the version and reserved bits in hex; `none`), `Debug` adds the byte.
+///
+/// ```
+/// use vxwire::wire::vxlan_gpe::GpeFlags;
+/// let f = GpeFlags::I | GpeFlags::P;
+/// assert!(f.vni_valid() && f.next_protocol_present() && !f.oam());
+/// assert_eq!(f.to_string(), "I,P");
+/// assert_eq!(format!("{:?}", f | GpeFlags(0x10)), "GpeFlags(I,P,0x10 0x1c)"); // version 1
+/// ```
+#[derive(Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct GpeFlags(pub u8);
 
-impl GpeFlags {
-    /// I: the VNI is valid.
-    pub const I: u8 = 0x08;
-    /// P: the Next Protocol field is present.
-    pub const P: u8 = 0x04;
-    /// B: the frame carries BUM traffic.
-    pub const B: u8 = 0x02;
-    /// O: an OAM frame.
-    pub const O: u8 = 0x01;
+crate::wire::vxlan::flag_ops!(GpeFlags);
 
+impl GpeFlags {
+    /// No bit set.
+    pub const NONE: GpeFlags = GpeFlags(0);
+    /// I: the VNI is valid.
+    pub const I: GpeFlags = GpeFlags(0x08);
+    /// P: the Next Protocol field is present.
+    pub const P: GpeFlags = GpeFlags(0x04);
+    /// B: the frame carries BUM (broadcast, unknown unicast, multicast) traffic.
+    pub const B: GpeFlags = GpeFlags(0x02);
+    /// O: an OAM frame.
+    pub const O: GpeFlags = GpeFlags(0x01);
+    /// The 2-bit version field (bits 2-3 of the byte).
+    pub const VERSION: GpeFlags = GpeFlags(0x30);
+    /// The two reserved bits at the top of the byte.
+    pub const RESERVED: GpeFlags = GpeFlags(0xc0);
+
+    /// The byte.
+    pub const fn bits(self) -> u8 {
+        self.0
+    }
+    /// Whether every bit of `other` is set.
+    pub const fn contains(self, other: GpeFlags) -> bool {
+        self.0 & other.0 == other.0
+    }
+    /// Whether any bit of `other` is set.
+    pub const fn intersects(self, other: GpeFlags) -> bool {
+        self.0 & other.0 != 0
+    }
     /// The 2-bit version field.
     pub const fn version(self) -> u8 {
         (self.0 >> 4) & 0x3
+    }
+    /// Whether the I bit (VNI valid) is set.
+    pub const fn vni_valid(self) -> bool {
+        self.intersects(Self::I)
+    }
+    /// Whether the P bit (next protocol present) is set.
+    pub const fn next_protocol_present(self) -> bool {
+        self.intersects(Self::P)
+    }
+    /// Whether the B bit (BUM traffic) is set.
+    pub const fn bum(self) -> bool {
+        self.intersects(Self::B)
+    }
+    /// Whether the O bit (OAM frame) is set.
+    pub const fn oam(self) -> bool {
+        self.intersects(Self::O)
+    }
+}
+
+impl core::fmt::Display for GpeFlags {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let names = [(0x08, "I"), (0x04, "P"), (0x02, "B"), (0x01, "O")];
+        crate::display::padded(f, |w| crate::wire::vxlan::write_bits(w, self.0, &names))
+    }
+}
+
+impl core::fmt::Debug for GpeFlags {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "GpeFlags({self} {:#04x})", self.0)
     }
 }
 
@@ -216,8 +275,8 @@ mod tests {
         // flags 0x0c (I, P), reserved, next protocol 4 (NSH), VNI 0xffffff, reserved.
         let b = [0x0c, 0x00, 0x00, 0x04, 0xff, 0xff, 0xff, 0x00];
         let s = VxlanGpeSlice::from_slice(&b).unwrap();
-        assert_eq!(s.flags().0 & GpeFlags::I, GpeFlags::I);
-        assert_eq!(s.flags().0 & GpeFlags::P, GpeFlags::P);
+        assert_eq!(s.flags(), GpeFlags::I | GpeFlags::P);
+        assert!(s.flags().contains(GpeFlags::I) && !s.flags().bum());
         assert_eq!(s.flags().version(), 0);
         assert_eq!(s.next_proto(), GpeNextProto::NSH);
         assert_eq!(s.vni().get(), 16_777_215);
