@@ -559,6 +559,20 @@ impl<R: Read> CaptureReader<R> {
         Packets { reader: self, done: false }
     }
 
+    /// The bytes of the record [`next_packet`](Self::next_packet) returned last, as the file
+    /// has them (pcap record header and data, or the whole pcapng block), for copies made
+    /// elsewhere than [`CopyWriter::write_last`].
+    pub fn last_record(&self) -> &[u8] {
+        self.input.buf.get(self.last.clone()).unwrap_or(&[])
+    }
+
+    /// Moves the non-packet blocks read since the last call (pcapng; kept only once a
+    /// [`CopyWriter`] was made for this reader) to the end of `into`.
+    pub fn take_meta(&mut self, into: &mut Vec<u8>) {
+        into.extend_from_slice(&self.meta);
+        self.meta.clear();
+    }
+
     /// Records read so far.
     pub fn packets_read(&self) -> u64 {
         self.count
@@ -769,6 +783,15 @@ impl<W: Write> CopyWriter<W> {
             reader.meta.clear();
         }
         Ok(())
+    }
+
+    /// Writes bytes taken from a reader ([`CaptureReader::take_meta`],
+    /// [`CaptureReader::last_record`]) as they are.
+    ///
+    /// # Errors
+    /// An I/O error writing.
+    pub fn write_raw(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.out.write_all(bytes)
     }
 
     /// Flushes and returns the underlying writer.

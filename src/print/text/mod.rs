@@ -108,6 +108,56 @@ impl Default for Options {
     }
 }
 
+/// A piece of a packet's text that depends on the packets printed before it, left out by a
+/// printer in deferred mode ([`TextPrinter::set_deferred`]) and filled in, in capture order, by
+/// [`TextPrinter::resolve`]: this is how the parallel pipeline formats packets on several threads
+/// and still prints what one thread would. Positions are byte offsets in the packet's text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Deferred {
+    /// A `-ttt` / `-ttttt` time stamp goes at `at`: seconds and the fraction in the printed unit.
+    Ts {
+        /// Where the time stamp goes.
+        at: u32,
+        /// Seconds.
+        sec: i64,
+        /// Micro- or nanoseconds, as printed.
+        frac: u32,
+    },
+    /// A TCP segment with ACK set, which reads and updates the conversation table.
+    Tcp {
+        /// The conversation (both directions map to one key).
+        key: [u8; 36],
+        /// Whether the segment runs in the key's reverse direction.
+        rev: bool,
+        /// Whether SYN is set (starts the conversation again).
+        syn: bool,
+        /// The absolute sequence number.
+        seq: u32,
+        /// The absolute acknowledgement number.
+        ack: u32,
+    },
+    /// A number of the last `Tcp` segment goes at `at`: `raw` made relative to its conversation.
+    Num {
+        /// Where the number goes.
+        at: u32,
+        /// The absolute value.
+        raw: u32,
+        /// Which base it is taken from.
+        kind: NumKind,
+    },
+}
+
+/// Which conversation base a deferred TCP number is relative to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NumKind {
+    /// A sequence number (absolute when the segment started the conversation).
+    Seq,
+    /// An acknowledgement number (absolute when the segment started the conversation).
+    Ack,
+    /// A SACK block edge (always relative).
+    Sack,
+}
+
 /// Size of the TCP conversation table (entries; each ~48 bytes).
 const TCP_TABLE: usize = 4096;
 
@@ -165,6 +215,10 @@ pub struct TextPrinter {
     /// tcpdump gave up on the packet the way its `GET_*` macros do (a long jump): its `-x` dump
     /// then covers the link-layer header too.
     gave_up: bool,
+    /// Deferred mode: the pieces left for [`TextPrinter::resolve`] in the last packet.
+    deferred: Option<Vec<Deferred>>,
+    /// The TCP header being printed was deferred: its numbers go to `deferred`.
+    tcp_deferred: bool,
 }
 
 impl TextPrinter {
@@ -179,6 +233,89 @@ impl TextPrinter {
             tz: TzCache::system(),
             ts_cache: None,
             gave_up: false,
+            deferred: None,
+            tcp_deferred: false,
+        }
+    }
+
+    /// Deferred mode (for the parallel pipeline): packet texts leave out what depends on the
+    /// packets before them (TCP relative numbers, `-ttt` / `-ttttt` time stamps); after each
+    /// packet [`TextPrinter::deferred`] says what and where, and [`TextPrinter::resolve`] (on
+    /// one printer that sees every packet in order) fills it in.
+    pub fn set_deferred(&mut self, on: bool) {
+        self.deferred = on.then(Vec::new);
+    }
+
+    /// In deferred mode, what the last packet's text leaves out (empty otherwise).
+    pub fn deferred(&self) -> &[Deferred] {
+        self.deferred.as_deref().unwrap_or(&[])
+    }
+
+    /// Writes `text`, a packet's text from a printer in deferred mode, with the `deferred`
+    /// pieces it left out filled in from this printer's state (which they update as printing
+    /// the packet would have). Called in capture order for every printed packet that has
+    /// deferred pieces, it gives the output of one printer that printed every packet itself.
+    ///
+    /// # Errors
+    /// Any error of `out`.
+    pub fn resolve(&mut self, out: &mut dyn Write, text: &[u8], deferred: &[Deferred]) -> io::Result<()> {
+        self.out.b.clear();
+        let (mut from, mut conv) = (0usize, (true, false, 0u32, 0u32));
+        for d in deferred {
+            let at = match *d {
+                Deferred::Ts { at, .. } | Deferred::Num { at, .. } => at as usize,
+                Deferred::Tcp { .. } => from,
+            };
+            self.out.raw(&text[from..at]);
+            from = at;
+            match *d {
+                Deferred::Ts { sec, frac, .. } => self.relative_ts(sec, frac),
+                Deferred::Tcp { key, rev, syn, seq, ack } => {
+                    let (reset, cseq, cack) = self.conversation(key, rev, syn, seq, ack);
+                    conv = (reset, rev, cseq, cack);
+                }
+                Deferred::Num { raw, kind, .. } => {
+                    let (reset, rev, cseq, cack) = conv;
+                    let v = match kind {
+                        NumKind::Seq if reset => raw,
+                        NumKind::Ack if reset => raw,
+                        NumKind::Seq => raw.wrapping_sub(if rev { cack } else { cseq }),
+                        NumKind::Ack | NumKind::Sack => raw.wrapping_sub(if rev { cseq } else { cack }),
+                    };
+                    self.out.u(u64::from(v));
+                }
+            }
+        }
+        self.out.raw(&text[from..]);
+        out.write_all(&self.out.b)
+    }
+
+    /// Looks the TCP conversation up (and starts it again on SYN or when its slot held another
+    /// one): whether it (re)started with this segment, and its base sequence and ack numbers.
+    fn conversation(&mut self, key: [u8; 36], rev: bool, syn: bool, seq: u32, ack: u32) -> (bool, u32, u32) {
+        let slot = (tcp::fnv(&key) as usize) % TCP_TABLE;
+        let c = &mut self.tcp[slot];
+        let reset = !c.used || c.key != key || syn;
+        if reset {
+            *c = TcpConv { used: true, key, seq: 0, ack: 0 };
+            if rev {
+                c.ack = seq;
+                c.seq = ack.wrapping_sub(1);
+            } else {
+                c.seq = seq;
+                c.ack = ack.wrapping_sub(1);
+            }
+        }
+        (reset, c.seq, c.ack)
+    }
+
+    /// A TCP sequence, ack or SACK number: printed, or (deferred mode) left for `resolve`.
+    fn tcp_num(&mut self, v: u32, raw: u32, kind: NumKind) {
+        match (&mut self.deferred, self.tcp_deferred) {
+            (Some(list), true) => list.push(Deferred::Num { at: self.out.b.len() as u32, raw, kind }),
+            _ => {
+                self.out.u(u64::from(v));
+            }
         }
     }
 
@@ -186,6 +323,11 @@ impl TextPrinter {
     /// interface index on the machine it runs on; `?` when unknown).
     pub fn set_interface_names(&mut self, names: Vec<(u32, String)>) {
         self.ifnames = names;
+    }
+
+    /// The interface names given by [`TextPrinter::set_interface_names`].
+    pub fn interface_names(&self) -> &[(u32, String)] {
+        &self.ifnames
     }
 
     /// Writes one packet: its text lines, the hex dump if asked for, and a final newline.
@@ -200,6 +342,9 @@ impl TextPrinter {
     ) -> io::Result<()> {
         self.out.b.clear();
         self.gave_up = false;
+        if let Some(list) = &mut self.deferred {
+            list.clear();
+        }
         if self.invalid_header(info) {
             return out.write_all(&self.out.b);
         }
@@ -229,6 +374,9 @@ impl TextPrinter {
         linktype: u32,
     ) -> io::Result<()> {
         self.out.b.clear();
+        if let Some(list) = &mut self.deferred {
+            list.clear();
+        }
         self.timestamp(info);
         self.out.s("[|unknown link type ").u(u64::from(linktype)).s("]\n");
         out.write_all(&self.out.b)
