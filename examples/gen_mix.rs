@@ -137,13 +137,22 @@ fn inner_frame(rng: &mut Rng, vni: u32, out: &mut Vec<u8>, shape: &Shape) {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
-    let path = args.next().ok_or("usage: gen_mix OUT.pcap [PACKETS] [SEED]")?;
+    let path = args.next().ok_or("usage: gen_mix OUT.pcap [PACKETS] [SEED] [mix|pool]")?;
     let count: u64 = args.next().map_or(Ok(1_000_000), |s| s.parse())?;
     let seed: u64 = args.next().map_or(Ok(1), |s| s.parse())?;
-    let shape = match args.next().as_deref() {
-        None | Some("mix") => &MIX,
-        Some("pool") => &POOL,
-        Some(s) => return Err(format!("shape {s}: mix or pool").into()),
+    let shape = args.next().unwrap_or_else(|| "mix".into());
+    generate(&path, count, seed, &shape)?;
+    eprintln!("gen_mix: wrote {count} packets to {path}");
+    Ok(())
+}
+
+/// Writes `count` packets of shape `shape` (`mix` or `pool`) made from `seed` to `path`
+/// (tests/vxdump_parallel.rs calls this too).
+pub fn generate(path: &str, count: u64, seed: u64, shape: &str) -> Result<(), Box<dyn std::error::Error>> {
+    let shape = match shape {
+        "mix" => &MIX,
+        "pool" => &POOL,
+        s => return Err(format!("shape {s}: mix or pool").into()),
     };
     let mut rng = Rng(seed.max(1) ^ 0x9e37_79b9_7f4a_7c15);
     let vnis = [100u32, 200, 300, 4096, 70000];
@@ -157,7 +166,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     let mut w =
-        CaptureWriter::new(BufWriter::with_capacity(1 << 20, File::create(&path)?), LinkType::Ethernet)?;
+        CaptureWriter::new(BufWriter::with_capacity(1 << 20, File::create(path)?), LinkType::Ethernet)?;
     let (vtep_mac_a, vtep_mac_b) = ([0x02, 0, 0, 0x18, 0, 1], [0x02, 0, 0, 0x18, 0, 2]);
     let mut inner = Vec::with_capacity(2048);
     let mut frame = vec![0u8; 2048];
@@ -216,6 +225,5 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         w.write(Timestamp::from_micros(sec.into(), usec), &frame[..n])?;
     }
     drop(w.into_inner());
-    eprintln!("gen_mix: wrote {count} packets to {path}");
     Ok(())
 }
