@@ -8,7 +8,7 @@
 //! state ([`TextPrinter::resolve`]); `-c N` and `-w` copies are counted and written by the writer.
 //! So the output is byte for byte what [`Selector`] and one [`TextPrinter`] give on one thread.
 //!
-//! Memory stays flat: a fixed number of batch buffers (four per worker) go round reader ->
+//! Memory stays flat: a fixed number of batch buffers (one per worker and three more) go round reader ->
 //! workers -> writer -> reader, and are reused. When the writer stops (`-c N` reached, the reader
 //! of the output went away, an error), the channels close and every thread ends.
 
@@ -168,10 +168,6 @@ impl core::fmt::Display for PipelineError {
 
 impl std::error::Error for PipelineError {}
 
-/// Records per batch, and the captured bytes after which a batch is closed early.
-const BATCH_RECORDS: usize = 1024;
-const BATCH_BYTES: usize = 1 << 20;
-
 /// One record of a batch.
 #[derive(Clone, Debug, Default)]
 struct Rec {
@@ -182,7 +178,8 @@ struct Rec {
     linktype: u32,
     /// The captured bytes in `Batch::data`.
     data: Range<usize>,
-    /// With `-w`: the non-packet blocks read before it, then the record, in `Batch::raw`.
+    /// With `-w`: the non-packet blocks read before it (in `Batch::raw`) and the whole record
+    /// (in `Batch::data`).
     meta: Range<usize>,
     record: Range<usize>,
     /// Filled by the worker: selected, and the end of its text and deferred pieces.
@@ -191,7 +188,8 @@ struct Rec {
     deferred_end: usize,
 }
 
-/// A batch buffer going round: the reader fills `recs`, `data` and `raw`; a worker `text`,
+/// A batch going round: `data` is one of the reader's buffers with the records `recs` in it
+/// (and `raw` the non-packet blocks for `-w`); a worker `text`,
 /// `deferred` and the records' results; the writer writes it out and hands it back.
 #[derive(Debug, Default)]
 struct Batch {
@@ -222,7 +220,7 @@ pub fn run<R: Read + Send, W: Write>(
     copy: Option<&mut CopyWriter<W>>,
 ) -> Result<Finish, PipelineError> {
     let threads = settings.threads.max(1);
-    let slots = 4 * threads;
+    let slots = threads + 3;
     let (free_tx, free_rx) = bounded::<Batch>(slots);
     let (work_tx, work_rx) = bounded::<Batch>(slots);
     let (done_tx, done_rx) = bounded::<Batch>(slots);
@@ -243,64 +241,87 @@ pub fn run<R: Read + Send, W: Write>(
     })
 }
 
-/// The reader thread: fills free batches with records until the end of the capture, an error,
-/// or the writer stopping (the free channel closes).
+/// The reader thread: reads records in hand-over mode, so that each batch is one of the
+/// reader's buffers, handed over whole without a copy, with the records read into it; ends at
+/// the end of the capture, an error, or the writer stopping (the free channel closes).
 fn read_batches<R: Read>(
     reader: &mut CaptureReader<R>,
     copying: bool,
     free: &Receiver<Batch>,
     work: Sender<Batch>,
 ) {
-    let mut seq = 0;
-    loop {
-        let Ok(mut b) = free.recv() else { return };
-        b.seq = seq;
-        seq += 1;
+    reader.set_handover(true);
+    // Hands a free batch's buffer to the reader to read into, and returns the batch.
+    let fresh = |reader: &mut CaptureReader<R>| {
+        let mut b = free.recv().ok()?;
+        reader.add_spare_buffer(core::mem::take(&mut b.data));
         b.recs.clear();
-        b.data.clear();
         b.raw.clear();
         b.tail.clear();
         b.end = None;
-        while b.recs.len() < BATCH_RECORDS && b.data.len() < BATCH_BYTES {
-            let n = reader.packets_read() + 1;
-            let mut rec = match reader.next_packet() {
-                None => {
-                    b.end = Some(None);
-                    break;
-                }
-                Some(Err(e)) => {
-                    b.end = Some(Some(e));
-                    break;
-                }
-                Some(Ok(p)) => {
-                    let start = b.data.len();
-                    b.data.extend_from_slice(p.data);
-                    Rec {
-                        n,
-                        ts_sec: p.ts.secs(),
-                        ts_nsec: p.ts.nanos(),
-                        len: p.len,
-                        linktype: p.raw_link_type,
-                        data: start..b.data.len(),
-                        ..Rec::default()
-                    }
-                }
+        Some(b)
+    };
+    let (mut seq, mut spare) = (0, None);
+    let Some(mut cur) = fresh(reader) else { return };
+    loop {
+        let n = reader.packets_read() + 1;
+        let got = match reader.next_packet() {
+            None => Err(None),
+            Some(Err(e)) => Err(Some(e)),
+            Some(Ok(p)) => Ok((p.ts.secs(), p.ts.nanos(), p.len, p.raw_link_type)),
+        };
+        if let Some(old) = reader.take_retired_buffer() {
+            // Every record of `cur` is in the retired buffer; this one is in the new buffer.
+            cur.data = old;
+            cur.seq = seq;
+            seq += 1;
+            let next = match spare.take() {
+                Some(b) => Some(b),
+                None => fresh(reader),
             };
-            if copying {
-                let m = b.raw.len();
-                reader.take_meta(&mut b.raw);
-                let r = b.raw.len();
-                b.raw.extend_from_slice(reader.last_record());
-                (rec.meta, rec.record) = (m..r, r..b.raw.len());
+            if work.send(core::mem::replace(&mut cur, Batch::default())).is_err() {
+                return;
             }
-            b.recs.push(rec);
+            let Some(next) = next else { return };
+            cur = next;
         }
-        let last = b.end.is_some();
-        if last && copying {
-            reader.take_meta(&mut b.tail);
+        if spare.is_none() && got.is_ok() {
+            // A spare buffer for the next hand-over, taken now (this may wait for the writer:
+            // that bounds the batches in flight).
+            spare = fresh(reader);
+            if spare.is_none() {
+                return;
+            }
         }
-        if work.send(b).is_err() || last {
-            return;
+        match got {
+            Ok((ts_sec, ts_nsec, len, linktype)) => {
+                let mut rec = Rec {
+                    n,
+                    ts_sec,
+                    ts_nsec,
+                    len,
+                    linktype,
+                    data: reader.last_data_range(),
+                    ..Rec::default()
+                };
+                if copying {
+                    let m = cur.raw.len();
+                    reader.take_meta(&mut cur.raw);
+                    rec.meta = m..cur.raw.len();
+                    rec.record = reader.last_record_range();
+                }
+                cur.recs.push(rec);
+            }
+            Err(end) => {
+                if copying {
+                    reader.take_meta(&mut cur.tail);
+                }
+                cur.end = Some(end);
+                cur.data = reader.take_buffer();
+                cur.seq = seq;
+                let _ = work.send(cur);
+                return;
+            }
         }
     }
 }
@@ -413,7 +434,7 @@ fn write_batches<W: Write>(
             if let Some(c) = copy.as_deref_mut() {
                 pending_meta.extend_from_slice(&b.raw[r.meta.clone()]);
                 if r.selected {
-                    let w = c.write_raw(&pending_meta).and_then(|()| c.write_raw(&b.raw[r.record.clone()]));
+                    let w = c.write_raw(&pending_meta).and_then(|()| c.write_raw(&b.data[r.record.clone()]));
                     pending_meta.clear();
                     match w {
                         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(Finish::Closed),

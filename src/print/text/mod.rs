@@ -10,7 +10,7 @@
 //!
 //! The printer formats into one reused buffer and hands each finished packet to the writer in a
 //! single `write_all`; after the first packets it does not allocate. Conversations for TCP's
-//! relative sequence numbers live in a fixed-size table allocated once.
+//! relative sequence numbers live in a fixed-size table allocated once (at the first segment).
 
 use super::fmt::{fold, should_be, sum, Buf};
 use super::hex;
@@ -227,7 +227,8 @@ impl TextPrinter {
         TextPrinter {
             opts,
             out: Buf { b: Vec::with_capacity(4096) },
-            tcp: vec![TcpConv { used: false, key: [0; 36], seq: 0, ack: 0 }; TCP_TABLE],
+            // Allocated at the first TCP segment: printers in deferred mode never need it.
+            tcp: Vec::new(),
             prev_ts: None,
             ifnames: Vec::new(),
             tz: TzCache::system(),
@@ -294,6 +295,9 @@ impl TextPrinter {
     /// one): whether it (re)started with this segment, and its base sequence and ack numbers.
     fn conversation(&mut self, key: [u8; 36], rev: bool, syn: bool, seq: u32, ack: u32) -> (bool, u32, u32) {
         let slot = (tcp::fnv(&key) as usize) % TCP_TABLE;
+        if self.tcp.is_empty() {
+            self.tcp = vec![TcpConv { used: false, key: [0; 36], seq: 0, ack: 0 }; TCP_TABLE];
+        }
         let c = &mut self.tcp[slot];
         let reset = !c.used || c.key != key || syn;
         if reset {
