@@ -279,7 +279,7 @@ fn read_batches<R: Read>(
                 Some(b) => Some(b),
                 None => fresh(reader),
             };
-            if work.send(core::mem::replace(&mut cur, Batch::default())).is_err() {
+            if work.send(core::mem::take(&mut cur)).is_err() {
                 return;
             }
             let Some(next) = next else { return };
