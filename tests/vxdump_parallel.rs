@@ -3,7 +3,8 @@
 //! `--vni`, a filter expression, `-c N`, `-w`) on every capture in testdata/ (recursive) and on
 //! two generated benchmark mixes (examples/gen_mix.rs, 20,000 packets each: its `mix` shape and
 //! its `pool` shape, whose TCP conversations come back again and again, so relative sequence
-//! numbers cross the pipeline's batches). The exit status and stderr must be the same too.
+//! numbers cross the pipeline's batches), and on the first mix cut short inside a record. The
+//! exit status and stderr must be the same too.
 
 mod common;
 
@@ -72,6 +73,9 @@ fn threads_print_what_one_thread_prints() {
         gen_mix::generate(p.to_str().expect("path"), 20_000, 1, shape).expect("gen_mix");
         files.push(p);
     }
+    // A mix cut inside a record: the same packets, then the same error, at every thread count.
+    let mix = std::fs::read(scratch.0.join("mix.pcap")).expect("mix");
+    files.push(scratch.file("cut.pcap", &mix[..mix.len() / 2 - 100]));
     let (mut runs, mut printed, mut failed) = (0, 0usize, Vec::new());
     for file in &files {
         for flags in FLAG_SETS {
