@@ -5,18 +5,20 @@ use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use std::net::Ipv4Addr;
 use vxwire::build::{arp, encapsulate, vxlan_frame, ArpSpec, Outer};
 use vxwire::wire::vxlan::{Vni, VxlanHeader};
+use vxwire::MacAddr;
 
 fn bench(c: &mut Criterion) {
     let outer = Outer::v4(
-        [2, 0, 0, 0, 0xa, 1],
-        [2, 0, 0, 0, 0xa, 2],
+        MacAddr([2, 0, 0, 0, 0xa, 1]),
+        MacAddr([2, 0, 0, 0, 0xa, 2]),
         Ipv4Addr::new(198, 18, 0, 1),
         Ipv4Addr::new(198, 18, 0, 2),
     );
     let mut csum = outer;
     csum.udp_checksum = true;
     let vx = VxlanHeader::new(Vni::new(100).unwrap());
-    let spec = ArpSpec::request([2, 0, 0, 0, 0, 1], Ipv4Addr::new(10, 0, 0, 1), Ipv4Addr::new(10, 0, 0, 2));
+    let spec =
+        ArpSpec::request(MacAddr([2, 0, 0, 0, 0, 1]), Ipv4Addr::new(10, 0, 0, 1), Ipv4Addr::new(10, 0, 0, 2));
     let mut buf = [0u8; 128];
     c.bench_function("vxlan_arp_frame_in_place", |b| {
         b.iter(|| {

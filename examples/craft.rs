@@ -7,18 +7,19 @@ use vxwire::capture::CaptureWriter;
 use vxwire::dissect::LinkType;
 use vxwire::wire::igmp::RecordType;
 use vxwire::wire::vxlan::{Vni, VxlanHeader};
+use vxwire::MacAddr;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = std::env::args().nth(1).ok_or("usage: craft OUT.pcap")?;
     // Underlay: VTEP 198.18.0.1 -> 198.18.0.2, UDP 4789, VNI 100.
     let outer = Outer::v4(
-        [0x02, 0, 0, 0, 0x0a, 1],
-        [0x02, 0, 0, 0, 0x0a, 2],
+        MacAddr::new(0x02, 0, 0, 0, 0x0a, 1),
+        MacAddr::new(0x02, 0, 0, 0, 0x0a, 2),
         Ipv4Addr::new(198, 18, 0, 1),
         Ipv4Addr::new(198, 18, 0, 2),
     );
     let vxlan = VxlanHeader::new(Vni::new(100).ok_or("VNI")?);
-    let host_mac = [0x02, 0, 0, 0, 0x64, 1];
+    let host_mac = MacAddr::new(0x02, 0, 0, 0, 0x64, 1);
     let host_ip = Ipv4Addr::new(10, 0, 0, 1);
 
     let mut w = CaptureWriter::new(std::fs::File::create(&path)?, LinkType::Ethernet)?;

@@ -22,6 +22,7 @@ use vxwire::etherparse::PacketBuilder;
 use vxwire::wire::igmp::RecordType;
 use vxwire::wire::vxlan::{Gbp, Vni, VxlanHeader};
 use vxwire::LinkType;
+use vxwire::MacAddr;
 
 /// xorshift64*: small, seeded, reproducible.
 struct Rng(u64);
@@ -39,9 +40,9 @@ impl Rng {
     }
 }
 
-fn host_mac(vni: u32, host: u8) -> [u8; 6] {
+fn host_mac(vni: u32, host: u8) -> MacAddr {
     let v = vni.to_be_bytes();
-    [0x02, 0x00, v[2], v[3], 0x01, host]
+    MacAddr::new(0x02, 0x00, v[2], v[3], 0x01, host)
 }
 
 fn host_ip(vni: u32, host: u8) -> Ipv4Addr {
@@ -75,7 +76,7 @@ fn inner_frame(rng: &mut Rng, vni: u32, out: &mut Vec<u8>, shape: &Shape) {
         // TCP with payload
         k if k < tcp => {
             let seq = rng.next() as u32;
-            let builder = PacketBuilder::ethernet2(mac_a, mac_b)
+            let builder = PacketBuilder::ethernet2(mac_a.octets(), mac_b.octets())
                 .ipv4(ip_a.octets(), ip_b.octets(), 64)
                 .tcp(40000 + rng.below(1000) as u16, 443, seq, 502)
                 .ack(rng.next() as u32)
@@ -85,7 +86,7 @@ fn inner_frame(rng: &mut Rng, vni: u32, out: &mut Vec<u8>, shape: &Shape) {
         }
         // UDP
         k if k < udp => {
-            let builder = PacketBuilder::ethernet2(mac_a, mac_b)
+            let builder = PacketBuilder::ethernet2(mac_a.octets(), mac_b.octets())
                 .ipv4(ip_a.octets(), ip_b.octets(), 64)
                 .udp(50000 + rng.below(1000) as u16, 53);
             builder.write(out, &payload[..payload_len.min(512)]).expect("UDP frame");
@@ -167,7 +168,8 @@ pub fn generate(path: &str, count: u64, seed: u64, shape: &str) -> Result<(), Bo
     }
     let mut w =
         CaptureWriter::new(BufWriter::with_capacity(1 << 20, File::create(path)?), LinkType::Ethernet)?;
-    let (vtep_mac_a, vtep_mac_b) = ([0x02, 0, 0, 0x18, 0, 1], [0x02, 0, 0, 0x18, 0, 2]);
+    let (vtep_mac_a, vtep_mac_b) =
+        (MacAddr::new(0x02, 0, 0, 0x18, 0, 1), MacAddr::new(0x02, 0, 0, 0x18, 0, 2));
     let mut inner = Vec::with_capacity(2048);
     let mut frame = vec![0u8; 2048];
     let (mut sec, mut usec) = (1_790_000_000u32, 0u32);

@@ -11,18 +11,10 @@ use std::io::{BufReader, BufWriter, Write};
 use vxwire::capture::CaptureReader;
 use vxwire::dissect::Config;
 use vxwire::summary::{add_capture, Summary, SummaryConfig, VtepView};
+use vxwire::MacAddr;
 
 const USAGE: &str =
     "usage: summary [--json] [--mtu BYTES] [--vtep ADDR[,SETTING...]]... [--vtep-mac MAC]... FILE";
-
-fn parse_mac(s: &str) -> Option<[u8; 6]> {
-    let mut mac = [0u8; 6];
-    let mut parts = s.split(':');
-    for b in &mut mac {
-        *b = u8::from_str_radix(parts.next()?, 16).ok()?;
-    }
-    parts.next().is_none().then_some(mac)
-}
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut json = false;
@@ -36,7 +28,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--mtu" => config.mtu = args.next().ok_or(USAGE)?.parse()?,
             // ADDR[,SETTING...], e.g. 198.18.12.1,nolearning,vni=1,port=8472 (VtepView::add_spec).
             "--vtep" => view.add_spec(&args.next().ok_or(USAGE)?)?,
-            "--vtep-mac" => view.macs.push(parse_mac(&args.next().ok_or(USAGE)?).ok_or("bad MAC")?),
+            "--vtep-mac" => view.macs.push(args.next().ok_or(USAGE)?.parse::<MacAddr>()?),
             _ if path.is_none() => path = Some(a),
             _ => return Err(USAGE.into()),
         }

@@ -39,6 +39,7 @@
 
 use crate::error::{Error, ErrorKind, Proto};
 use crate::wire::igmp::{GroupRecordHeader, IgmpHeader, IgmpType, RecordType, V3QueryFields};
+use crate::wire::mac::MacAddr;
 use crate::wire::vxlan::{VxlanHeader, HEADER_LEN as VXLAN_LEN, PORT_IANA};
 use core::net::{Ipv4Addr, Ipv6Addr};
 use etherparse::{
@@ -47,11 +48,8 @@ use etherparse::{
     VlanId, VlanPcp,
 };
 
-/// A 48-bit MAC address, in wire order.
-pub type Mac = [u8; 6];
-
 /// The Ethernet broadcast address.
-pub const BROADCAST: Mac = [0xff; 6];
+pub const BROADCAST: MacAddr = MacAddr::BROADCAST;
 
 /// The lowest UDP source port the builders generate (49153: the ephemeral range 49152–65535 of
 /// RFC 7348 §5 without 49152, which tcpdump ≤ 4.99.4 misreads as a Broadcom LI shim).
@@ -115,9 +113,9 @@ pub enum SrcPort {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Outer {
     /// Outer Ethernet source (the sending VTEP's underlay MAC).
-    pub src_mac: Mac,
+    pub src_mac: MacAddr,
     /// Outer Ethernet destination (the next hop's MAC, or a multicast MAC).
-    pub dst_mac: Mac,
+    pub dst_mac: MacAddr,
     /// An 802.1Q tag with this VLAN ID (0–4095, priority 0) before the IP header, or none.
     pub vlan: Option<u16>,
     /// The outer IP header.
@@ -133,7 +131,7 @@ pub struct Outer {
 impl Outer {
     /// An IPv4 outer stack with Linux's defaults: no VLAN, ToS 0, TTL 64, ID 0, DF clear,
     /// source port from the inner flow hash, destination port 4789, UDP checksum 0.
-    pub const fn v4(src_mac: Mac, dst_mac: Mac, src: Ipv4Addr, dst: Ipv4Addr) -> Outer {
+    pub const fn v4(src_mac: MacAddr, dst_mac: MacAddr, src: Ipv4Addr, dst: Ipv4Addr) -> Outer {
         Outer {
             src_mac,
             dst_mac,
@@ -147,7 +145,7 @@ impl Outer {
 
     /// An IPv6 outer stack: no VLAN, traffic class 0, flow label 0, hop limit 64, source port
     /// from the inner flow hash, destination port 4789, UDP checksum computed.
-    pub const fn v6(src_mac: Mac, dst_mac: Mac, src: Ipv6Addr, dst: Ipv6Addr) -> Outer {
+    pub const fn v6(src_mac: MacAddr, dst_mac: MacAddr, src: Ipv6Addr, dst: Ipv6Addr) -> Outer {
         Outer {
             src_mac,
             dst_mac,
@@ -232,8 +230,8 @@ pub fn encapsulate(
     // Ethernet and the optional tag.
     let first_type = if outer.vlan.is_some() { ETH_VLAN } else { eth_type };
     let eth = Ethernet2Header {
-        source: outer.src_mac,
-        destination: outer.dst_mac,
+        source: outer.src_mac.octets(),
+        destination: outer.dst_mac.octets(),
         ether_type: EtherType(first_type),
     };
     buf[at..at + ETH_LEN].copy_from_slice(&eth.to_bytes());
@@ -376,52 +374,55 @@ pub fn src_port_for(inner: &[u8]) -> u16 {
 // ---------------------------------------------------------------------------------------------
 
 /// Writes an Ethernet II header and returns the offset after it.
-fn write_eth(buf: &mut [u8], src: Mac, dst: Mac, ether_type: u16) {
-    let eth = Ethernet2Header { source: src, destination: dst, ether_type: EtherType(ether_type) };
+fn write_eth(buf: &mut [u8], src: MacAddr, dst: MacAddr, ether_type: u16) {
+    let eth = Ethernet2Header {
+        source: src.octets(),
+        destination: dst.octets(),
+        ether_type: EtherType(ether_type),
+    };
     buf[..ETH_LEN].copy_from_slice(&eth.to_bytes());
 }
 
 /// The Ethernet multicast MAC for an IPv4 group: 01:00:5e and the group's low 23 bits (RFC 1112 §6.4).
-pub const fn ipv4_multicast_mac(group: Ipv4Addr) -> Mac {
-    let o = group.octets();
-    [0x01, 0x00, 0x5e, o[1] & 0x7f, o[2], o[3]]
+pub const fn ipv4_multicast_mac(group: Ipv4Addr) -> MacAddr {
+    MacAddr::from_ipv4_multicast(group)
 }
 
 /// An ARP packet for Ethernet/IPv4 inside an Ethernet frame.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct ArpSpec {
     /// Ethernet source.
-    pub eth_src: Mac,
+    pub eth_src: MacAddr,
     /// Ethernet destination.
-    pub eth_dst: Mac,
+    pub eth_dst: MacAddr,
     /// The opcode (1 request, 2 reply; see [`crate::wire::arp::op`]).
     pub operation: u16,
     /// Sender hardware address.
-    pub sender_mac: Mac,
+    pub sender_mac: MacAddr,
     /// Sender protocol address.
     pub sender_ip: Ipv4Addr,
     /// Target hardware address (zero in a request).
-    pub target_mac: Mac,
+    pub target_mac: MacAddr,
     /// Target protocol address.
     pub target_ip: Ipv4Addr,
 }
 
 impl ArpSpec {
     /// A broadcast who-has request from `mac`/`ip` for `target`, target MAC zero (as Linux sends it).
-    pub const fn request(mac: Mac, ip: Ipv4Addr, target: Ipv4Addr) -> ArpSpec {
+    pub const fn request(mac: MacAddr, ip: Ipv4Addr, target: Ipv4Addr) -> ArpSpec {
         ArpSpec {
             eth_src: mac,
             eth_dst: BROADCAST,
             operation: crate::wire::arp::op::REQUEST,
             sender_mac: mac,
             sender_ip: ip,
-            target_mac: [0; 6],
+            target_mac: MacAddr::ZERO,
             target_ip: target,
         }
     }
 
     /// A unicast is-at reply from `mac`/`ip` to the requester `to_mac`/`to_ip`.
-    pub const fn reply(mac: Mac, ip: Ipv4Addr, to_mac: Mac, to_ip: Ipv4Addr) -> ArpSpec {
+    pub const fn reply(mac: MacAddr, ip: Ipv4Addr, to_mac: MacAddr, to_ip: Ipv4Addr) -> ArpSpec {
         ArpSpec {
             eth_src: mac,
             eth_dst: to_mac,
@@ -436,7 +437,7 @@ impl ArpSpec {
     /// A gratuitous ARP announcing `mac`/`ip`: a broadcast request whose sender and target
     /// protocol addresses are both `ip` and whose target MAC is zero (Linux's `arp_send` form,
     /// RFC 5227 §3 announcement).
-    pub const fn gratuitous(mac: Mac, ip: Ipv4Addr) -> ArpSpec {
+    pub const fn gratuitous(mac: MacAddr, ip: Ipv4Addr) -> ArpSpec {
         ArpSpec::request(mac, ip, ip)
     }
 }
@@ -455,9 +456,9 @@ pub fn arp(buf: &mut [u8], spec: &ArpSpec) -> Result<usize, Error> {
     write_eth(buf, spec.eth_src, spec.eth_dst, ETH_ARP);
     let a = ArpEthIpv4Packet {
         operation: ArpOperation(spec.operation),
-        sender_mac: spec.sender_mac,
+        sender_mac: spec.sender_mac.octets(),
         sender_ipv4: spec.sender_ip.octets(),
-        target_mac: spec.target_mac,
+        target_mac: spec.target_mac.octets(),
         target_ipv4: spec.target_ip.octets(),
     };
     buf[ETH_LEN..ARP_FRAME_LEN].copy_from_slice(&a.to_bytes());
@@ -584,9 +585,9 @@ impl IgmpMessage<'_> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct IgmpSpec<'a> {
     /// Ethernet source.
-    pub eth_src: Mac,
+    pub eth_src: MacAddr,
     /// Ethernet destination; `None` for the multicast MAC of the IP destination.
-    pub eth_dst: Option<Mac>,
+    pub eth_dst: Option<MacAddr>,
     /// IPv4 source (the host's address; 0.0.0.0 is allowed for v3 reports).
     pub src_ip: Ipv4Addr,
     /// IPv4 destination; `None` for [`IgmpMessage::default_destination`].
@@ -606,7 +607,7 @@ pub struct IgmpSpec<'a> {
 impl<'a> IgmpSpec<'a> {
     /// A message from `mac`/`ip` with TTL 1, ToS 0xC0, ID 0, Router Alert, and the default
     /// IP and Ethernet destinations.
-    pub const fn new(mac: Mac, ip: Ipv4Addr, message: IgmpMessage<'a>) -> IgmpSpec<'a> {
+    pub const fn new(mac: MacAddr, ip: Ipv4Addr, message: IgmpMessage<'a>) -> IgmpSpec<'a> {
         IgmpSpec {
             eth_src: mac,
             eth_dst: None,
@@ -779,9 +780,9 @@ pub fn igmp(buf: &mut [u8], spec: &IgmpSpec<'_>) -> Result<usize, Error> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct EchoSpec<'a> {
     /// Ethernet source.
-    pub eth_src: Mac,
+    pub eth_src: MacAddr,
     /// Ethernet destination.
-    pub eth_dst: Mac,
+    pub eth_dst: MacAddr,
     /// IPv4 source.
     pub src_ip: Ipv4Addr,
     /// IPv4 destination.
@@ -805,8 +806,8 @@ pub struct EchoSpec<'a> {
 impl<'a> EchoSpec<'a> {
     /// An echo request with TTL 64, ToS 0, IP ID 0 (DF is always set, as Linux's ping does).
     pub const fn request(
-        eth_src: Mac,
-        eth_dst: Mac,
+        eth_src: MacAddr,
+        eth_dst: MacAddr,
         src_ip: Ipv4Addr,
         dst_ip: Ipv4Addr,
         id: u16,
@@ -877,12 +878,12 @@ mod tests {
 
     #[test]
     fn small_buffers_are_errors() {
-        let spec = ArpSpec::gratuitous([2, 0, 0, 0, 0, 1], Ipv4Addr::new(10, 0, 0, 1));
+        let spec = ArpSpec::gratuitous(MacAddr([2, 0, 0, 0, 0, 1]), Ipv4Addr::new(10, 0, 0, 1));
         for n in 0..ARP_FRAME_LEN {
             let mut b = [0xa5u8; ARP_FRAME_LEN];
             assert_eq!(arp(&mut b[..n], &spec), Err(Error::truncated(Proto::Buffer, 42, n)));
         }
-        let outer = Outer::v4([2; 6], [4; 6], Ipv4Addr::LOCALHOST, Ipv4Addr::LOCALHOST);
+        let outer = Outer::v4(MacAddr([2; 6]), MacAddr([4; 6]), Ipv4Addr::LOCALHOST, Ipv4Addr::LOCALHOST);
         let vx = VxlanHeader::default();
         for n in 0..60 {
             let mut b = [0u8; 60];

@@ -32,12 +32,10 @@
 //! pressure. VLAN tags on the outer frame are skipped as if the frame came in on the VLAN device.
 
 use crate::dissect::{dissect, Config, Dissection, Header, LinkType};
+use crate::wire::mac::MacAddr;
 use crate::wire::vxlan::Vni;
 use core::fmt;
 use core::net::IpAddr;
-
-/// A 48-bit MAC address, in wire order.
-pub type Mac = [u8; 6];
 
 /// The extension a vxlan device was created with; it decides which header bits are reserved.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -61,9 +59,9 @@ pub struct Device<'a> {
     /// The extension enabled.
     pub mode: Mode,
     /// The vxlan devices' own MAC addresses (an inner source equal to one is `LOCAL_MAC`).
-    pub macs: &'a [Mac],
+    pub macs: &'a [MacAddr],
     /// The host's underlay MAC addresses; empty to skip the outer Ethernet destination check.
-    pub underlay_macs: &'a [Mac],
+    pub underlay_macs: &'a [MacAddr],
     /// The host's underlay addresses and joined groups; empty to accept any destination.
     pub local_ips: &'a [IpAddr],
     /// `learning` (Linux's default): check the inner source MAC before learning it.
@@ -85,7 +83,7 @@ pub struct Device<'a> {
 impl<'a> Device<'a> {
     /// A plain, up, learning device serving `vnis` on `port`, with its own MACs `macs`, accepting
     /// any destination address and outer MAC.
-    pub const fn new(vnis: &'a [Vni], port: u16, macs: &'a [Mac]) -> Device<'a> {
+    pub const fn new(vnis: &'a [Vni], port: u16, macs: &'a [MacAddr]) -> Device<'a> {
         Device {
             vnis,
             port,
@@ -263,8 +261,8 @@ pub fn check_dissection(d: &Dissection<'_>, dev: &Device<'_>) -> Verdict {
     let data = d.data();
     // The outer Ethernet destination (eth_type_trans marks other hosts' unicast as OTHERHOST).
     if let Some(Header::Ethernet(e)) = d.get(0).map(|l| &l.header) {
-        let dst = e.destination();
-        if dst[0] & 1 == 0 && !dev.underlay_macs.is_empty() && !dev.underlay_macs.contains(&dst) {
+        let dst = MacAddr(e.destination());
+        if dst.is_unicast() && !dev.underlay_macs.is_empty() && !dev.underlay_macs.contains(&dst) {
             return Verdict::Drop(DropReason::OtherHost);
         }
     }
@@ -465,11 +463,11 @@ fn check_vxlan(p: &[u8], outer_ecn: u8, dev: &Device<'_>) -> Verdict {
         let Some((eth, rest)) = inner.split_first_chunk::<14>() else {
             return drop(DropReason::Nomem);
         };
-        let src: Mac = [eth[6], eth[7], eth[8], eth[9], eth[10], eth[11]];
+        let src = MacAddr::new(eth[6], eth[7], eth[8], eth[9], eth[10], eth[11]);
         if dev.macs.contains(&src) {
             return drop(DropReason::LocalMac);
         }
-        if dev.learning && (src[0] & 1 != 0 || src == [0; 6]) {
+        if dev.learning && (src.is_multicast() || src.is_zero()) {
             return drop(DropReason::MacInvalidSource);
         }
         (u16::from_be_bytes([eth[12], eth[13]]), rest)

@@ -18,6 +18,7 @@
 //!   does not drift the way sleeping a fixed time per packet does.
 
 use crate::wire::arp;
+use crate::wire::mac::MacAddr;
 use arrayvec::ArrayVec;
 use etherparse::{
     ArpHardwareId, ArpOperation, ArpPacket, EtherType, Ethernet2Header, Icmpv6Type, NetSlice, PacketBuilder,
@@ -34,7 +35,7 @@ use std::time::{Duration, Instant};
 use std::vec::Vec;
 
 /// The Ethernet broadcast address.
-pub const BROADCAST: [u8; 6] = [0xff; 6];
+pub const BROADCAST: MacAddr = MacAddr::BROADCAST;
 
 /// Why a live operation failed. `Display` gives one line, suitable after `vxinject: `.
 #[derive(Debug)]
@@ -103,7 +104,7 @@ pub struct Interface {
     /// The kernel's interface index.
     pub index: u32,
     /// Its Ethernet address, if it has one.
-    pub mac: Option<[u8; 6]>,
+    pub mac: Option<MacAddr>,
     /// Its IPv4 addresses with prefix lengths, in the kernel's order.
     pub ipv4: Vec<(Ipv4Addr, u8)>,
     /// Its IPv6 addresses with prefix lengths, in the kernel's order.
@@ -123,7 +124,7 @@ impl Interface {
             .into_iter()
             .find(|i| i.name == name)
             .ok_or_else(|| InjectError::NoSuchInterface(name.to_string()))?;
-        let mac = inner.mac.map(|m| m.octets()).filter(|m| *m != [0; 6]);
+        let mac = inner.mac.map(|m| MacAddr(m.octets())).filter(|m| !m.is_zero());
         let mut ipv4 = Vec::new();
         let mut ipv6 = Vec::new();
         for n in &inner.ips {
@@ -567,8 +568,12 @@ fn sll2_header(a: &nix::sys::socket::LinkAddr) -> [u8; SLL2_HEADER_LEN] {
 }
 
 /// An Ethernet + ARP request asking who has `target`, from `src_mac` / `src_ip` (42 bytes).
-pub fn arp_request_frame(src_mac: [u8; 6], src_ip: Ipv4Addr, target: Ipv4Addr) -> [u8; 42] {
-    let eth = Ethernet2Header { source: src_mac, destination: BROADCAST, ether_type: EtherType::ARP };
+pub fn arp_request_frame(src_mac: MacAddr, src_ip: Ipv4Addr, target: Ipv4Addr) -> [u8; 42] {
+    let eth = Ethernet2Header {
+        source: src_mac.octets(),
+        destination: BROADCAST.octets(),
+        ether_type: EtherType::ARP,
+    };
     let mut out = [0u8; 42];
     out[..14].copy_from_slice(&eth.to_bytes());
     // Both address pairs have matching, small lengths, so `new` cannot fail.
@@ -576,7 +581,7 @@ pub fn arp_request_frame(src_mac: [u8; 6], src_ip: Ipv4Addr, target: Ipv4Addr) -
         ArpHardwareId::ETHERNET,
         EtherType::IPV4,
         ArpOperation::REQUEST,
-        &src_mac,
+        &src_mac.octets(),
         &src_ip.octets(),
         &[0; 6],
         &target.octets(),
@@ -588,7 +593,7 @@ pub fn arp_request_frame(src_mac: [u8; 6], src_ip: Ipv4Addr, target: Ipv4Addr) -
 
 /// The sender MAC of `frame` if it is an Ethernet ARP reply (or request: a neighbour's own
 /// announcement) whose sender is `target`.
-pub fn parse_arp_answer(frame: &[u8], target: Ipv4Addr) -> Option<[u8; 6]> {
+pub fn parse_arp_answer(frame: &[u8], target: Ipv4Addr) -> Option<MacAddr> {
     let eth = etherparse::Ethernet2HeaderSlice::from_slice(frame).ok()?;
     if eth.ether_type() != EtherType::ARP {
         return None;
@@ -600,7 +605,7 @@ pub fn parse_arp_answer(frame: &[u8], target: Ipv4Addr) -> Option<[u8; 6]> {
     if a.operation().0 != arp::op::REPLY || a.sender_protocol_addr() != target.octets() {
         return None;
     }
-    a.sender_hw_addr().try_into().ok()
+    <[u8; 6]>::try_from(a.sender_hw_addr()).ok().map(MacAddr)
 }
 
 /// The solicited-node multicast address of `a` (RFC 4291 2.7.1).
@@ -610,21 +615,20 @@ pub fn solicited_node(a: Ipv6Addr) -> Ipv6Addr {
 }
 
 /// The Ethernet multicast address of an IPv6 multicast group (RFC 2464 7).
-pub fn ipv6_multicast_mac(group: Ipv6Addr) -> [u8; 6] {
-    let o = group.octets();
-    [0x33, 0x33, o[12], o[13], o[14], o[15]]
+pub fn ipv6_multicast_mac(group: Ipv6Addr) -> MacAddr {
+    MacAddr::from_ipv6_multicast(group)
 }
 
 /// An Ethernet + IPv6 + ICMPv6 neighbour solicitation for `target` with a source link-layer
 /// address option, sent to the target's solicited-node group (86 bytes).
-pub fn neighbor_solicitation_frame(src_mac: [u8; 6], src_ip: Ipv6Addr, target: Ipv6Addr) -> Vec<u8> {
+pub fn neighbor_solicitation_frame(src_mac: MacAddr, src_ip: Ipv6Addr, target: Ipv6Addr) -> Vec<u8> {
     let group = solicited_node(target);
     let mut payload = [0u8; 24];
     payload[..16].copy_from_slice(&target.octets());
     payload[16] = 1; // option: source link-layer address
     payload[17] = 1; // length in units of 8 bytes
-    payload[18..].copy_from_slice(&src_mac);
-    let builder = PacketBuilder::ethernet2(src_mac, ipv6_multicast_mac(group))
+    payload[18..].copy_from_slice(&src_mac.octets());
+    let builder = PacketBuilder::ethernet2(src_mac.octets(), ipv6_multicast_mac(group).octets())
         .ipv6(src_ip.octets(), group.octets(), 255)
         .icmpv6(Icmpv6Type::NeighborSolicitation);
     let mut out = Vec::with_capacity(builder.size(payload.len()));
@@ -635,7 +639,7 @@ pub fn neighbor_solicitation_frame(src_mac: [u8; 6], src_ip: Ipv6Addr, target: I
 
 /// The MAC from a neighbour advertisement for `target` in `frame` (its target link-layer
 /// address option, else the Ethernet source).
-pub fn parse_neighbor_advertisement(frame: &[u8], target: Ipv6Addr) -> Option<[u8; 6]> {
+pub fn parse_neighbor_advertisement(frame: &[u8], target: Ipv6Addr) -> Option<MacAddr> {
     let p = SlicedPacket::from_ethernet(frame).ok()?;
     let Some(NetSlice::Ipv6(_)) = p.net else { return None };
     let Some(TransportSlice::Icmpv6(icmp)) = p.transport else { return None };
@@ -653,12 +657,12 @@ pub fn parse_neighbor_advertisement(frame: &[u8], target: Ipv6Addr) -> Option<[u
             break;
         }
         if opts[0] == 2 && len == 8 {
-            return opts[2..8].try_into().ok();
+            return MacAddr::from_slice(&opts[2..8]);
         }
         opts = &opts[len..];
     }
     let eth = etherparse::Ethernet2HeaderSlice::from_slice(frame).ok()?;
-    Some(eth.source())
+    Some(MacAddr(eth.source()))
 }
 
 /// Finds the MAC address of the on-link neighbour `target` by ARP (IPv4) or neighbour
@@ -673,7 +677,7 @@ pub fn resolve_mac(
     src_ip: IpAddr,
     target: IpAddr,
     tries: u32,
-) -> Result<[u8; 6], InjectError> {
+) -> Result<MacAddr, InjectError> {
     let mac = iface.mac.ok_or_else(|| InjectError::NoMac(iface.name.clone()))?;
     let request: Vec<u8> = match (src_ip, target) {
         (IpAddr::V4(s), IpAddr::V4(t)) => arp_request_frame(mac, s, t).to_vec(),
@@ -899,7 +903,7 @@ pub enum Expect {
         /// The VNI the request went out in.
         vni: u32,
         /// The requester's MAC.
-        asker: [u8; 6],
+        asker: MacAddr,
         /// The address asked for.
         target: Ipv4Addr,
     },
@@ -922,7 +926,7 @@ pub enum Expect {
         /// The VNI the frames went out in.
         vni: u32,
         /// The injected inner source MAC.
-        mac: [u8; 6],
+        mac: MacAddr,
     },
 }
 
@@ -939,10 +943,10 @@ impl Expect {
         let mut ip = None;
         for l in d.layers().filter(|l| l.depth == 1) {
             match &l.header {
-                Header::Ethernet(e) if dst.is_none() => dst = Some(e.destination()),
+                Header::Ethernet(e) if dst.is_none() => dst = Some(MacAddr(e.destination())),
                 Header::Ipv4(h) if ip.is_none() => ip = Some((h.source_addr(), h.destination_addr())),
                 Header::Arp(a) if a.operation().0 == arp::op::REPLY => {
-                    let asker = <[u8; 6]>::try_from(a.target_hw_addr()).ok();
+                    let asker = <[u8; 6]>::try_from(a.target_hw_addr()).ok().map(MacAddr);
                     let target = <[u8; 4]>::try_from(a.sender_protocol_addr()).ok().map(Ipv4Addr::from);
                     if let (Some(asker), Some(target), true) = (asker, target, dst == asker) {
                         out.push(Expect::ArpReply { vni, asker, target });
@@ -971,17 +975,14 @@ impl Expect {
 
 impl fmt::Display for Expect {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mac = |m: &[u8; 6]| {
-            std::format!("{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}", m[0], m[1], m[2], m[3], m[4], m[5])
-        };
         let s = match self {
             Expect::ArpReply { vni, asker, target } => {
-                std::format!("ARP reply for {target} to {} in VNI {vni}", mac(asker))
+                std::format!("ARP reply for {target} to {asker} in VNI {vni}")
             }
             Expect::EchoReply { vni, from, to, id, seq } => {
                 std::format!("echo reply {from} > {to} id {id} seq {seq} in VNI {vni}")
             }
-            Expect::Frame { vni, mac: m } => std::format!("a frame to {} in VNI {vni}", mac(m)),
+            Expect::Frame { vni, mac } => std::format!("a frame to {mac} in VNI {vni}"),
         };
         f.pad(&s)
     }
@@ -999,12 +1000,9 @@ pub fn outer_addrs(d: &crate::dissect::Dissection<'_>) -> Option<(IpAddr, IpAddr
 
 /// The Ethernet destination of an IPv4 or IPv6 multicast group (RFC 1112 6.4: `01:00:5e` and the
 /// group's low 23 bits; RFC 2464 7: `33:33` and its low 32 bits), `None` for a unicast address.
-pub fn multicast_mac(group: IpAddr) -> Option<[u8; 6]> {
+pub fn multicast_mac(group: IpAddr) -> Option<MacAddr> {
     match group {
-        IpAddr::V4(g) if g.is_multicast() => {
-            let o = g.octets();
-            Some([0x01, 0x00, 0x5e, o[1] & 0x7f, o[2], o[3]])
-        }
+        IpAddr::V4(g) if g.is_multicast() => Some(MacAddr::from_ipv4_multicast(g)),
         IpAddr::V6(g) if g.is_multicast() => Some(ipv6_multicast_mac(g)),
         _ => None,
     }
@@ -1016,8 +1014,11 @@ mod tests {
 
     #[test]
     fn arp_request_bytes() {
-        let f =
-            arp_request_frame([2, 0, 0, 0, 0, 1], Ipv4Addr::new(198, 18, 0, 1), Ipv4Addr::new(198, 18, 0, 2));
+        let f = arp_request_frame(
+            MacAddr([2, 0, 0, 0, 0, 1]),
+            Ipv4Addr::new(198, 18, 0, 1),
+            Ipv4Addr::new(198, 18, 0, 2),
+        );
         // Ethernet: broadcast destination, our source, type ARP.
         assert_eq!(&f[..14], &[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 2, 0, 0, 0, 0, 1, 0x08, 0x06]);
         // ARP: hw 1 (Ethernet), proto 0x0800, hlen 6, plen 4, op 1 (request).
@@ -1045,7 +1046,7 @@ mod tests {
             0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, // padding to 60 bytes
         ];
         let asked = Ipv4Addr::new(10, 0, 0, 1);
-        assert_eq!(parse_arp_answer(&f, asked), Some([0xf8, 0xed, 0xa5, 0xc0, 0xa4, 0xf1]));
+        assert_eq!(parse_arp_answer(&f, asked), Some(MacAddr::new(0xf8, 0xed, 0xa5, 0xc0, 0xa4, 0xf1)));
         assert_eq!(parse_arp_answer(&f, Ipv4Addr::new(10, 0, 0, 2)), None); // not who we asked for
         assert_eq!(parse_arp_answer(&f[..30], asked), None); // cut inside the ARP packet
         f[21] = 1; // the same bytes as a request are no answer
@@ -1055,7 +1056,7 @@ mod tests {
     #[test]
     fn neighbor_solicitation_layout() {
         let t: Ipv6Addr = "fd00:18::2".parse().unwrap();
-        let f = neighbor_solicitation_frame([2, 0, 0, 0, 0, 1], "fd00:18::1".parse().unwrap(), t);
+        let f = neighbor_solicitation_frame(MacAddr([2, 0, 0, 0, 0, 1]), "fd00:18::1".parse().unwrap(), t);
         assert_eq!(f.len(), 14 + 40 + 8 + 24);
         assert_eq!(&f[..6], &[0x33, 0x33, 0xff, 0, 0, 2]); // solicited-node MAC
         assert_eq!(f[14 + 7], 255); // hop limit 255, or receivers ignore it
@@ -1108,7 +1109,7 @@ mod tests {
     #[test]
     fn group_macs() {
         // RFC 1112 6.4: the low 23 bits, so 239.129.1.1 and 239.1.1.1 share 01:00:5e:01:01:01.
-        let m = |s: &str| multicast_mac(s.parse().unwrap());
+        let m = |s: &str| multicast_mac(s.parse().unwrap()).map(MacAddr::octets);
         assert_eq!(m("239.1.1.1"), Some([0x01, 0x00, 0x5e, 0x01, 0x01, 0x01]));
         assert_eq!(m("239.129.1.1"), Some([0x01, 0x00, 0x5e, 0x01, 0x01, 0x01]));
         // RFC 2464 7: 33:33 and the low 32 bits.

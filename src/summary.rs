@@ -26,6 +26,7 @@ use crate::check::{check_dissection, Device, DropReason, Mode, Verdict};
 use crate::dissect::{Checksum, Dissection, Header, Layer};
 use crate::print::PacketInfo;
 use crate::wire::igmp::{IgmpSlice, IgmpType, RecordType};
+use crate::wire::mac::MacAddr;
 use crate::wire::vxlan::{Vni, VxlanSlice};
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::io::{self, Write};
@@ -34,9 +35,6 @@ use std::vec::Vec;
 
 pub use table::Capped;
 pub use vtep::{SpecError, VtepSettings, VtepView};
-
-/// A 48-bit MAC address, in wire order.
-pub type Mac = [u8; 6];
 
 /// How a [`Summary`] judges and bounds what it sees.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -240,7 +238,7 @@ pub struct MacMove {
     /// VNI.
     pub vni: u32,
     /// The inner source MAC.
-    pub mac: Mac,
+    pub mac: MacAddr,
     /// The VTEP it was behind.
     pub from: IpAddr,
     /// The VTEP it is behind now.
@@ -331,11 +329,11 @@ pub struct InterfaceStats {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ArpEntry {
     /// The MAC that claimed it first.
-    pub mac: Mac,
+    pub mac: MacAddr,
     /// ARP packets that claimed it (as sender, or as target of a reply).
     pub packets: u64,
     /// Other MACs that claimed it (duplicate IP), with how often; at most 8 kept.
-    pub others: BTreeMap<Mac, u64>,
+    pub others: BTreeMap<MacAddr, u64>,
     /// First claim.
     pub first: Seen,
     /// Last claim.
@@ -482,7 +480,7 @@ pub struct Summary {
     last: Option<Seen>,
     vnis: Capped<u32, VniStats>,
     pairs: Capped<PairKey, Counter>,
-    fdb: Capped<(u32, Mac), FdbEntry>,
+    fdb: Capped<(u32, MacAddr), FdbEntry>,
     moves: Vec<MacMove>,
     moves_total: u64,
     not_learned: NotLearned,
@@ -582,8 +580,8 @@ fn fnv64(b: &[u8]) -> u64 {
     h
 }
 
-fn mac_of(b: &[u8]) -> Option<Mac> {
-    b.try_into().ok()
+fn mac_of(b: &[u8]) -> Option<MacAddr> {
+    <[u8; 6]>::try_from(b).ok().map(MacAddr)
 }
 
 fn ipv4_of(b: &[u8]) -> Option<Ipv4Addr> {
@@ -1044,7 +1042,7 @@ impl Summary {
         }
     }
 
-    fn claim(&mut self, vni: u32, ip: Ipv4Addr, mac: Mac, seen: Seen) {
+    fn claim(&mut self, vni: u32, ip: Ipv4Addr, mac: MacAddr, seen: Seen) {
         let Some(e) = self.arp.entry_with((vni, ip), || ArpEntry {
             mac,
             packets: 0,
@@ -1225,7 +1223,7 @@ impl Summary {
     }
 
     /// The learned forwarding table, keyed by `(VNI, inner source MAC)`.
-    pub fn fdb(&self) -> &Capped<(u32, Mac), FdbEntry> {
+    pub fn fdb(&self) -> &Capped<(u32, MacAddr), FdbEntry> {
         &self.fdb
     }
 

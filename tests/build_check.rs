@@ -6,14 +6,15 @@ use vxwire::build::{arp, icmp_echo, vxlan_frame, ArpSpec, EchoSpec, Outer, Outer
 use vxwire::check::{check, Device, DropReason, Miss, Mode, Verdict};
 use vxwire::dissect::LinkType;
 use vxwire::wire::vxlan::{Gbp, Vni, VxlanHeader};
+use vxwire::MacAddr;
 
-const DEV_MAC: [u8; 6] = [0x02, 0, 0, 0, 0x64, 0xaa];
-const PEER_MAC: [u8; 6] = [0x02, 0, 0, 0, 0x64, 0xbb];
+const DEV_MAC: MacAddr = MacAddr([0x02, 0, 0, 0, 0x64, 0xaa]);
+const PEER_MAC: MacAddr = MacAddr([0x02, 0, 0, 0, 0x64, 0xbb]);
 const VNIS: [Vni; 1] = [match Vni::new(100) {
     Some(v) => v,
     None => panic!(),
 }];
-const MACS: [[u8; 6]; 1] = [DEV_MAC];
+const MACS: [MacAddr; 1] = [DEV_MAC];
 
 fn dev() -> Device<'static> {
     Device::new(&VNIS, 4789, &MACS)
@@ -25,8 +26,8 @@ fn vni(n: u32) -> Vni {
 
 fn outer4() -> Outer {
     Outer::v4(
-        [0x02, 0, 0, 0, 0xa, 2],
-        [0x02, 0, 0, 0, 0xa, 1],
+        MacAddr([0x02, 0, 0, 0, 0xa, 2]),
+        MacAddr([0x02, 0, 0, 0, 0xa, 1]),
         Ipv4Addr::new(198, 18, 0, 2),
         Ipv4Addr::new(198, 18, 0, 1),
     )
@@ -34,15 +35,15 @@ fn outer4() -> Outer {
 
 fn outer6() -> Outer {
     Outer::v6(
-        [0x02, 0, 0, 0, 0xa, 2],
-        [0x02, 0, 0, 0, 0xa, 1],
+        MacAddr([0x02, 0, 0, 0, 0xa, 2]),
+        MacAddr([0x02, 0, 0, 0, 0xa, 1]),
         "fd00:18::2".parse().unwrap(),
         "fd00:18::1".parse().unwrap(),
     )
 }
 
 /// An inner ARP request from the peer.
-fn arp_inner(src: [u8; 6]) -> Vec<u8> {
+fn arp_inner(src: MacAddr) -> Vec<u8> {
     let mut b = vec![0u8; 42];
     arp(&mut b, &ArpSpec::request(src, Ipv4Addr::new(10, 0, 0, 2), Ipv4Addr::new(10, 0, 0, 1))).unwrap();
     b
@@ -192,7 +193,7 @@ fn accepts_reserved_bit_cleared_by_reserved_bits_setting() {
 
 #[test]
 fn accepts_multicast_inner_source_without_learning() {
-    let f = frame(&outer4(), &VxlanHeader::new(vni(100)), &arp_inner([0x03, 0, 0, 0, 0, 1]));
+    let f = frame(&outer4(), &VxlanHeader::new(vni(100)), &arp_inner(MacAddr::new(0x03, 0, 0, 0, 0, 1)));
     assert_eq!(judge(&f, &Device { learning: false, ..dev() }), Verdict::Accept);
 }
 
@@ -242,7 +243,7 @@ fn drop_local_mac() {
 
 #[test]
 fn drop_mac_invalid_source() {
-    for src in [[0x03, 0, 0, 0, 0, 1], [0; 6]] {
+    for src in [MacAddr::new(0x03, 0, 0, 0, 0, 1), MacAddr::ZERO] {
         let f = frame(&outer4(), &VxlanHeader::new(vni(100)), &arp_inner(src));
         assert_eq!(dropped(&f, &dev()), DropReason::MacInvalidSource);
     }
@@ -319,10 +320,10 @@ fn drop_nomem_inner_ethernet_cut() {
 
 #[test]
 fn drop_otherhost() {
-    let underlay = [[0x02, 0, 0, 0, 0xa, 0x99]];
+    let underlay = [MacAddr::new(0x02, 0, 0, 0, 0xa, 0x99)];
     let d = Device { underlay_macs: &underlay, ..dev() };
     assert_eq!(dropped(&plain(), &d), DropReason::OtherHost);
-    let ours = [[0x02, 0, 0, 0, 0xa, 1]];
+    let ours = [MacAddr::new(0x02, 0, 0, 0, 0xa, 1)];
     assert_eq!(judge(&plain(), &Device { underlay_macs: &ours, ..dev() }), Verdict::Accept);
 }
 

@@ -19,6 +19,7 @@ use vxwire::dissect::{dissect, Config, Header, LinkType};
 use vxwire::etherparse::Icmpv4Type;
 use vxwire::wire::igmp::{GroupRecordHeader, IgmpHeader, IgmpSlice, IgmpType, V3QueryFields};
 use vxwire::wire::vxlan::VxlanHeader;
+use vxwire::MacAddr;
 
 /// The index of the first differing byte (or the shorter length), `None` if equal.
 fn first_diff(a: &[u8], b: &[u8]) -> Option<usize> {
@@ -170,8 +171,8 @@ fn rebuild_frame(frame: &[u8], at: &str, c: &mut Counts) {
         {
             let ip = |s: &[u8]| Ipv4Addr::new(s[0], s[1], s[2], s[3]);
             let spec = ArpSpec {
-                eth_src: e.source(),
-                eth_dst: e.destination(),
+                eth_src: MacAddr(e.source()),
+                eth_dst: MacAddr(e.destination()),
                 operation: a.operation().0,
                 sender_mac: a.sender_hw_addr().try_into().unwrap(),
                 sender_ip: ip(a.sender_protocol_addr()),
@@ -220,8 +221,8 @@ fn rebuild_frame(frame: &[u8], at: &str, c: &mut Counts) {
                         return;
                     }
                     let spec = IgmpSpec {
-                        eth_src: e.source(),
-                        eth_dst: Some(e.destination()),
+                        eth_src: MacAddr(e.source()),
+                        eth_dst: Some(MacAddr(e.destination())),
                         src_ip: ip.source_addr(),
                         dst_ip: Some(ip.destination_addr()),
                         ttl: ip.ttl(),
@@ -243,8 +244,8 @@ fn rebuild_frame(frame: &[u8], at: &str, c: &mut Counts) {
                         _ => return,
                     };
                     let spec = EchoSpec {
-                        eth_src: e.source(),
-                        eth_dst: e.destination(),
+                        eth_src: MacAddr(e.source()),
+                        eth_dst: MacAddr(e.destination()),
                         src_ip: ip.source_addr(),
                         dst_ip: ip.destination_addr(),
                         reply,
@@ -309,8 +310,8 @@ fn rebuild_vxlan_frame(frame: &[u8], at: &str, c: &mut Counts) {
         _ => return,
     };
     let outer = Outer {
-        src_mac: e.source(),
-        dst_mac: e.destination(),
+        src_mac: MacAddr(e.source()),
+        dst_mac: MacAddr(e.destination()),
         vlan,
         ip,
         src_port: SrcPort::Fixed(udp.source_port()),

@@ -13,11 +13,12 @@ use vxwire::etherparse::checksum::Sum16BitWords;
 use vxwire::etherparse::Icmpv4Type;
 use vxwire::wire::igmp::{IgmpVersion, RecordType};
 use vxwire::wire::vxlan::{Gbp, Vni, VxlanHeader};
+use vxwire::MacAddr;
 use vxwire::{Error, ErrorKind, Proto};
 
 const FILL: u8 = 0xa5;
-const A_MAC: [u8; 6] = [0x02, 0, 0, 0, 0, 0x0a];
-const B_MAC: [u8; 6] = [0x02, 0, 0, 0, 0, 0x0b];
+const A_MAC: MacAddr = MacAddr([0x02, 0, 0, 0, 0, 0x0a]);
+const B_MAC: MacAddr = MacAddr([0x02, 0, 0, 0, 0, 0x0b]);
 const A_IP: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 1);
 const B_IP: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 2);
 
@@ -38,7 +39,7 @@ fn ipv4_header_ok(h: &vxwire::etherparse::Ipv4HeaderSlice<'_>) -> bool {
 fn arp_request_reply_gratuitous() {
     let cases = [
         (ArpSpec::request(A_MAC, A_IP, B_IP), [0xff; 6], 1u16, [0u8; 6], B_IP),
-        (ArpSpec::reply(B_MAC, B_IP, A_MAC, A_IP), A_MAC, 2, A_MAC, A_IP),
+        (ArpSpec::reply(B_MAC, B_IP, A_MAC, A_IP), A_MAC.into(), 2, A_MAC.into(), A_IP),
         (ArpSpec::gratuitous(A_MAC, A_IP), [0xff; 6], 1, [0; 6], A_IP),
     ];
     for (spec, eth_dst, op, tha, tpa) in cases {
@@ -271,7 +272,7 @@ fn check_vxlan_frame(frame: &[u8], outer: &Outer, vx: &VxlanHeader, inner: &[u8]
     let hs = headers(&d);
     let mut i = 0;
     let Header::Ethernet(e) = hs[i] else { panic!() };
-    assert_eq!((e.source(), e.destination()), (outer.src_mac, outer.dst_mac));
+    assert_eq!((e.source(), e.destination()), (outer.src_mac.octets(), outer.dst_mac.octets()));
     i += 1;
     if let Some(vid) = outer.vlan {
         let Header::Vlan(v) = hs[i] else { panic!("no VLAN tag") };
@@ -348,8 +349,8 @@ fn check_vxlan_frame(frame: &[u8], outer: &Outer, vx: &VxlanHeader, inner: &[u8]
 
 fn outer_v4() -> Outer {
     Outer::v4(
-        [0x02, 0, 0, 0, 0xa, 1],
-        [0x02, 0, 0, 0, 0xa, 2],
+        MacAddr([0x02, 0, 0, 0, 0xa, 1]),
+        MacAddr([0x02, 0, 0, 0, 0xa, 2]),
         Ipv4Addr::new(198, 18, 0, 1),
         Ipv4Addr::new(198, 18, 0, 2),
     )
@@ -357,8 +358,8 @@ fn outer_v4() -> Outer {
 
 fn outer_v6() -> Outer {
     Outer::v6(
-        [0x02, 0, 0, 0, 0xa, 1],
-        [0x02, 0, 0, 0, 0xa, 2],
+        MacAddr([0x02, 0, 0, 0, 0xa, 1]),
+        MacAddr([0x02, 0, 0, 0, 0xa, 2]),
         "fd00:18::1".parse::<Ipv6Addr>().unwrap(),
         "fd00:18::2".parse::<Ipv6Addr>().unwrap(),
     )
@@ -453,8 +454,8 @@ fn arb_outer() -> impl Strategy<Value = Outer> {
         },
     );
     (
-        any::<[u8; 6]>(),
-        any::<[u8; 6]>(),
+        any::<[u8; 6]>().prop_map(MacAddr),
+        any::<[u8; 6]>().prop_map(MacAddr),
         proptest::option::of(0u16..4096),
         prop_oneof![v4, v6],
         prop_oneof![any::<u16>().prop_map(SrcPort::Fixed), Just(SrcPort::FromInnerHash)],

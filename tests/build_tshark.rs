@@ -13,9 +13,10 @@ use vxwire::capture::CaptureWriter;
 use vxwire::dissect::LinkType;
 use vxwire::wire::igmp::RecordType;
 use vxwire::wire::vxlan::{Gbp, Vni, VxlanHeader};
+use vxwire::MacAddr;
 
-const H1: [u8; 6] = [0x02, 0, 0, 0, 0x64, 1];
-const H2: [u8; 6] = [0x02, 0, 0, 0, 0x64, 2];
+const H1: MacAddr = MacAddr([0x02, 0, 0, 0, 0x64, 1]);
+const H2: MacAddr = MacAddr([0x02, 0, 0, 0, 0x64, 2]);
 const IP1: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 1);
 const IP2: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 2);
 const G: Ipv4Addr = Ipv4Addr::new(239, 1, 1, 1);
@@ -41,16 +42,16 @@ impl Drop for TempFile {
 /// The frames, each with a name and the tshark field values expected for it.
 fn frames() -> Vec<(&'static str, Vec<u8>)> {
     let o4 = Outer::v4(
-        [2, 0, 0, 0, 0xa, 1],
-        [2, 0, 0, 0, 0xa, 2],
+        MacAddr([2, 0, 0, 0, 0xa, 1]),
+        MacAddr([2, 0, 0, 0, 0xa, 2]),
         Ipv4Addr::new(198, 18, 0, 1),
         Ipv4Addr::new(198, 18, 0, 2),
     );
     let mut o4c = o4;
     o4c.udp_checksum = true;
     let o6 = Outer::v6(
-        [2, 0, 0, 0, 0xa, 1],
-        [2, 0, 0, 0, 0xa, 2],
+        MacAddr([2, 0, 0, 0, 0xa, 1]),
+        MacAddr([2, 0, 0, 0, 0xa, 2]),
         "fd00:18::1".parse().unwrap(),
         "fd00:18::2".parse().unwrap(),
     );

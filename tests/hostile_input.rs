@@ -13,6 +13,7 @@ use common::{require, testdata, Scratch};
 use std::path::Path;
 use std::process::Command;
 use vxwire::dissect::{dissect, Config, LinkType};
+use vxwire::MacAddr;
 use vxwire::{ErrorKind, Proto};
 
 const VXDUMP: &str = env!("CARGO_BIN_EXE_vxdump");
@@ -295,14 +296,18 @@ fn nested_vxlan(levels: usize) -> Vec<u8> {
     let mut frame = vec![0u8; 64];
     let n = arp(
         &mut frame,
-        &ArpSpec::request([2, 0, 0, 0, 0, 1], Ipv4Addr::new(10, 0, 0, 1), Ipv4Addr::new(10, 0, 0, 2)),
+        &ArpSpec::request(
+            MacAddr([2, 0, 0, 0, 0, 1]),
+            Ipv4Addr::new(10, 0, 0, 1),
+            Ipv4Addr::new(10, 0, 0, 2),
+        ),
     )
     .unwrap();
     frame.truncate(n);
     for level in 0..levels {
         let mut outer = Outer::v4(
-            [2, 0, 0, 0, 1, level as u8],
-            [2, 0, 0, 0, 2, level as u8],
+            MacAddr([2, 0, 0, 0, 1, level as u8]),
+            MacAddr([2, 0, 0, 0, 2, level as u8]),
             Ipv4Addr::new(198, 18, 0, 1 + level as u8),
             Ipv4Addr::new(198, 19, 0, 1 + level as u8),
         );

@@ -10,6 +10,7 @@ use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 use vxwire::capture::{CaptureReader, CaptureWriter};
 use vxwire::dissect::LinkType;
+use vxwire::MacAddr;
 
 const ARP: [&str; 7] =
     ["arp-request", "--sender-mac", INNER_MAC, "--sender-ip", INNER_IP, "--target-ip", OVERLAY_IP];
@@ -161,7 +162,7 @@ fn replay_encapsulates_each_frame_of_a_capture() {
         CaptureWriter::new(std::fs::File::create(&path).expect("create"), LinkType::Ethernet).expect("pcap");
     for (mac, ip) in [([2, 0, 0, 0, 0, 0x11], [10, 0, 0, 11]), ([2, 0, 0, 0, 0, 0x12], [10, 0, 0, 12])] {
         let mut buf = [0u8; 64];
-        let spec = vxwire::build::ArpSpec::request(mac, ip.into(), [10, 0, 0, 2].into());
+        let spec = vxwire::build::ArpSpec::request(MacAddr(mac), ip.into(), [10, 0, 0, 2].into());
         let n = vxwire::build::arp(&mut buf, &spec).expect("arp");
         w.write(Default::default(), &buf[..n]).expect("write");
     }

@@ -8,6 +8,7 @@ mod common;
 use common::netns::{Lab, Netns, Tcpdump, INJ_IP, VTEP_IP, VXLAN_MAC};
 use common::{INNER_IP, INNER_MAC};
 use std::process::{Child, Command, Output, Stdio};
+use vxwire::MacAddr;
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
@@ -307,7 +308,7 @@ fn replay_follows_the_captures_timing_unless_rate_is_given() {
     for k in 0..3u8 {
         let mut buf = [0u8; 64];
         let spec = vxwire::build::ArpSpec::request(
-            [2, 0, 0, 0, 0, 0x20 + k],
+            MacAddr([2, 0, 0, 0, 0, 0x20 + k]),
             [10, 0, 0, 20 + k].into(),
             [10, 0, 0, 2].into(),
         );
@@ -411,7 +412,7 @@ fn probes_match_the_kernels_answers_as_tcpdump_reads_them() {
         let Some(e) = found else { continue };
         let (needle, also) = match e {
             Expect::ArpReply { asker, target, .. } => {
-                (format!("Reply {target} is-at"), format!("> {}, ethertype ARP", mac(asker)))
+                (format!("Reply {target} is-at"), format!("> {}, ethertype ARP", mac(asker.into())))
             }
             Expect::EchoReply { from, to, id, seq, .. } => {
                 (format!("{from} > {to}: ICMP echo reply, id {id}, seq {seq},"), format!("vni {vni}"))
@@ -427,7 +428,7 @@ fn probes_match_the_kernels_answers_as_tcpdump_reads_them() {
             _ => None,
         });
         if let Some(src) = src {
-            let e = Expect::Frame { vni, mac: src };
+            let e = Expect::Frame { vni, mac: MacAddr(src) };
             if !probes.iter().any(|(p, _, _)| *p == e) {
                 probes.push((e, format!(" > {}, ethertype", mac(src)), format!("vni {vni}")));
             }

@@ -872,7 +872,7 @@ fn icmpv6_neighbour_discovery() {
     let m = nd_mld(&all, 17);
     let Icmpv6Message::RouterSolicitation(rs) = icmpv6::parse(&m).unwrap() else { panic!() };
     let opts: Vec<_> = rs.options().map(|o| o.unwrap()).collect();
-    assert_eq!(opts, [NdOption::SourceLinkLayerAddr(&mac("02:00:00:18:0a:02"))]);
+    assert_eq!(opts, [NdOption::SourceLinkLayerAddr(&mac("02:00:00:18:0a:02").octets())]);
 
     let m = nd_mld(&all, 24);
     let Icmpv6Message::RouterAdvertisement(ra) = icmpv6::parse(&m).unwrap() else { panic!() };
@@ -887,14 +887,14 @@ fn icmpv6_neighbour_discovery() {
     assert_eq!(lifetime, 4);
     assert_eq!(servers.collect::<Vec<_>>(), [v6("fd00:18::53")]);
     assert_eq!(opts[2], NdOption::Mtu(1450));
-    assert_eq!(opts[3], NdOption::SourceLinkLayerAddr(&mac("02:00:00:18:0a:01")));
+    assert_eq!(opts[3], NdOption::SourceLinkLayerAddr(&mac("02:00:00:18:0a:01").octets()));
 
     let m = nd_mld(&all, 37);
     let Icmpv6Message::NeighborSolicitation(ns) = icmpv6::parse(&m).unwrap() else { panic!() };
     assert_eq!(ns.target(), v6("fd00:18::1"));
     assert_eq!(
         ns.options().next().unwrap().unwrap(),
-        NdOption::SourceLinkLayerAddr(&mac("02:00:00:18:0a:02"))
+        NdOption::SourceLinkLayerAddr(&mac("02:00:00:18:0a:02").octets())
     );
 
     let m = nd_mld(&all, 38);
@@ -902,7 +902,7 @@ fn icmpv6_neighbour_discovery() {
     assert!(na.router() && na.solicited() && na.override_flag());
     assert_eq!(na.target(), v6("fd00:18::1"));
     let opts: Vec<_> = na.options().map(|o| o.unwrap()).collect();
-    assert_eq!(opts, [NdOption::TargetLinkLayerAddr(&mac("02:00:00:18:0a:01"))]);
+    assert_eq!(opts, [NdOption::TargetLinkLayerAddr(&mac("02:00:00:18:0a:01").octets())]);
     // Packet 39/40: echo request/reply between fd00:18::2 and fd00:18::1, seq 1.
     assert!(matches!(icmpv6::parse(&nd_mld(&all, 39)).unwrap(), Icmpv6Message::EchoRequest { seq: 1, .. }));
     assert!(matches!(icmpv6::parse(&nd_mld(&all, 40)).unwrap(), Icmpv6Message::EchoReply { seq: 1, .. }));
@@ -924,7 +924,7 @@ fn icmpv6_neighbour_discovery() {
     assert!(na.solicited() && na.override_flag() && !na.router());
     assert_eq!(
         na.options().next().unwrap().unwrap(),
-        NdOption::TargetLinkLayerAddr(&mac("02:00:00:18:06:02"))
+        NdOption::TargetLinkLayerAddr(&mac("02:00:00:18:06:02").octets())
     );
 }
 

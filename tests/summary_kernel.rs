@@ -10,6 +10,7 @@ use std::net::{IpAddr, Ipv4Addr};
 use vxwire::capture::CaptureReader;
 use vxwire::dissect::Config;
 use vxwire::summary::{add_capture, Summary, SummaryConfig, VtepView};
+use vxwire::MacAddr;
 
 const TESTDATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/");
 
@@ -33,9 +34,8 @@ fn text_of(s: &Summary) -> String {
     String::from_utf8(out).unwrap()
 }
 
-fn mac(s: &str) -> [u8; 6] {
-    let v: Vec<u8> = s.split(':').map(|b| u8::from_str_radix(b, 16).unwrap()).collect();
-    v.try_into().unwrap()
+fn mac(s: &str) -> MacAddr {
+    s.parse().unwrap()
 }
 
 /// `key=value` lines of vxlan-mcast-group.vtep.txt.
@@ -85,12 +85,7 @@ fn learned_table_equals_kernel_fdb() {
         .fdb()
         .iter()
         .filter(|((v, _), _)| *v == vni)
-        .map(|((_, m), e)| {
-            format!(
-                "{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x} dst {} self",
-                m[0], m[1], m[2], m[3], m[4], m[5], e.dst
-            )
-        })
+        .map(|((_, m), e)| format!("{m} dst {} self", e.dst))
         .collect();
     assert_eq!(ours, expected);
     assert_eq!(s.fdb().len(), expected.len(), "nothing learned in another VNI");
@@ -129,7 +124,7 @@ fn without_the_vtep_view_the_senders_own_frames_are_learned_too() {
 
 /// Inner ARP from a tcpdump `-e` golden: `(vni, ip) -> mac` for every sender of a request
 /// (the inner Ethernet source) and every `is-at` of a reply.
-fn golden_arp(name: &str) -> BTreeMap<(u32, Ipv4Addr), [u8; 6]> {
+fn golden_arp(name: &str) -> BTreeMap<(u32, Ipv4Addr), MacAddr> {
     let text = std::fs::read_to_string(format!("{TESTDATA}{name}")).unwrap();
     let mut out = BTreeMap::new();
     let mut vni: Option<u32> = None;
@@ -165,7 +160,7 @@ fn arp_view_matches_the_golden() {
     let expected = golden_arp("vxlan-4789-p2p.e.out");
     assert!(expected.len() >= 2, "{expected:?}");
     let s = summarize("vxlan-4789-p2p.pcap", SummaryConfig::default());
-    let ours: BTreeMap<(u32, Ipv4Addr), [u8; 6]> = s.arp_table().iter().map(|(k, e)| (*k, e.mac)).collect();
+    let ours: BTreeMap<(u32, Ipv4Addr), MacAddr> = s.arp_table().iter().map(|(k, e)| (*k, e.mac)).collect();
     assert_eq!(ours, expected);
     assert!(s.arp_table().iter().all(|(_, e)| e.others.is_empty()), "no duplicate IPs");
     assert!(s.unanswered_arp().is_empty(), "every request was answered");

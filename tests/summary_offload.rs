@@ -22,6 +22,7 @@ use std::process::Command;
 use vxwire::capture::CaptureReader;
 use vxwire::dissect::Config;
 use vxwire::summary::{add_capture, Summary, SummaryConfig, VtepView};
+use vxwire::MacAddr;
 
 const OFFLOAD: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/offload/");
 
@@ -89,7 +90,7 @@ fn summarize(path: &Path, config: SummaryConfig) -> Summary {
 }
 
 fn learned(s: &Summary) -> BTreeSet<String> {
-    s.fdb().iter().map(|((_, m), e)| format!("{} dst {} self", common::mac_str(m), e.dst)).collect()
+    s.fdb().iter().map(|((_, m), e)| format!("{} dst {} self", m, e.dst)).collect()
 }
 
 /// Runs tshark; `None` (with a printed reason) when it is missing outside CI.
@@ -311,7 +312,7 @@ fn the_kernel_learns_from_gbp_frames_with_the_d_bit_and_so_does_the_summary() {
 }
 
 /// The ARP view of the overlay (VXLAN frames; with `bare`, frames without VXLAN instead).
-fn arp_map(s: &Summary, bare: bool) -> BTreeSet<(std::net::Ipv4Addr, [u8; 6])> {
+fn arp_map(s: &Summary, bare: bool) -> BTreeSet<(std::net::Ipv4Addr, MacAddr)> {
     let no_vni = vxwire::summary::NO_VNI;
     s.arp_table()
         .iter()

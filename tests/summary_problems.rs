@@ -17,17 +17,18 @@ use vxwire::capture::{CaptureReader, CaptureWriter};
 use vxwire::dissect::{Config, LinkType};
 use vxwire::summary::{add_capture, DropReasonKey, ProblemKind, Summary, SummaryConfig};
 use vxwire::wire::vxlan::{Gbp, Vni, VxlanFlags, VxlanHeader};
+use vxwire::MacAddr;
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/summary/");
 
-fn vtep_mac(n: u8) -> [u8; 6] {
-    [0x02, 0, 0, 0x18, 0x09, n]
+fn vtep_mac(n: u8) -> MacAddr {
+    MacAddr::new(0x02, 0, 0, 0x18, 0x09, n)
 }
 fn vtep_ip(n: u8) -> Ipv4Addr {
     Ipv4Addr::new(198, 18, 9, n)
 }
-fn host_mac(n: u8) -> [u8; 6] {
-    [0x02, 0, 0, 0, 0x09, n]
+fn host_mac(n: u8) -> MacAddr {
+    MacAddr::new(0x02, 0, 0, 0, 0x09, n)
 }
 fn host_ip(n: u8) -> Ipv4Addr {
     Ipv4Addr::new(10, 9, 0, n)

@@ -13,6 +13,7 @@ use vxwire::dissect::{dissect, Checksum, Config, Header, LinkType, PortSet};
 use vxwire::etherparse::Icmpv4Type;
 use vxwire::wire::igmp::RecordType;
 use vxwire::wire::vxlan::{Gbp, Vni, VxlanHeader};
+use vxwire::MacAddr;
 use vxwire::{Error, ErrorKind, Proto};
 
 #[derive(Arbitrary, Debug)]
@@ -142,8 +143,8 @@ fn check(desc: &Desc, buf: &mut [u8]) {
         }
     };
     let outer = Outer {
-        src_mac: desc.src_mac,
-        dst_mac: desc.dst_mac,
+        src_mac: MacAddr(desc.src_mac),
+        dst_mac: MacAddr(desc.dst_mac),
         vlan: desc.vlan,
         ip,
         src_port: desc.src_port.map_or(SrcPort::FromInnerHash, SrcPort::Fixed),
@@ -162,12 +163,12 @@ fn check(desc: &Desc, buf: &mut [u8]) {
     let built = match &desc.inner {
         Inner::Arp { eth_src, eth_dst, op, sha, spa, tha, tpa } => {
             let spec = ArpSpec {
-                eth_src: *eth_src,
-                eth_dst: *eth_dst,
+                eth_src: MacAddr(*eth_src),
+                eth_dst: MacAddr(*eth_dst),
                 operation: *op,
-                sender_mac: *sha,
+                sender_mac: MacAddr(*sha),
                 sender_ip: *spa,
-                target_mac: *tha,
+                target_mac: MacAddr(*tha),
                 target_ip: *tpa,
             };
             arp(inner_buf, &spec)
@@ -202,14 +203,21 @@ fn check(desc: &Desc, buf: &mut [u8]) {
                     IgmpMessage::V3Report { records: &records }
                 }
             };
-            let mut spec = IgmpSpec::new(*mac, *ip, message);
+            let mut spec = IgmpSpec::new(MacAddr(*mac), *ip, message);
             spec.router_alert = *ra;
             spec.ttl = *ttl;
             igmp(inner_buf, &spec)
         }
         Inner::Echo { src, dst, reply, id, seq, payload } => {
-            let mut spec =
-                EchoSpec::request([2, 0, 0, 0, 0, 1], [2, 0, 0, 0, 0, 2], *src, *dst, *id, *seq, payload);
+            let mut spec = EchoSpec::request(
+                MacAddr([2, 0, 0, 0, 0, 1]),
+                MacAddr([2, 0, 0, 0, 0, 2]),
+                *src,
+                *dst,
+                *id,
+                *seq,
+                payload,
+            );
             spec.reply = *reply;
             icmp_echo(inner_buf, &spec)
         }

@@ -23,6 +23,7 @@ const ARPHRD_NONE: u16 = 65534;
 use vxwire::print::text::{HexMode, Options, TextPrinter, TsFormat};
 use vxwire::print::PacketInfo;
 use vxwire::summary::{FrameMeta, Summary, SummaryConfig, VtepView};
+use vxwire::MacAddr;
 
 /// Shown after the options by `--help`.
 const AFTER_HELP: &str = "\
@@ -180,13 +181,13 @@ fn parse_vni(s: &str) -> Result<u32, String> {
 }
 
 /// Parses `aa:bb:cc:dd:ee:ff`.
-fn parse_mac(s: &str) -> Option<[u8; 6]> {
+fn parse_mac(s: &str) -> Option<MacAddr> {
     let mut mac = [0u8; 6];
     let mut parts = s.split(':');
     for b in &mut mac {
         *b = u8::from_str_radix(parts.next()?, 16).ok()?;
     }
-    parts.next().is_none().then_some(mac)
+    parts.next().is_none().then_some(MacAddr(mac))
 }
 
 /// An error that ends the run: one line on stderr.

@@ -23,6 +23,7 @@ use vxwire::print::text::{Options as TextOptions, TextPrinter};
 use vxwire::print::PacketInfo;
 use vxwire::wire::igmp::RecordType;
 use vxwire::wire::vxlan::{Gbp, Vni, VxlanFlags, VxlanHeader};
+use vxwire::MacAddr;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -78,7 +79,7 @@ struct Cli {
     src_ip: Option<IpAddr>,
     /// The VTEP's (or next hop's) MAC; default: ask by ARP / neighbour solicitation on IFACE.
     #[arg(long, value_name = "MAC", value_parser = parse_mac)]
-    vtep_mac: Option<[u8; 6]>,
+    vtep_mac: Option<MacAddr>,
     /// Send a Group Based Policy header with this group policy ID.
     #[arg(long, value_name = "ID")]
     gbp: Option<u16>,
@@ -144,7 +145,7 @@ enum Frame {
         sender: Sender,
         /// The requester's MAC.
         #[arg(long, value_name = "MAC", value_parser = parse_mac)]
-        target_mac: [u8; 6],
+        target_mac: MacAddr,
         /// The requester's address.
         #[arg(long, value_name = "IP")]
         target_ip: Ipv4Addr,
@@ -158,10 +159,10 @@ enum Frame {
     Ping {
         /// Inner Ethernet source.
         #[arg(long, value_name = "MAC", value_parser = parse_mac)]
-        src_mac: [u8; 6],
+        src_mac: MacAddr,
         /// Inner Ethernet destination.
         #[arg(long, value_name = "MAC", value_parser = parse_mac)]
-        dst_mac: [u8; 6],
+        dst_mac: MacAddr,
         /// Inner IPv4 source.
         #[arg(long, value_name = "IP")]
         src_ip: Ipv4Addr,
@@ -217,7 +218,7 @@ enum Frame {
 struct Sender {
     /// Sender MAC (also the inner Ethernet source).
     #[arg(long, value_name = "MAC", value_parser = parse_mac)]
-    sender_mac: [u8; 6],
+    sender_mac: MacAddr,
     /// Sender IPv4 address.
     #[arg(long, value_name = "IP")]
     sender_ip: Ipv4Addr,
@@ -227,7 +228,7 @@ struct Sender {
 struct IgmpHost {
     /// Inner Ethernet source.
     #[arg(long, value_name = "MAC", value_parser = parse_mac)]
-    src_mac: [u8; 6],
+    src_mac: MacAddr,
     /// Inner IPv4 source.
     #[arg(long, value_name = "IP")]
     src_ip: Ipv4Addr,
@@ -236,7 +237,7 @@ struct IgmpHost {
     group: Ipv4Addr,
 }
 
-fn parse_mac(s: &str) -> Result<[u8; 6], String> {
+fn parse_mac(s: &str) -> Result<MacAddr, String> {
     let mut mac = [0u8; 6];
     let mut parts = s.split([':', '-']);
     for b in &mut mac {
@@ -250,7 +251,7 @@ fn parse_mac(s: &str) -> Result<[u8; 6], String> {
     if parts.next().is_some() {
         return Err(format!("malformed MAC address '{s}' (want aa:bb:cc:dd:ee:ff)"));
     }
-    Ok(mac)
+    Ok(MacAddr(mac))
 }
 
 fn parse_port(s: &str) -> Result<u16, String> {
@@ -331,7 +332,7 @@ struct Inner {
 }
 
 struct PingState {
-    spec: (build::Mac, build::Mac, Ipv4Addr, Ipv4Addr, u16, u16),
+    spec: (MacAddr, MacAddr, Ipv4Addr, Ipv4Addr, u16, u16),
     payload: Vec<u8>,
 }
 
@@ -489,7 +490,7 @@ fn explain(reason: DropReason, h: &VxlanHeader, gbp_device: bool) -> String {
 }
 
 /// The outer headers towards the VTEP (or its group: TTL 1, as a Linux device in group mode sends).
-fn make_outer(cli: &Cli, src_mac: build::Mac, dst_mac: build::Mac, src_ip: IpAddr) -> Result<Outer, Failure> {
+fn make_outer(cli: &Cli, src_mac: MacAddr, dst_mac: MacAddr, src_ip: IpAddr) -> Result<Outer, Failure> {
     let mut outer = match (src_ip, cli.vtep) {
         (IpAddr::V4(s), IpAddr::V4(d)) => Outer::v4(src_mac, dst_mac, s, d),
         (IpAddr::V6(s), IpAddr::V6(d)) => Outer::v6(src_mac, dst_mac, s, d),
@@ -532,7 +533,7 @@ fn drop_reason(cli: &Cli, frame: &[u8], mode: Mode) -> Option<DropReason> {
 /// and GBP alike when the mode is not given), and warns about what only some drop.
 fn precheck(cli: &Cli, src_ip: IpAddr, inner: &Inner, header: &VxlanHeader) -> Result<(), Failure> {
     // Outer MACs are not judged, so placeholders do.
-    let outer = make_outer(cli, [0; 6], [0; 6], src_ip)?;
+    let outer = make_outer(cli, MacAddr::ZERO, MacAddr::ZERO, src_ip)?;
     let mut buf = vec![0u8; outer.header_len() + 65_536];
     let mut warned = false;
     for f in &inner.frames {
@@ -596,7 +597,7 @@ fn destination_mac(
     iface: &Interface,
     src_ip: IpAddr,
     sink: &mut Sink,
-) -> Result<build::Mac, Failure> {
+) -> Result<MacAddr, Failure> {
     if let Some(m) = cli.vtep_mac {
         return Ok(m);
     }
@@ -615,7 +616,7 @@ fn destination_mac(
             eprintln!("vxinject: note: VTEP MAC unknown, writing ff:ff:ff:ff:ff:ff (give --vtep-mac)");
             build::BROADCAST
         }
-        Sink::Udp(_) => [0; 6],
+        Sink::Udp(_) => MacAddr::ZERO,
     })
 }
 
@@ -640,9 +641,9 @@ fn expectations(cli: &Cli, inner: &Inner, total: u64) -> Vec<(Expect, u64)> {
         _ => {
             let mut v: Vec<(Expect, u64)> = Vec::new();
             for f in &inner.frames {
-                let Some(src) = f.get(6..12).and_then(|s| <[u8; 6]>::try_from(s).ok()) else { continue };
+                let Some(src) = f.get(6..12).and_then(|s| MacAddr::try_from(s).ok()) else { continue };
                 let e = Expect::Frame { vni, mac: src };
-                if src[0] & 1 == 0 && src != [0; 6] && !v.iter().any(|(x, _)| *x == e) {
+                if src.is_unicast() && !src.is_zero() && !v.iter().any(|(x, _)| *x == e) {
                     v.push((e, 1));
                 }
             }
@@ -697,7 +698,7 @@ fn run(cli: &Cli) -> Result<bool, Failure> {
         },
         _ => None,
     };
-    let outer = make_outer(cli, iface.mac.unwrap_or([0; 6]), dst_mac, src_ip)?;
+    let outer = make_outer(cli, iface.mac.unwrap_or(MacAddr::ZERO), dst_mac, src_ip)?;
     let total = if matches!(cli.frame, Frame::Replay { .. }) {
         cli.count.saturating_mul(inner.frames.len() as u64)
     } else {
@@ -908,7 +909,7 @@ impl Heard {
         if cli.vtep_gbp {
             return false;
         }
-        let outer = make_outer(cli, [0; 6], [0; 6], src_ip).ok();
+        let outer = make_outer(cli, MacAddr::ZERO, MacAddr::ZERO, src_ip).ok();
         let mut buf = vec![0u8; 65_536 + 128];
         let reason = outer.and_then(|o| {
             inner.frames.iter().find_map(|f| {
@@ -993,8 +994,8 @@ fn listen(
                 // (MAC addresses are unknown in UDP mode and shown as zero).
                 let Ok((h, rest)) = VxlanHeader::parse(payload) else { return ControlFlow::Continue(()) };
                 let mut outer = match (from.ip(), local_port.ip()) {
-                    (IpAddr::V4(s), IpAddr::V4(d)) => Outer::v4([0; 6], [0; 6], s, d),
-                    (IpAddr::V6(s), IpAddr::V6(d)) => Outer::v6([0; 6], [0; 6], s, d),
+                    (IpAddr::V4(s), IpAddr::V4(d)) => Outer::v4(MacAddr::ZERO, MacAddr::ZERO, s, d),
+                    (IpAddr::V6(s), IpAddr::V6(d)) => Outer::v6(MacAddr::ZERO, MacAddr::ZERO, s, d),
                     _ => return ControlFlow::Continue(()),
                 };
                 outer.src_port = SrcPort::Fixed(from.port());

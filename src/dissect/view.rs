@@ -208,15 +208,16 @@ impl<'a> Dissection<'a> {
 mod tests {
     use super::super::{dissect, Config, LinkType};
     use crate::build::{arp, vxlan_frame, ArpSpec, Outer};
+    use crate::wire::mac::MacAddr;
     use crate::wire::vxlan::{Vni, VxlanHeader};
 
     fn vxlan_arp() -> std::vec::Vec<u8> {
         let (mut inner, mut frame) = ([0u8; 64], [0u8; 128]);
-        let spec = ArpSpec::request([2, 0, 0, 0, 1, 1], [10, 0, 0, 1].into(), [10, 0, 0, 2].into());
+        let spec = ArpSpec::request(MacAddr([2, 0, 0, 0, 1, 1]), [10, 0, 0, 1].into(), [10, 0, 0, 2].into());
         let n = arp(&mut inner, &spec).unwrap();
         let outer = Outer::v4(
-            [2, 0, 0, 0x18, 0, 1],
-            [2, 0, 0, 0x18, 0, 2],
+            MacAddr([2, 0, 0, 0x18, 0, 1]),
+            MacAddr([2, 0, 0, 0x18, 0, 2]),
             [198, 18, 0, 1].into(),
             [198, 18, 0, 2].into(),
         );

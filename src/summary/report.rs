@@ -2,6 +2,7 @@
 
 use super::{Capped, Membership, ProblemKind, Queries, Seen, Summary, NO_VNI};
 use crate::wire::igmp::RecordType;
+use crate::wire::mac::MacAddr;
 use serde_json::{json, Map, Value};
 use std::format;
 use std::io::{self, Write};
@@ -9,8 +10,8 @@ use std::string::{String, ToString};
 use std::vec::Vec;
 
 /// `aa:bb:cc:dd:ee:ff`, as `bridge fdb show` and tcpdump print MACs.
-pub(crate) fn mac_str(m: &[u8; 6]) -> String {
-    format!("{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}", m[0], m[1], m[2], m[3], m[4], m[5])
+pub(crate) fn mac_str(m: &MacAddr) -> String {
+    m.to_string()
 }
 
 /// Days since 1970-01-01 to (year, month, day), proleptic Gregorian.
@@ -103,7 +104,7 @@ fn dropped_json<K: Ord, V>(t: &Capped<K, V>) -> Value {
 
 /// The `bridge fdb show` line of a learned entry (the kernel prints `vni` and `port` only when
 /// they differ from the device's own, which a learned entry never does).
-pub(crate) fn fdb_line(mac: &[u8; 6], dst: &std::net::IpAddr) -> String {
+pub(crate) fn fdb_line(mac: &MacAddr, dst: &std::net::IpAddr) -> String {
     format!("{} dst {} self", mac_str(mac), dst)
 }
 

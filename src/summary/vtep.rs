@@ -1,7 +1,7 @@
 //! The VTEP whose table the summary learns, and its device settings (`--vtep ADDR,SETTING...`).
 
-use super::Mac;
 use crate::check::Mode;
+use crate::wire::mac::MacAddr;
 use core::fmt;
 use std::format;
 use std::net::IpAddr;
@@ -64,7 +64,7 @@ pub struct VtepView {
     /// The VTEP's underlay addresses and the multicast groups its vxlan devices joined.
     pub addrs: Vec<IpAddr>,
     /// The MAC addresses of its vxlan devices (an inner source equal to one is a loop, not learned).
-    pub macs: Vec<Mac>,
+    pub macs: Vec<MacAddr>,
     /// Its device settings.
     pub settings: VtepSettings,
 }
@@ -85,7 +85,7 @@ impl std::error::Error for SpecError {}
 const NO_EFFECT: [&str; 8] =
     ["proxy", "l2miss", "l3miss", "rsc", "udpcsum", "noudpcsum", "udp6zerocsumtx", "noudp6zerocsumtx"];
 
-fn parse_mac(s: &str) -> Option<Mac> {
+fn parse_mac(s: &str) -> Option<MacAddr> {
     let mut m = [0u8; 6];
     let mut parts = s.split(':');
     for b in &mut m {
@@ -95,7 +95,7 @@ fn parse_mac(s: &str) -> Option<Mac> {
         }
         *b = u8::from_str_radix(p, 16).ok()?;
     }
-    parts.next().is_none().then_some(m)
+    parts.next().is_none().then_some(MacAddr(m))
 }
 
 impl VtepView {

@@ -108,8 +108,35 @@ impl From<MacAddr> for [u8; 6] {
     }
 }
 
+impl TryFrom<&[u8]> for MacAddr {
+    type Error = core::array::TryFromSliceError;
+
+    /// The address in `bytes`, which must be exactly six bytes long (as `<[u8; 6]>::try_from`).
+    fn try_from(bytes: &[u8]) -> Result<MacAddr, Self::Error> {
+        <[u8; 6]>::try_from(bytes).map(MacAddr)
+    }
+}
+
 impl PartialEq<[u8; 6]> for MacAddr {
     fn eq(&self, other: &[u8; 6]) -> bool {
+        self.0 == *other
+    }
+}
+
+impl PartialEq<MacAddr> for [u8; 6] {
+    fn eq(&self, other: &MacAddr) -> bool {
+        *self == other.0
+    }
+}
+
+impl PartialEq<MacAddr> for [u8] {
+    fn eq(&self, other: &MacAddr) -> bool {
+        *self == other.0
+    }
+}
+
+impl PartialEq<[u8]> for MacAddr {
+    fn eq(&self, other: &[u8]) -> bool {
         self.0 == *other
     }
 }

@@ -12,6 +12,7 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 use vxwire::capture::CaptureReader;
 use vxwire::dissect::{dissect, Config, Dissection, Header, LinkType};
+use vxwire::MacAddr;
 
 /// The injector's inner MAC in the overlay.
 pub const INNER_MAC: &str = "02:00:00:00:00:01";
@@ -166,12 +167,8 @@ pub fn names(d: &Dissection<'_>) -> Vec<&'static str> {
 }
 
 /// Parses a MAC address written `aa:bb:cc:dd:ee:ff`.
-pub fn mac(s: &str) -> [u8; 6] {
-    let mut m = [0u8; 6];
-    for (i, p) in s.split(':').enumerate() {
-        m[i] = u8::from_str_radix(p, 16).unwrap();
-    }
-    m
+pub fn mac(s: &str) -> MacAddr {
+    s.parse().unwrap()
 }
 
 /// Decodes a hex string.
