@@ -12,11 +12,12 @@
 //! workers -> writer -> reader, and are reused. When the writer stops (`-c N` reached, the reader
 //! of the output went away, an error), the channels close and every thread ends.
 
-use crate::capture::{CaptureError, CaptureReader, CopyWriter};
+use crate::capture::{CaptureError, CaptureReader, CopyWriter, Packet, Timestamp};
 use crate::dissect::{cannot_carry_vni, dissect_with, Config, Dissection, Header, LinkType};
 use crate::filter::{Filter, FilterError};
 use crate::print::text::{Deferred, Options, TextPrinter};
 use crate::print::PacketInfo;
+use core::ops::ControlFlow;
 use crossbeam_channel::{bounded, Receiver, Sender};
 use std::collections::BTreeMap;
 use std::io::{self, Read, Write};
@@ -176,6 +177,8 @@ struct Rec {
     ts_nsec: u32,
     len: u32,
     linktype: u32,
+    interface: u32,
+    epb_flags: Option<u32>,
     /// The captured bytes in `Batch::data`.
     data: Range<usize>,
     /// With `-w`: the non-packet blocks read before it (in `Batch::raw`) and the whole record
@@ -241,6 +244,50 @@ pub fn run<R: Read + Send, W: Write>(
     })
 }
 
+/// Hands every packet `reader` has left to `each`, in order, on the calling thread, while another
+/// thread reads ahead (batches handed over without a copy, a fixed number in flight): for work
+/// that must see the packets in order, such as `vxdump --summary`, with the file reading off its
+/// thread. Stops when `each` breaks.
+///
+/// # Errors
+/// What `each` returns; a read error (after every packet before it) is `Ok(Some(e))`.
+pub fn read_ahead<R: Read + Send, E>(
+    reader: &mut CaptureReader<R>,
+    mut each: impl FnMut(&Packet<'_>) -> Result<ControlFlow<()>, E>,
+) -> Result<Option<CaptureError>, E> {
+    let slots = 4;
+    let (free_tx, free_rx) = bounded::<Batch>(slots);
+    let (work_tx, work_rx) = bounded::<Batch>(slots);
+    for _ in 0..slots {
+        let _ = free_tx.send(Batch::default());
+    }
+    std::thread::scope(|s| {
+        s.spawn(move || read_batches(reader, false, &free_rx, work_tx));
+        // The channels close (and the reader ends) when this returns.
+        let (work_rx, free_tx) = (work_rx, free_tx);
+        while let Ok(b) = work_rx.recv() {
+            for r in &b.recs {
+                let p = Packet {
+                    ts: Timestamp::from_parts(r.ts_sec, u64::from(r.ts_nsec)),
+                    len: r.len,
+                    raw_link_type: r.linktype,
+                    interface: r.interface,
+                    epb_flags: r.epb_flags,
+                    data: &b.data[r.data.clone()],
+                };
+                if each(&p)?.is_break() {
+                    return Ok(None);
+                }
+            }
+            if let Some(end) = b.end {
+                return Ok(end);
+            }
+            drop(free_tx.send(b));
+        }
+        Ok(None)
+    })
+}
+
 /// The reader thread: reads records in hand-over mode, so that each batch is one of the
 /// reader's buffers, handed over whole without a copy, with the records read into it; ends at
 /// the end of the capture, an error, or the writer stopping (the free channel closes).
@@ -268,7 +315,7 @@ fn read_batches<R: Read>(
         let got = match reader.next_packet() {
             None => Err(None),
             Some(Err(e)) => Err(Some(e)),
-            Some(Ok(p)) => Ok((p.ts.secs(), p.ts.nanos(), p.len, p.raw_link_type)),
+            Some(Ok(p)) => Ok((p.ts, p.len, p.raw_link_type, p.interface, p.epb_flags)),
         };
         if let Some(old) = reader.take_retired_buffer() {
             // Every record of `cur` is in the retired buffer; this one is in the new buffer.
@@ -294,16 +341,10 @@ fn read_batches<R: Read>(
             }
         }
         match got {
-            Ok((ts_sec, ts_nsec, len, linktype)) => {
-                let mut rec = Rec {
-                    n,
-                    ts_sec,
-                    ts_nsec,
-                    len,
-                    linktype,
-                    data: reader.last_data_range(),
-                    ..Rec::default()
-                };
+            Ok((ts, len, linktype, interface, epb_flags)) => {
+                let (ts_sec, ts_nsec, data) = (ts.secs(), ts.nanos(), reader.last_data_range());
+                let mut rec =
+                    Rec { n, ts_sec, ts_nsec, len, linktype, interface, epb_flags, data, ..Rec::default() };
                 if copying {
                     let m = cur.raw.len();
                     reader.take_meta(&mut cur.raw);

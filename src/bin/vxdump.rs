@@ -166,7 +166,8 @@ struct Args {
     vtep_mac: Vec<String>,
     /// Threads formatting a capture file (-r): N workers plus a reader and a writer, output in
     /// capture order, the same bytes as -j 1 (one thread). Default: the available cores. Live
-    /// capture (-i) and --summary run on one thread.
+    /// capture (-i) runs on one thread; --summary on one, with the file read ahead on another
+    /// (-j 2 and up, without -w).
     #[arg(short = 'j', long = "threads", value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     threads: Option<u16>,
 }
@@ -467,6 +468,34 @@ fn run(args: &Args) -> Result<ExitCode, Fatal> {
         return result.map(|()| ExitCode::SUCCESS).map_err(|e| Fatal(format!("{path}: {e}")));
     }
     let pcapng = reader.pcap_linktype().is_none();
+    if threads > 1 && copy.is_none() {
+        // --summary: one thread sees the packets in order, another reads the file ahead.
+        let mut closed = false;
+        let end = pipeline::read_ahead(&mut reader, |p| {
+            if sink.full() {
+                return Ok(ControlFlow::Break(()));
+            }
+            sink.meta = FrameMeta::of(p, pcapng);
+            Ok(match sink.packet((p.ts.secs(), p.ts.nanos()), p.data, p.len, p.raw_link_type)? {
+                Next::Go => ControlFlow::Continue(()),
+                Next::Done => ControlFlow::Break(()),
+                Next::Closed => {
+                    closed = true;
+                    ControlFlow::Break(())
+                }
+            })
+        })?;
+        if closed {
+            return Ok(ExitCode::SUCCESS);
+        }
+        if let Some(s) = sink.summary.as_mut() {
+            s.name_interfaces(|i| reader.interface_name(i));
+        }
+        if !sink.finish()? {
+            return Ok(ExitCode::SUCCESS);
+        }
+        return end.map_or(Ok(ExitCode::SUCCESS), |e| Err(Fatal(format!("{path}: {e}"))));
+    }
     let result = loop {
         if sink.full() {
             break Ok(());
