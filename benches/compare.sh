@@ -11,7 +11,8 @@
 # (PACKETS packets: small packets, many ARP/IGMP, at most 20,000 TCP conversations seen again and
 # again; see examples/gen_mix.rs) and the kernel-made Ethernet captures of testdata/ (top level and
 # offload/) concatenated with `mergecap -a`, KERNEL_REPEAT times over. For each it says how many
-# TCP conversations it holds (inner 4-tuples, both directions as one, counted from tcpdump -q).
+# TCP conversations it holds (4-tuples of TCP segments, inner or outer, both directions as one,
+# counted from tcpdump -nn's lines).
 #
 # tshark is ~1000x slower than vxdump, so its pairs read the capture's first TSHARK_PACKETS
 # packets (editcap -r); both tools of a pair always read the same file. The pairs whose vxdump
@@ -120,7 +121,8 @@ for cap in "${captures[@]}"; do
     small=$cap
   fi
   ns=$(capinfos -M -c "$small" | awk -F: '/Number of packets/ {gsub(/ /, "", $2); print $2}')
-  conv=$(tcpdump -nn -q -r "$cap" 2>/dev/null | grep -oE '[0-9a-f:.]+\.[0-9]+ > [0-9a-f:.]+\.[0-9]+: tcp' |
+  # Inner and outer TCP lines alike (-q would not decode VXLAN: only the outer TCP would count).
+  conv=$(tcpdump -nn -r "$cap" 2>/dev/null | grep -oE '[0-9a-f:.]+\.[0-9]+ > [0-9a-f:.]+\.[0-9]+: Flags' |
     awk '{a=$1; b=$3; sub(/:$/, "", b); print (a < b) ? a " " b : b " " a}' | sort -u | wc -l)
   load_before=$(cut -d' ' -f1-3 /proc/loadavg)
   for r in $(seq 1 "$ROUNDS"); do

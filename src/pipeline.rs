@@ -8,7 +8,8 @@
 //! state ([`TextPrinter::resolve`]); `-c N` and `-w` copies are counted and written by the writer.
 //! So the output is byte for byte what [`Selector`] and one [`TextPrinter`] give on one thread.
 //!
-//! Memory stays flat: a fixed number of batch buffers (one per worker and three more) go round reader ->
+//! Memory stays flat: a fixed number of batch buffers (one per worker, at most one per core, and
+//! three more) go round reader ->
 //! workers -> writer -> reader, and are reused. When the writer stops (`-c N` reached, the reader
 //! of the output went away, an error), the channels close and every thread ends.
 
@@ -223,7 +224,10 @@ pub fn run<R: Read + Send, W: Write>(
     copy: Option<&mut CopyWriter<W>>,
 ) -> Result<Finish, PipelineError> {
     let threads = settings.threads.max(1);
-    let slots = threads + 3;
+    // No more batches in flight than the cores can work on at once (and three more: one being
+    // read, one being written, one waiting): more workers than cores add threads, not memory.
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let slots = threads.min(cores) + 3;
     let (free_tx, free_rx) = bounded::<Batch>(slots);
     let (work_tx, work_rx) = bounded::<Batch>(slots);
     let (done_tx, done_rx) = bounded::<Batch>(slots);
