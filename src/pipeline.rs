@@ -402,7 +402,10 @@ fn format_batches(
                     _ if quiet => Ok(()),
                     None => printer.write_unknown_link(text, &info, linktype),
                     Some(d) if json => crate::print::json::write_packet(text, &info, d),
-                    Some(d) => printer.write_packet(text, &info, d),
+                    Some(d) => {
+                        printer.append_packet(text, &info, d);
+                        Ok(())
+                    }
                 };
                 deferred.extend_from_slice(printer.deferred());
             });

@@ -219,6 +219,8 @@ pub struct TextPrinter {
     deferred: Option<Vec<Deferred>>,
     /// The TCP header being printed was deferred: its numbers go to `deferred`.
     tcp_deferred: bool,
+    /// Where the packet being printed starts in `out` (not 0 in [`TextPrinter::append_packet`]).
+    base: usize,
 }
 
 impl TextPrinter {
@@ -236,6 +238,7 @@ impl TextPrinter {
             gave_up: false,
             deferred: None,
             tcp_deferred: false,
+            base: 0,
         }
     }
 
@@ -316,7 +319,9 @@ impl TextPrinter {
     /// A TCP sequence, ack or SACK number: printed, or (deferred mode) left for `resolve`.
     fn tcp_num(&mut self, v: u32, raw: u32, kind: NumKind) {
         match (&mut self.deferred, self.tcp_deferred) {
-            (Some(list), true) => list.push(Deferred::Num { at: self.out.b.len() as u32, raw, kind }),
+            (Some(list), true) => {
+                list.push(Deferred::Num { at: (self.out.b.len() - self.base) as u32, raw, kind })
+            }
             _ => {
                 self.out.u(u64::from(v));
             }
@@ -345,12 +350,30 @@ impl TextPrinter {
         d: &Dissection<'_>,
     ) -> io::Result<()> {
         self.out.b.clear();
+        self.base = 0;
+        self.format_packet(info, d);
+        out.write_all(&self.out.b)
+    }
+
+    /// [`TextPrinter::write_packet`] appended to `text` in place, without a copy (the parallel
+    /// pipeline's batch buffers); [`TextPrinter::deferred`] positions count from where the
+    /// packet starts in `text`.
+    pub fn append_packet(&mut self, text: &mut Vec<u8>, info: &PacketInfo, d: &Dissection<'_>) {
+        core::mem::swap(&mut self.out.b, text);
+        self.base = self.out.b.len();
+        self.format_packet(info, d);
+        core::mem::swap(&mut self.out.b, text);
+        self.base = 0;
+    }
+
+    /// One packet's text, appended to `out` (the body of `write_packet` and `append_packet`).
+    fn format_packet(&mut self, info: &PacketInfo, d: &Dissection<'_>) {
         self.gave_up = false;
         if let Some(list) = &mut self.deferred {
             list.clear();
         }
         if self.invalid_header(info) {
-            return out.write_all(&self.out.b);
+            return;
         }
         self.timestamp(info);
         self.frame(d, info.len as usize);
@@ -364,7 +387,6 @@ impl TextPrinter {
             HexMode::AsciiLink => hex::hex_ascii(&mut self.out.b, b"\n\t", data),
         }
         self.out.c(b'\n');
-        out.write_all(&self.out.b)
     }
 
     /// Writes a packet whose link type the crate cannot read: timestamp and tcpdump's marker.
@@ -378,6 +400,7 @@ impl TextPrinter {
         linktype: u32,
     ) -> io::Result<()> {
         self.out.b.clear();
+        self.base = 0;
         if let Some(list) = &mut self.deferred {
             list.clear();
         }

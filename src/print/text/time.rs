@@ -36,7 +36,7 @@ impl TextPrinter {
             }
             TsFormat::Delta | TsFormat::SinceFirst => {
                 if let Some(list) = &mut self.deferred {
-                    let at = self.out.b.len() as u32;
+                    let at = (self.out.b.len() - self.base) as u32;
                     list.push(Deferred::Ts { at, sec: info.ts_sec, frac: usec });
                 } else {
                     self.relative_ts(info.ts_sec, usec);
