@@ -18,7 +18,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Ipv4Addr::new(198, 18, 0, 1),
         Ipv4Addr::new(198, 18, 0, 2),
     );
-    let vxlan = VxlanHeader::new(Vni::new(100).ok_or("VNI")?);
+    let vxlan = VxlanHeader::new(Vni::try_from(100)?);
     let host_mac = MacAddr::new(0x02, 0, 0, 0, 0x64, 1);
     let host_ip = Ipv4Addr::new(10, 0, 0, 1);
 

@@ -212,7 +212,7 @@ pub fn generate(path: &str, count: u64, seed: u64, shape: &str) -> Result<(), Bo
             ),
         };
         outer.src_port = SrcPort::FromInnerHash;
-        let vni = Vni::new(vni).ok_or("VNI")?;
+        let vni = Vni::try_from(vni)?;
         let header = if rng.below(10) == 0 {
             let gbp = Gbp {
                 group_policy_id: 100 + rng.below(4) as u16,

@@ -7,16 +7,13 @@ use vxwire::print::{json, PacketInfo};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = std::env::args().nth(1).ok_or("usage: json_dump FILE")?;
-    let mut r = CaptureReader::new(BufReader::new(File::open(path)?))?;
-    let out = std::io::stdout();
-    let mut out = std::io::BufWriter::new(out.lock());
-    let mut n = 0;
-    while let Some(p) = r.next_packet() {
+    let reader = CaptureReader::new(BufReader::new(File::open(path)?))?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for (n, p) in (1..).zip(reader.packets()) {
         let p = p?;
-        n += 1;
         let Some(link) = p.link_type() else { continue };
-        let d = dissect(p.data, link, &Config::default());
-        let info = PacketInfo::from_packet(n, &p);
+        let d = dissect(&p.data, link, &Config::default());
+        let info = PacketInfo::from_packet(n, &p.as_packet());
         json::write_packet(&mut out, &info, &d)?;
     }
     out.flush()?;

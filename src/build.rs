@@ -22,22 +22,27 @@
 //! use core::net::Ipv4Addr;
 //! use vxwire::build::{arp, vxlan_frame, ArpSpec, Outer};
 //! use vxwire::wire::vxlan::{Vni, VxlanHeader};
+//! use vxwire::MacAddr;
 //!
 //! let mut inner = [0u8; 64];
-//! let spec = ArpSpec::request([0x02, 0, 0, 0, 0, 1], Ipv4Addr::new(10, 0, 0, 1), Ipv4Addr::new(10, 0, 0, 2));
-//! let n = arp(&mut inner, &spec).unwrap();
+//! let host: MacAddr = "02:00:00:00:00:01".parse()?;
+//! let spec = ArpSpec::request(host, Ipv4Addr::new(10, 0, 0, 1), Ipv4Addr::new(10, 0, 0, 2));
+//! let n = arp(&mut inner, &spec)?;
 //! let outer = Outer::v4(
-//!     [0x02, 0, 0, 0, 0xa, 1],
-//!     [0x02, 0, 0, 0, 0xa, 2],
+//!     "02:00:00:00:0a:01".parse()?,
+//!     "02:00:00:00:0a:02".parse()?,
 //!     Ipv4Addr::new(198, 18, 0, 1),
 //!     Ipv4Addr::new(198, 18, 0, 2),
 //! );
 //! let mut frame = [0u8; 128];
-//! let len = vxlan_frame(&mut frame, &outer, &VxlanHeader::new(Vni::new(100).unwrap()), &inner[..n]).unwrap();
+//! let len = vxlan_frame(&mut frame, &outer, &VxlanHeader::new(Vni::try_from(100)?), &inner[..n])?;
+//! assert_eq!(len, outer.header_len() + n);
 //! assert_eq!(len, 14 + 20 + 8 + 8 + 42);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 use crate::error::{Error, ErrorKind, Proto};
+use crate::wire::arp::ArpOp;
 use crate::wire::igmp::{GroupRecordHeader, IgmpHeader, IgmpType, RecordType, V3QueryFields};
 use crate::wire::mac::MacAddr;
 use crate::wire::vxlan::{VxlanHeader, HEADER_LEN as VXLAN_LEN, PORT_IANA};
@@ -47,9 +52,6 @@ use etherparse::{
     IpDscp, IpEcn, IpNumber, Ipv4Header, Ipv4Options, Ipv6FlowLabel, Ipv6Header, SingleVlanHeader, UdpHeader,
     VlanId, VlanPcp,
 };
-
-/// The Ethernet broadcast address.
-pub const BROADCAST: MacAddr = MacAddr::BROADCAST;
 
 /// The lowest UDP source port the builders generate (49153: the ephemeral range 49152–65535 of
 /// RFC 7348 §5 without 49152, which tcpdump ≤ 4.99.4 misreads as a Broadcom LI shim).
@@ -189,6 +191,21 @@ fn dscp_ecn(tos: u8) -> (IpDscp, IpEcn) {
 /// - [`Proto::Buffer`] truncation if `buf` is shorter than the frame;
 /// - [`ErrorKind::OutOfRange`] for a VLAN ID above 4095 ([`Proto::Vlan`]), a flow label above
 ///   2^20 - 1 ([`Proto::Ipv6`]) or a frame too long for the IP/UDP length fields ([`Proto::Udp`]).
+///
+/// ```
+/// use vxwire::build::{vxlan_frame, Outer};
+/// use vxwire::wire::vxlan::{Vni, VxlanHeader};
+/// use vxwire::{MacAddr, Proto};
+/// let outer = Outer::v6(MacAddr::new(2, 0, 0, 0x18, 0, 1), MacAddr::new(2, 0, 0, 0x18, 0, 2), "fd00:18::1".parse()?, "fd00:18::2".parse()?);
+/// let inner = [0u8; 60]; // any inner Ethernet frame
+/// let mut buf = [0u8; 256];
+/// let len = vxlan_frame(&mut buf, &outer, &VxlanHeader::new(Vni::try_from(400)?), &inner)?;
+/// assert_eq!(len, 14 + 40 + 8 + 8 + 60);
+/// // Too small a buffer is an error with the byte counts, not a panic.
+/// let e = vxlan_frame(&mut buf[..100], &outer, &VxlanHeader::new(Vni::try_from(400)?), &inner).unwrap_err();
+/// assert_eq!((e.proto, e.needed, e.present), (Proto::Buffer, 130, 100));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn vxlan_frame(buf: &mut [u8], outer: &Outer, vxlan: &VxlanHeader, inner: &[u8]) -> Result<usize, Error> {
     let off = outer.header_len();
     let total = off + inner.len();
@@ -383,11 +400,6 @@ fn write_eth(buf: &mut [u8], src: MacAddr, dst: MacAddr, ether_type: u16) {
     buf[..ETH_LEN].copy_from_slice(&eth.to_bytes());
 }
 
-/// The Ethernet multicast MAC for an IPv4 group: 01:00:5e and the group's low 23 bits (RFC 1112 §6.4).
-pub const fn ipv4_multicast_mac(group: Ipv4Addr) -> MacAddr {
-    MacAddr::from_ipv4_multicast(group)
-}
-
 /// An ARP packet for Ethernet/IPv4 inside an Ethernet frame.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct ArpSpec {
@@ -395,8 +407,8 @@ pub struct ArpSpec {
     pub eth_src: MacAddr,
     /// Ethernet destination.
     pub eth_dst: MacAddr,
-    /// The opcode (1 request, 2 reply; see [`crate::wire::arp::op`]).
-    pub operation: u16,
+    /// The opcode ([`ArpOp::REQUEST`], [`ArpOp::REPLY`], or any other value).
+    pub operation: ArpOp,
     /// Sender hardware address.
     pub sender_mac: MacAddr,
     /// Sender protocol address.
@@ -412,8 +424,8 @@ impl ArpSpec {
     pub const fn request(mac: MacAddr, ip: Ipv4Addr, target: Ipv4Addr) -> ArpSpec {
         ArpSpec {
             eth_src: mac,
-            eth_dst: BROADCAST,
-            operation: crate::wire::arp::op::REQUEST,
+            eth_dst: MacAddr::BROADCAST,
+            operation: ArpOp::REQUEST,
             sender_mac: mac,
             sender_ip: ip,
             target_mac: MacAddr::ZERO,
@@ -426,7 +438,7 @@ impl ArpSpec {
         ArpSpec {
             eth_src: mac,
             eth_dst: to_mac,
-            operation: crate::wire::arp::op::REPLY,
+            operation: ArpOp::REPLY,
             sender_mac: mac,
             sender_ip: ip,
             target_mac: to_mac,
@@ -455,7 +467,7 @@ pub fn arp(buf: &mut [u8], spec: &ArpSpec) -> Result<usize, Error> {
     }
     write_eth(buf, spec.eth_src, spec.eth_dst, ETH_ARP);
     let a = ArpEthIpv4Packet {
-        operation: ArpOperation(spec.operation),
+        operation: ArpOperation(spec.operation.0),
         sender_mac: spec.sender_mac.octets(),
         sender_ipv4: spec.sender_ip.octets(),
         target_mac: spec.target_mac.octets(),
@@ -760,7 +772,7 @@ pub fn igmp(buf: &mut [u8], spec: &IgmpSpec<'_>) -> Result<usize, Error> {
         return Err(too_small(total, buf.len()));
     }
     let dst = spec.destination();
-    write_eth(buf, spec.eth_src, spec.eth_dst.unwrap_or(ipv4_multicast_mac(dst)), ETH_IPV4);
+    write_eth(buf, spec.eth_src, spec.eth_dst.unwrap_or(MacAddr::from_ipv4_multicast(dst)), ETH_IPV4);
     let hlen = write_ipv4(
         &mut buf[ETH_LEN..],
         spec.src_ip,

@@ -196,10 +196,12 @@ impl From<CaptureErrorKind> for CaptureError {
 
 impl fmt::Display for CaptureError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.packet > 0 {
-            write!(f, "packet {}: ", self.packet)?;
-        }
-        fmt::Display::fmt(&self.kind, f)
+        crate::display::padded(f, |f| {
+            if self.packet > 0 {
+                write!(f, "packet {}: ", self.packet)?;
+            }
+            write!(f, "{}", self.kind)
+        })
     }
 }
 
@@ -229,7 +231,7 @@ pub enum CaptureErrorKind {
 
 impl fmt::Display for CaptureErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
+        crate::display::padded(f, |f| match self {
             CaptureErrorKind::Empty => f.write_str("empty file: no capture file header"),
             CaptureErrorKind::NotACapture(m) => write!(
                 f,
@@ -245,7 +247,7 @@ impl fmt::Display for CaptureErrorKind {
             }
             CaptureErrorKind::Invalid(s) => write!(f, "bad dump file: {s}"),
             CaptureErrorKind::Io(e) => write!(f, "read error: {e}"),
-        }
+        })
     }
 }
 
@@ -425,6 +427,22 @@ impl<R: Read> Iterator for Packets<R> {
 }
 
 /// Reads frames from a pcap or pcapng stream, one record at a time.
+///
+/// ```
+/// use vxwire::capture::CaptureReader;
+/// use vxwire::dissect::{dissect, Config};
+/// # let file = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/vxlan-4789-p2p.pcap"))?;
+/// let mut reader = CaptureReader::new(&file[..])?; // any io::Read: a File, a BufReader, stdin
+/// let mut vnis = std::collections::BTreeSet::new();
+/// // Zero-copy: each packet borrows the reader's buffer until the next call.
+/// while let Some(packet) = reader.next_packet() {
+///     let packet = packet?;
+///     let Some(link) = packet.link_type() else { continue };
+///     vnis.extend(dissect(packet.data, link, &Config::default()).vxlan().map(|v| v.vni().get()));
+/// }
+/// assert_eq!((reader.packets_read(), vnis.into_iter().collect::<Vec<_>>()), (20, vec![100]));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub struct CaptureReader<R: Read> {
     input: ReadBuf<R>,
     /// Records returned so far.

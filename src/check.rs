@@ -30,6 +30,30 @@
 //! Not modelled: the fdb (`VXLAN_ENTRY_EXISTS` when a static entry would move), the IP routing
 //! decision beyond [`Device::local_ips`], socket lookup by bound device, netfilter, and memory
 //! pressure. VLAN tags on the outer frame are skipped as if the frame came in on the VLAN device.
+//!
+//! ```
+//! use vxwire::check::{check, Device, DropReason, Mode, Verdict};
+//! use vxwire::dissect::LinkType;
+//! # use core::net::Ipv4Addr;
+//! # use vxwire::build::{arp, vxlan_frame, ArpSpec, Outer};
+//! # use vxwire::wire::vxlan::{Gbp, Vni, VxlanHeader};
+//! # use vxwire::MacAddr;
+//! # let (mut inner, mut buf) = ([0u8; 64], [0u8; 128]);
+//! # let n = arp(&mut inner, &ArpSpec::request(MacAddr::new(2, 0, 0, 0, 1, 1), Ipv4Addr::new(10, 0, 0, 1), Ipv4Addr::new(10, 0, 0, 2)))?;
+//! # let outer = Outer::v4(MacAddr::new(2, 0, 0, 0x18, 0, 1), MacAddr::new(2, 0, 0, 0x18, 0, 2), Ipv4Addr::new(198, 18, 0, 1), Ipv4Addr::new(198, 18, 0, 2));
+//! # let gbp = Gbp { group_policy_id: 4660, dont_learn: false, policy_applied: false };
+//! # let len = vxlan_frame(&mut buf, &outer, &VxlanHeader::with_gbp(Vni::try_from(300)?, gbp), &inner[..n])?;
+//! # let frame = &buf[..len];
+//! // `frame`: VXLAN-GBP (VNI 300, group policy 4660) carrying an ARP request, to UDP 4789.
+//! let vnis = [Vni::try_from(300)?];
+//! let plain = Device::new(&vnis, 4789, &[]);
+//! let gbp = Device { mode: Mode::Gbp, ..plain };
+//! assert_eq!(check(frame, LinkType::Ethernet, &gbp), Verdict::Accept);
+//! // Without `gbp` the G bit and the policy ID are reserved bits.
+//! assert_eq!(check(frame, LinkType::Ethernet, &plain), Verdict::Drop(DropReason::VxlanInvalidHdr));
+//! assert_eq!(format!("{:<10}|", Verdict::Accept), "accept    |");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use crate::dissect::{dissect, Config, Dissection, Header, LinkType};
 use crate::wire::mac::MacAddr;
@@ -197,7 +221,7 @@ impl DropReason {
 
 impl fmt::Display for DropReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.kernel_name())
+        f.pad(self.kernel_name())
     }
 }
 
@@ -218,7 +242,7 @@ pub enum Miss {
 
 impl fmt::Display for Miss {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+        f.pad(match self {
             Miss::NotIp => "not IP",
             Miss::Fragment => "IP fragment",
             Miss::NotUdp => "not UDP",
@@ -241,16 +265,36 @@ pub enum Verdict {
 
 impl fmt::Display for Verdict {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
+        crate::display::padded(f, |f| match self {
             Verdict::Accept => f.write_str("accept"),
             Verdict::Drop(r) => write!(f, "drop {r}"),
             Verdict::NotForDevice(m) => write!(f, "not for the device ({m})"),
-        }
+        })
     }
 }
 
 /// Judges one captured frame starting with `link`. The frame must be whole (not cut by a snap
 /// length): a cut frame is judged as the kernel would judge a frame that short.
+///
+/// ```
+/// use vxwire::check::{check, Device, Miss, Verdict};
+/// use vxwire::dissect::LinkType;
+/// # use core::net::Ipv4Addr;
+/// # use vxwire::build::{arp, vxlan_frame, ArpSpec, Outer};
+/// # use vxwire::wire::vxlan::{Gbp, Vni, VxlanHeader};
+/// # use vxwire::MacAddr;
+/// # let (mut inner, mut buf) = ([0u8; 64], [0u8; 128]);
+/// # let n = arp(&mut inner, &ArpSpec::request(MacAddr::new(2, 0, 0, 0, 1, 1), Ipv4Addr::new(10, 0, 0, 1), Ipv4Addr::new(10, 0, 0, 2)))?;
+/// # let outer = Outer::v4(MacAddr::new(2, 0, 0, 0x18, 0, 1), MacAddr::new(2, 0, 0, 0x18, 0, 2), Ipv4Addr::new(198, 18, 0, 1), Ipv4Addr::new(198, 18, 0, 2));
+/// # let gbp = Gbp { group_policy_id: 4660, dont_learn: false, policy_applied: false };
+/// # let len = vxlan_frame(&mut buf, &outer, &VxlanHeader::with_gbp(Vni::try_from(300)?, gbp), &inner[..n])?;
+/// # let frame = &buf[..len];
+/// // `frame`: VXLAN to UDP 4789 with VNI 300; a device on the Linux default port 8472 never sees it.
+/// let vnis = [Vni::try_from(300)?];
+/// let linux_default = Device::new(&vnis, 8472, &[]);
+/// assert_eq!(check(frame, LinkType::Ethernet, &linux_default), Verdict::NotForDevice(Miss::Port));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn check(frame: &[u8], link: LinkType, dev: &Device<'_>) -> Verdict {
     let d = dissect(frame, link, &Config { max_depth: 1, ..Config::default() });
     check_dissection(&d, dev)
@@ -267,13 +311,14 @@ pub fn check_dissection(d: &Dissection<'_>, dev: &Device<'_>) -> Verdict {
         }
     }
     // The first IP header: a layer, or the place dissection failed at one.
-    let ip_at = d
-        .layers()
-        .find(|l| matches!(l.header, Header::Ipv4(_) | Header::Ipv6(_)))
-        .map(|l| l.offset)
-        .or_else(|| {
-            d.error().filter(|e| matches!(e.proto, crate::Proto::Ipv4 | crate::Proto::Ipv6)).map(|e| e.offset)
-        });
+    let ip_at =
+        d.layers().find(|l| matches!(l.header, Header::Ipv4(_) | Header::Ipv6(_))).map(|l| l.offset).or_else(
+            || {
+                d.error()
+                    .filter(|e| matches!(e.proto, crate::Proto::Ip | crate::Proto::Ipv4 | crate::Proto::Ipv6))
+                    .map(|e| e.offset)
+            },
+        );
     // Checksum offload the dissection recognises (partial checksums, local checksum offload of
     // the outer UDP checksum over a partial inner one): the NIC finishes it, the receiver accepts.
     let udp = d.layers().position(|l| l.depth == 0 && matches!(l.header, Header::Udp(_)));
@@ -337,7 +382,13 @@ fn outer_v4<'a>(ip: &'a [u8], dev: &Device<'_>) -> Result<Outer<'a>, Verdict> {
     if Sum16BitWords::new().add_slice(&ip[..ihl]).ones_complement() != 0 {
         return Err(drop(DropReason::IpCsum));
     }
-    let total = usize::from(be16(ip, 2));
+    // Total length 0 on a packet longer than any length field can say: a BIG TCP GSO/GRO
+    // super-frame as the capturing host's stack handles it (`iph_totlen`: the length is the
+    // packet's). Seen only on that host; the wire carries its segments.
+    let total = match usize::from(be16(ip, 2)) {
+        0 if ip.len() > usize::from(u16::MAX) => ip.len(),
+        n => n,
+    };
     if ip.len() < total {
         return Err(drop(DropReason::PktTooSmall));
     }
@@ -365,7 +416,11 @@ fn outer_v6<'a>(ip: &'a [u8], dev: &Device<'_>) -> Result<Outer<'a>, Verdict> {
     if ip.len() < 40 {
         return Err(drop(DropReason::PktTooSmall));
     }
-    let plen = usize::from(be16(ip, 4));
+    // Payload length 0 on a packet longer than 64 KiB: a BIG TCP super-frame (see outer_v4).
+    let plen = match usize::from(be16(ip, 4)) {
+        0 if ip.len() - 40 > usize::from(u16::MAX) => ip.len() - 40,
+        n => n,
+    };
     if ip.len() < 40 + plen {
         return Err(drop(DropReason::PktTooSmall));
     }
@@ -391,7 +446,11 @@ fn check_udp(o: Outer<'_>, dev: &Device<'_>, offload: bool) -> Verdict {
     if udp.len() < 8 {
         return drop(DropReason::PktTooSmall);
     }
-    let ulen = usize::from(be16(udp, 4));
+    // UDP length 0 in a BIG TCP super-frame (IP length 0 above): the segment is the rest.
+    let ulen = match usize::from(be16(udp, 4)) {
+        0 if udp.len() > usize::from(u16::MAX) => udp.len(),
+        n => n,
+    };
     // IPv6 jumbograms (length 0) are not VXLAN underlay traffic; judged as too short like IPv4.
     if ulen < 8 || ulen > udp.len() {
         return drop(DropReason::PktTooSmall);
@@ -407,7 +466,9 @@ fn check_udp(o: Outer<'_>, dev: &Device<'_>, offload: bool) -> Verdict {
             return drop(DropReason::UdpCsum);
         }
     } else {
-        let pseudo = o.pseudo.add_2bytes((ulen as u16).to_be_bytes());
+        // The length as a 32-bit word: a super-frame's exceeds 16 bits.
+        let [a, b, c, d] = (ulen as u32).to_be_bytes();
+        let pseudo = o.pseudo.add_2bytes([a, b]).add_2bytes([c, d]);
         // Checksum offload (CHECKSUM_PARTIAL): the field holds the folded pseudo-header sum and
         // the NIC (or the veth peer, which marks it verified) finishes it; the receiver accepts.
         let partial = (!pseudo.ones_complement()).to_be() == csum;

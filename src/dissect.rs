@@ -22,6 +22,7 @@ use etherparse::{
     Ipv6HeaderSlice, SingleVlanHeaderSlice, TcpHeaderSlice, UdpHeaderSlice,
 };
 
+mod debug;
 mod view;
 pub use view::Frame;
 
@@ -157,7 +158,7 @@ impl Default for Config {
 }
 
 /// One header found in a packet, as a zero-copy view.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub enum Header<'a> {
     /// Ethernet II.
     Ethernet(Ethernet2HeaderSlice<'a>),
@@ -215,7 +216,7 @@ impl Header<'_> {
 }
 
 /// A header with its place in the packet.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Layer<'a> {
     /// The header.
     pub header: Header<'a>,
@@ -230,7 +231,7 @@ pub struct Layer<'a> {
 }
 
 /// The layers of one packet, outer first, and why dissection stopped early if it did.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Dissection<'a> {
     data: &'a [u8],
     // Only the slots in use are initialised: a fresh dissection writes a length, not 24 layers.
@@ -576,6 +577,29 @@ fn len_err(proto: Proto, e: etherparse::err::LenError) -> Error {
 ///
 /// Never panics and never allocates; on a malformed or truncated frame the result holds the layers
 /// read before the problem and [`Dissection::error`] says what it was.
+///
+/// ```
+/// use vxwire::dissect::{dissect, Config, LinkType};
+/// # use core::net::Ipv4Addr;
+/// # use vxwire::build::{arp, vxlan_frame, ArpSpec, Outer};
+/// # use vxwire::wire::vxlan::{Gbp, Vni, VxlanHeader};
+/// # use vxwire::MacAddr;
+/// # let (mut inner, mut buf) = ([0u8; 64], [0u8; 128]);
+/// # let n = arp(&mut inner, &ArpSpec::request(MacAddr::new(2, 0, 0, 0, 1, 1), Ipv4Addr::new(10, 0, 0, 1), Ipv4Addr::new(10, 0, 0, 2)))?;
+/// # let outer = Outer::v4(MacAddr::new(2, 0, 0, 0x18, 0, 1), MacAddr::new(2, 0, 0, 0x18, 0, 2), Ipv4Addr::new(198, 18, 0, 1), Ipv4Addr::new(198, 18, 0, 2));
+/// # let gbp = Gbp { group_policy_id: 4660, dont_learn: false, policy_applied: false };
+/// # let len = vxlan_frame(&mut buf, &outer, &VxlanHeader::with_gbp(Vni::try_from(300)?, gbp), &inner[..n])?;
+/// # let frame = &buf[..len];
+/// let d = dissect(frame, LinkType::Ethernet, &Config::default());
+/// assert_eq!(d.outer().vxlan().map(|v| v.to_string()).as_deref(), Some("flags [G,I] vni 300 gbp 4660"));
+/// let inner = d.inner().ok_or("no inner frame")?;
+/// assert_eq!(inner.arp().map(|a| a.to_string()).as_deref(), Some("request who-has 10.0.0.2 tell 10.0.0.1"));
+/// // Cut after 46 bytes: the outer layers stay, the error names the VXLAN header.
+/// let cut = dissect(&frame[..46], LinkType::Ethernet, &Config::default());
+/// assert_eq!(cut.error().map(|e| e.to_string()).as_deref(), Some("truncated VXLAN header (4 of 8 bytes)"));
+/// assert!(cut.outer().udp().is_some() && cut.inner().is_none());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[inline]
 pub fn dissect<'a>(data: &'a [u8], link: LinkType, config: &Config) -> Dissection<'a> {
     let mut d = Dissection { data, layers: ArrayVec::new_const(), error: None };
@@ -708,8 +732,8 @@ impl<'a> Walk<'a, '_> {
         match self.rest.first().map(|b| b >> 4) {
             Some(4) => Some(Next::Ipv4),
             Some(6) => Some(Next::Ipv6),
-            Some(v) => self.fail(Error::new(Proto::Ipv4, ErrorKind::BadVersion, 4, usize::from(v))),
-            None => self.fail(Error::truncated(Proto::Ipv4, 20, 0)),
+            Some(v) => self.fail(Error::new(Proto::Ip, ErrorKind::BadVersion, 4, usize::from(v))),
+            None => self.fail(Error::truncated(Proto::Ip, 20, 0)),
         }
     }
 
@@ -930,6 +954,7 @@ impl<'a> Walk<'a, '_> {
 /// ICMP, or UDP on ports that are not VXLAN's). Anything else (VLAN tags, IPv6 outside, GPE,
 /// fragments, short frames, other link types) answers `false` and gets the full dissection, so
 /// the filter's result is the same as dissecting every frame.
+#[doc(hidden)] // vxdump's VNI pre-filter; filter::Filter::vni_prefilter is the public face.
 pub fn cannot_carry_vni(data: &[u8], link: LinkType, config: &Config, vnis: &[u32]) -> bool {
     if link != LinkType::Ethernet || data.get(12..14) != Some(&[0x08, 0x00]) {
         return false;

@@ -36,6 +36,9 @@ pub enum Proto {
     LinuxSll,
     /// Linux cooked capture header, v2 (20 bytes).
     LinuxSll2,
+    /// An IP header whose version is not known yet: the first byte of a raw-IP capture
+    /// (`LINKTYPE_RAW`), which may hold IPv4 or IPv6.
+    Ip,
     /// IPv4 header with options.
     Ipv4,
     /// IPv6 fixed header.
@@ -72,6 +75,7 @@ impl Proto {
             Proto::Vlan => "802.1Q tag",
             Proto::LinuxSll => "Linux cooked header",
             Proto::LinuxSll2 => "Linux cooked v2 header",
+            Proto::Ip => "IP header",
             Proto::Ipv4 => "IPv4 header",
             Proto::Ipv6 => "IPv6 header",
             Proto::Ipv6Ext => "IPv6 extension header",
@@ -96,6 +100,7 @@ impl Proto {
             Proto::Vlan => "vlan",
             Proto::LinuxSll => "sll",
             Proto::LinuxSll2 => "sll2",
+            Proto::Ip => "ip",
             Proto::Ipv4 => "ipv4",
             Proto::Ipv6 => "ipv6",
             Proto::Ipv6Ext => "ipv6-ext",
@@ -121,7 +126,8 @@ pub enum ErrorKind {
     Truncated,
     /// A length field is smaller than the layer's minimum (`needed` is the minimum, `present` the field's value).
     BadLength,
-    /// A version field has an unexpected value (`present` holds the value seen, `needed` the expected one).
+    /// A version field has an unexpected value (`present` holds the value seen, `needed` the expected
+    /// one; for [`Proto::Ip`], where 4 and 6 are both expected, `needed` is 4).
     BadVersion,
     /// Encapsulation nested deeper than the configured cap (`needed` is the depth reached, `present` the cap).
     TooDeep,
@@ -183,6 +189,9 @@ impl Error {
             ErrorKind::BadLength => {
                 write!(f, "bad {} length ({}, minimum {})", name, self.present, self.needed)
             }
+            ErrorKind::BadVersion if self.proto == Proto::Ip => {
+                write!(f, "bad {} version ({}, expected 4 or 6)", name, self.present)
+            }
             ErrorKind::BadVersion => {
                 write!(f, "bad {} version ({}, expected {})", name, self.present, self.needed)
             }
@@ -225,6 +234,16 @@ mod tests {
         assert_eq!(std::format!("[{e:>40}]"), "[   truncated VXLAN header (6 of 8 bytes)]");
         let boxed: std::boxed::Box<dyn core::error::Error> = e.into();
         assert_eq!(boxed.to_string(), e.to_string());
+    }
+
+    #[test]
+    fn raw_ip_bad_version_says_ip() {
+        let frame = [0xd5u8; 20];
+        let d = crate::dissect::dissect(&frame, crate::dissect::LinkType::RawIp, &Default::default());
+        let e = d.error().copied().unwrap();
+        assert_eq!((e.proto, e.kind, e.present), (Proto::Ip, ErrorKind::BadVersion, 13));
+        assert_eq!(e.to_string(), "bad IP header version (13, expected 4 or 6)");
+        assert_eq!(std::format!("[{e:<46}]"), "[bad IP header version (13, expected 4 or 6)   ]");
     }
 
     #[test]

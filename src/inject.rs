@@ -14,8 +14,16 @@
 //!   ARP code over etherparse) or IPv6 neighbour (neighbour solicitation / advertisement).
 //! - [`UdpLink`]: an ordinary UDP socket pair for `--udp` mode (no privileges; the kernel writes
 //!   the outer headers).
-//! - [`Pacer`]: absolute send deadlines for a rate in packets per second, so that a long stream
-//!   does not drift the way sleeping a fixed time per packet does.
+//!
+//! ```
+//! use vxwire::inject::{multicast_mac, Interface};
+//! // The loopback interface exists in every network namespace; looking it up needs no privileges.
+//! let lo = Interface::by_name("lo")?;
+//! assert!(lo.ipv4.iter().any(|(a, _)| a.is_loopback()) && lo.mac.is_none());
+//! // Where a frame to a VXLAN multicast group goes on the underlay.
+//! assert_eq!(multicast_mac("239.1.1.1".parse()?).map(|m| m.to_string()).as_deref(), Some("01:00:5e:01:01:01"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use crate::wire::arp;
 use crate::wire::mac::MacAddr;
@@ -33,9 +41,6 @@ use std::ops::ControlFlow;
 use std::string::{String, ToString};
 use std::time::{Duration, Instant};
 use std::vec::Vec;
-
-/// The Ethernet broadcast address.
-pub const BROADCAST: MacAddr = MacAddr::BROADCAST;
 
 /// Why a live operation failed. `Display` gives one line, suitable after `vxinject: `.
 #[derive(Debug)]
@@ -68,7 +73,7 @@ pub enum InjectError {
 
 impl fmt::Display for InjectError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
+        crate::display::padded(f, |f| match self {
             InjectError::NoSuchInterface(n) => write!(f, "{n}: no such interface"),
             InjectError::NoMac(n) => write!(f, "{n}: interface has no Ethernet address"),
             InjectError::NoAddress { iface, ipv6 } => write!(
@@ -79,18 +84,18 @@ impl fmt::Display for InjectError {
             InjectError::Permission(n) => write!(
                 f,
                 "{n}: raw socket not permitted (needs root or CAP_NET_RAW); \
-                 use --udp to send through the kernel, or -w FILE.pcap to write a capture"
+                     use --udp to send through the kernel, or -w FILE.pcap to write a capture"
             ),
             InjectError::NoAnswer { target, iface, tries } => {
                 let how = if target.is_ipv4() { "ARP" } else { "neighbour solicitation" };
                 write!(
                     f,
                     "no {how} answer for {target} on {iface} after {tries} tries (is the VTEP on-link? \
-                     give its MAC with --vtep-mac)"
+                         give its MAC with --vtep-mac)"
                 )
             }
             InjectError::Io(what, e) => write!(f, "{what}: {e}"),
-        }
+        })
     }
 }
 
@@ -198,6 +203,7 @@ fn is_link_local(a: Ipv6Addr) -> bool {
 /// The next hop towards `dest` from the kernel's routing table (`/proc/net/route`,
 /// `/proc/net/ipv6_route`) on interface `iface`: `dest` itself when it is on-link or no gateway
 /// is listed, else the gateway of the most specific matching route.
+#[doc(hidden)] // vxinject's own; not part of the library API.
 pub fn next_hop(iface: &Interface, dest: IpAddr) -> IpAddr {
     if iface.on_link(dest) {
         return dest;
@@ -285,12 +291,14 @@ pub struct Received {
 /// first socket wants them, through deferred work (`net_enable_timestamp`); a frame received
 /// before that is stamped when it is read ("race between timestamp enabling and packet
 /// receiving" in `__sock_recv_timestamp`). `vxinject --wait` waits this long before sending.
+#[doc(hidden)] // vxinject's own; not part of the library API.
 pub const TIMESTAMP_SETTLE: Duration = Duration::from_millis(50);
 
 /// Bytes of the Linux cooked v2 header that [`RawLink::open_any`] puts before each frame.
-pub const SLL2_HEADER_LEN: usize = 20;
+pub(crate) const SLL2_HEADER_LEN: usize = 20;
 
 /// How many frames [`RawLink::send_all`] hands to the kernel in one system call.
+#[doc(hidden)] // vxinject's own; not part of the library API.
 pub const SEND_BATCH: usize = 32;
 
 /// The largest frame [`RawLink::open_capture`] receives whole, in bytes (tcpdump's default
@@ -417,7 +425,7 @@ impl RawLink {
     /// Opens a packet socket on every interface at once, as `tcpdump -i any` does (needs
     /// `CAP_NET_RAW`; never promiscuous): each frame arrives without its link header, and
     /// [`RawLink::receive_until`] hands it over behind a Linux cooked v2 header
-    /// ([`SLL2_HEADER_LEN`] bytes: protocol, interface index, hardware type, packet type and
+    /// (20 bytes: protocol, interface index, hardware type, packet type and
     /// link-layer source address from the kernel's `sockaddr_ll`). Such a link cannot send.
     ///
     /// # Errors
@@ -568,10 +576,10 @@ fn sll2_header(a: &nix::sys::socket::LinkAddr) -> [u8; SLL2_HEADER_LEN] {
 }
 
 /// An Ethernet + ARP request asking who has `target`, from `src_mac` / `src_ip` (42 bytes).
-pub fn arp_request_frame(src_mac: MacAddr, src_ip: Ipv4Addr, target: Ipv4Addr) -> [u8; 42] {
+pub(crate) fn arp_request_frame(src_mac: MacAddr, src_ip: Ipv4Addr, target: Ipv4Addr) -> [u8; 42] {
     let eth = Ethernet2Header {
         source: src_mac.octets(),
-        destination: BROADCAST.octets(),
+        destination: MacAddr::BROADCAST.octets(),
         ether_type: EtherType::ARP,
     };
     let mut out = [0u8; 42];
@@ -593,7 +601,7 @@ pub fn arp_request_frame(src_mac: MacAddr, src_ip: Ipv4Addr, target: Ipv4Addr) -
 
 /// The sender MAC of `frame` if it is an Ethernet ARP reply (or request: a neighbour's own
 /// announcement) whose sender is `target`.
-pub fn parse_arp_answer(frame: &[u8], target: Ipv4Addr) -> Option<MacAddr> {
+pub(crate) fn parse_arp_answer(frame: &[u8], target: Ipv4Addr) -> Option<MacAddr> {
     let eth = etherparse::Ethernet2HeaderSlice::from_slice(frame).ok()?;
     if eth.ether_type() != EtherType::ARP {
         return None;
@@ -609,19 +617,19 @@ pub fn parse_arp_answer(frame: &[u8], target: Ipv4Addr) -> Option<MacAddr> {
 }
 
 /// The solicited-node multicast address of `a` (RFC 4291 2.7.1).
-pub fn solicited_node(a: Ipv6Addr) -> Ipv6Addr {
+pub(crate) fn solicited_node(a: Ipv6Addr) -> Ipv6Addr {
     let o = a.octets();
     Ipv6Addr::new(0xff02, 0, 0, 0, 0, 1, 0xff00 | u16::from(o[13]), u16::from_be_bytes([o[14], o[15]]))
 }
 
 /// The Ethernet multicast address of an IPv6 multicast group (RFC 2464 7).
-pub fn ipv6_multicast_mac(group: Ipv6Addr) -> MacAddr {
+pub(crate) fn ipv6_multicast_mac(group: Ipv6Addr) -> MacAddr {
     MacAddr::from_ipv6_multicast(group)
 }
 
 /// An Ethernet + IPv6 + ICMPv6 neighbour solicitation for `target` with a source link-layer
 /// address option, sent to the target's solicited-node group (86 bytes).
-pub fn neighbor_solicitation_frame(src_mac: MacAddr, src_ip: Ipv6Addr, target: Ipv6Addr) -> Vec<u8> {
+pub(crate) fn neighbor_solicitation_frame(src_mac: MacAddr, src_ip: Ipv6Addr, target: Ipv6Addr) -> Vec<u8> {
     let group = solicited_node(target);
     let mut payload = [0u8; 24];
     payload[..16].copy_from_slice(&target.octets());
@@ -639,7 +647,7 @@ pub fn neighbor_solicitation_frame(src_mac: MacAddr, src_ip: Ipv6Addr, target: I
 
 /// The MAC from a neighbour advertisement for `target` in `frame` (its target link-layer
 /// address option, else the Ethernet source).
-pub fn parse_neighbor_advertisement(frame: &[u8], target: Ipv6Addr) -> Option<MacAddr> {
+pub(crate) fn parse_neighbor_advertisement(frame: &[u8], target: Ipv6Addr) -> Option<MacAddr> {
     let p = SlicedPacket::from_ethernet(frame).ok()?;
     let Some(NetSlice::Ipv6(_)) = p.net else { return None };
     let Some(TransportSlice::Icmpv6(icmp)) = p.transport else { return None };
@@ -819,6 +827,7 @@ impl UdpLink {
 /// from the start each time, so rounding and oversleeping never accumulate. Or, for a replay, at
 /// the offsets a capture's own timestamps give (as tcpreplay does), pass after pass.
 #[derive(Clone, Debug)]
+#[doc(hidden)] // vxinject's own; not part of the library API.
 pub struct Pacer {
     start: Instant,
     /// Nanoseconds between packets; 0 = unpaced.
@@ -989,6 +998,7 @@ impl fmt::Display for Expect {
 }
 
 /// The outer (depth 0) IP source and destination of a dissected frame.
+#[doc(hidden)] // vxinject's own; not part of the library API.
 pub fn outer_addrs(d: &crate::dissect::Dissection<'_>) -> Option<(IpAddr, IpAddr)> {
     use crate::dissect::Header;
     d.layers().find_map(|l| match &l.header {

@@ -286,11 +286,11 @@ pub enum Iface {
 
 impl core::fmt::Display for Iface {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        match self {
+        crate::display::padded(f, |f| match self {
             Iface::Pcapng(i) => write!(f, "interface {i}"),
             Iface::IfIndex(i) => write!(f, "ifindex {i}"),
             Iface::Only => f.write_str("the capture"),
-        }
+        })
     }
 }
 
@@ -374,6 +374,12 @@ pub struct Membership {
     pub first: Seen,
     /// Last message.
     pub last: Seen,
+    /// The interface of the last message (underlay memberships; [`Iface::Only`] for
+    /// single-interface captures). See [`Summary::is_underlay`].
+    pub iface: Option<Iface>,
+    /// A hash of the last report's IP packet (underlay memberships): equal to one that came
+    /// inside VXLAN, it is a decapsulated copy of an overlay host's report.
+    pub report_hash: u64,
 }
 
 /// Where an IGMP message was seen: the underlay (a VTEP) or an overlay VNI (a host).
@@ -466,10 +472,47 @@ pub const NO_VNI: u32 = u32::MAX;
 
 const MAX_REPLICAS: usize = 64;
 const MAX_SOURCES: usize = 32;
+/// At most this many frames wait for their receiver's underlay MAC (see `pending_group`).
+const MAX_PENDING_GROUP: usize = 256;
+
+/// A learn that waits until the capture shows whether the view's VTEP is a member of `group`.
+#[derive(Clone, Debug)]
+struct PendingLearn {
+    group: std::net::Ipv6Addr,
+    vni: u32,
+    mac: MacAddr,
+    src: IpAddr,
+    seen: Seen,
+}
+
+/// Whether the view's VTEP receives a frame.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Receives {
+    Yes,
+    No,
+    /// An IPv6 group with a member known only by its link-local MLD reports, and the VTEP's
+    /// underlay MAC not seen yet: decided when it is.
+    NotYetKnown,
+}
 const MAX_OTHER_MACS: usize = 8;
 
 /// The summary of a capture: feed it with [`Summary::add`], print it with
 /// [`Summary::write_text`] or [`Summary::write_json`].
+///
+/// ```
+/// use vxwire::capture::CaptureReader;
+/// use vxwire::dissect::Config;
+/// use vxwire::summary::{add_capture, Summary, SummaryConfig};
+/// # let file = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/vxlan-4789-p2p.pcap"))?;
+/// let mut summary = Summary::new(SummaryConfig::default());
+/// add_capture(&mut summary, &mut CaptureReader::new(&file[..])?, &Config::default())?;
+/// let vni = &summary.vnis()[&100];
+/// assert_eq!(vni.traffic.packets, 18);
+/// let mut text = Vec::new();
+/// summary.write_text(&mut text)?;
+/// assert!(String::from_utf8(text)?.contains("dst 198.18.0.2 self"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct Summary {
     cfg: SummaryConfig,
@@ -492,6 +535,18 @@ pub struct Summary {
     underlay_igmp: Capped<(IpAddr, Ipv4Addr), Membership>,
     underlay_queries: Queries,
     underlay_mld: Capped<(IpAddr, std::net::Ipv6Addr), Membership>,
+    /// Underlay IPv6 source address -> link-layer source: ties a VTEP's link-local MLD
+    /// reports to its (global) VXLAN address, which share the NIC's MAC.
+    link_macs: Capped<std::net::Ipv6Addr, MacAddr>,
+    /// The interface of the frame being added.
+    iface: Iface,
+    /// The hash of the IP packet of the underlay IGMP/MLD message being added.
+    report_hash: u64,
+    /// Hashes of the IP packets of IGMP/MLD messages seen inside VXLAN.
+    inner_reports: Capped<u64, ()>,
+    /// Frames to an IPv6 group that the view's VTEP learns from if it is the member whose MLD
+    /// report the capture holds, but whose underlay MAC the capture has not shown yet.
+    pending_group: Vec<PendingLearn>,
     overlay_igmp: Capped<(u32, Ipv4Addr, Ipv4Addr), Membership>,
     overlay_queries: Capped<u32, Queries>,
     recent: HashMap<(u32, u64), Recent, foldhash::fast::RandomState>,
@@ -570,6 +625,28 @@ fn shows_offload(d: &Dissection<'_>) -> bool {
     })
 }
 
+/// Whether `h` is IGMP, or ICMPv6 of an MLD type (query, report, done, v2 report): the messages
+/// whose decapsulated copies the underlay view must know (Neighbor Discovery is not hashed).
+fn is_membership_message(h: &Header<'_>) -> bool {
+    match h {
+        Header::Igmp(_) => true,
+        Header::Icmpv6(m) => matches!(m.slice().first(), Some(130..=132 | 143)),
+        _ => false,
+    }
+}
+
+/// The hash of the IP packet at `depth` (its bytes up to its length field, or to the end).
+fn ip_packet_hash(d: &Dissection<'_>, depth: u8) -> Option<u64> {
+    let l = d.layers().find(|l| l.depth == depth && matches!(l.header, Header::Ipv4(_) | Header::Ipv6(_)))?;
+    let len = match &l.header {
+        Header::Ipv4(h) => usize::from(h.total_len()),
+        Header::Ipv6(h) => 40 + usize::from(h.payload_length()),
+        _ => return None,
+    };
+    let bytes = d.data().get(l.offset..)?;
+    Some(fnv64(&bytes[..len.min(bytes.len())]))
+}
+
 /// 64-bit FNV-1a of the inner frame: the key of head-end replication.
 fn fnv64(b: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
@@ -613,6 +690,11 @@ impl Summary {
             underlay_igmp: Capped::new(cap),
             underlay_queries: Queries::default(),
             underlay_mld: Capped::new(cap),
+            link_macs: Capped::new(cap),
+            iface: Iface::Only,
+            report_hash: 0,
+            inner_reports: Capped::new(cap),
+            pending_group: Vec::new(),
             overlay_igmp: Capped::new(cap),
             overlay_queries: Capped::new(cap),
             recent: HashMap::default(),
@@ -663,11 +745,20 @@ impl Summary {
         self.expire_recent(seen.ns());
 
         // Outer fragments and underlay IGMP, before any VXLAN.
+        let mut link_src: Option<MacAddr> = None;
         for l in d.layers() {
             if l.depth > 0 {
                 break;
             }
             match &l.header {
+                Header::Ethernet(e) => link_src = Some(MacAddr(e.source())),
+                Header::LinuxSll(h) => link_src = mac_of(h.addr()),
+                Header::LinuxSll2(h) => link_src = mac_of(h.addr()),
+                Header::Ipv6(h) => {
+                    if let Some(m) = link_src {
+                        self.tie(h.source_addr(), m);
+                    }
+                }
                 Header::Ipv4(h)
                     if h.protocol().0 == 17 && (h.more_fragments() || h.fragments_offset().value() != 0) =>
                 {
@@ -677,6 +768,7 @@ impl Summary {
                     self.problem(ProblemKind::OuterFragment, info.n)
                 }
                 Header::Igmp(g) => {
+                    self.report_hash = ip_packet_hash(d, 0).unwrap_or(0);
                     let host = d.layers().filter(|x| x.depth == 0).find_map(|x| match &x.header {
                         Header::Ipv4(h) => Some(IpAddr::V4(h.source_addr())),
                         _ => None,
@@ -685,7 +777,8 @@ impl Summary {
                         self.igmp(None, host, g, seen);
                     }
                 }
-                Header::Icmpv6(m) => {
+                Header::Icmpv6(m) if is_membership_message(&l.header) => {
+                    self.report_hash = ip_packet_hash(d, 0).unwrap_or(0);
                     let host = d.layers().filter(|x| x.depth == 0).find_map(|x| match &x.header {
                         Header::Ipv6(h) => Some(IpAddr::V6(h.source_addr())),
                         _ => None,
@@ -795,8 +888,11 @@ impl Summary {
             match &l.header {
                 Header::Arp(a) => self.arp(vni, a, seen),
                 Header::Ipv4(h) => inner_src = Some(h.source_addr()),
-                Header::Igmp(g) if depth > 0 => {
-                    if let Some(host) = inner_src {
+                Header::Igmp(_) | Header::Icmpv6(_) if depth > 0 && is_membership_message(&l.header) => {
+                    if let Some(h) = ip_packet_hash(d, depth) {
+                        let _ = self.inner_reports.entry(h);
+                    }
+                    if let (Header::Igmp(g), Some(host)) = (&l.header, inner_src) {
                         self.igmp(Some(vni), IpAddr::V4(host), g, seen);
                     }
                 }
@@ -841,6 +937,7 @@ impl Summary {
             (None, None) => Iface::Only,
         };
         let vxlan = d.vxlan().is_some();
+        self.iface = key;
         let Some(st) = self.interfaces.entry(key) else { return };
         st.packets += 1;
         st.vxlan += u64::from(vxlan);
@@ -907,18 +1004,119 @@ impl Summary {
         self.problem(kind, n);
     }
 
-    /// Whether the VTEP of the view receives a frame to `dst`: one of its addresses, or a group
-    /// it is a member of now (by its own IGMP reports in the capture).
-    fn vtep_receives(&self, view: &VtepView, dst: IpAddr) -> bool {
-        if view.addrs.contains(&dst) {
-            return true;
+    /// Notes that IPv6 source `a` sent from link-layer address `mac`; when `a` is the view's
+    /// VTEP, decides the frames that waited for it.
+    fn tie(&mut self, a: std::net::Ipv6Addr, mac: MacAddr) {
+        if self.link_macs.get(&a) == Some(&mac) {
+            return;
         }
-        match dst {
-            IpAddr::V4(g) => {
-                view.addrs.iter().any(|a| self.underlay_igmp.get(&(*a, g)).is_some_and(|m| m.member))
+        if let Some(m) = self.link_macs.entry_with(a, || mac) {
+            *m = mac;
+        }
+        let ours = self.cfg.vtep.as_ref().is_some_and(|v| v.addrs.contains(&IpAddr::V6(a)));
+        if ours && !self.pending_group.is_empty() {
+            let Some(view) = self.cfg.vtep.take() else { return };
+            for p in std::mem::take(&mut self.pending_group) {
+                match self.vtep_receives(&view, IpAddr::V6(p.group)) {
+                    Receives::Yes => {
+                        self.not_learned.not_received = self.not_learned.not_received.saturating_sub(1);
+                        self.learn_raw(p.vni, p.mac, p.src, p.seen);
+                    }
+                    Receives::No => {}
+                    Receives::NotYetKnown => self.pending_group.push(p),
+                }
             }
+            self.cfg.vtep = Some(view);
+        }
+    }
+
+    /// The VTEP address that MLD host `host` (a link-local address) stands for: the other
+    /// underlay IPv6 source that sent from the same link-layer address.
+    pub fn mld_vtep(&self, host: &IpAddr) -> Option<std::net::Ipv6Addr> {
+        let IpAddr::V6(h) = host else { return None };
+        if !h.is_unicast_link_local() {
+            return None;
+        }
+        let mac = self.link_macs.get(h)?;
+        self.link_macs.iter().find(|(a, m)| *m == mac && !a.is_unicast_link_local()).map(|(a, _)| *a)
+    }
+
+    /// Whether an underlay membership ([`Summary::underlay_igmp`], [`Summary::underlay_mld`])
+    /// came from the underlay: its last report was on an interface that carried VXLAN, or the
+    /// capture has one interface, or none carried VXLAN. On `-i any` (cooked v2) and
+    /// multi-interface pcapng captures the reports of overlay hosts appear decapsulated on the
+    /// vxlan device and bridge ports too; those are not VTEPs joining groups. A report whose IP
+    /// packet is byte for byte one that came inside VXLAN is such a copy too, whatever the
+    /// interface (cooked v1 names none).
+    pub fn is_underlay(&self, m: &Membership) -> bool {
+        if m.report_hash != 0 && self.inner_reports.contains_key(&m.report_hash) {
+            return false;
+        }
+        let carried = |i: &Iface| self.interfaces.get(i).is_some_and(|st| st.vxlan > 0);
+        match m.iface {
+            None | Some(Iface::Only) => true,
+            Some(i) => carried(&i) || !self.interfaces.iter().any(|(k, _)| carried(k)),
+        }
+    }
+
+    /// Whether the VTEP of the view receives a frame to `dst`: one of its addresses, or a group
+    /// it is a member of now, by its own IGMP reports in the capture or, for IPv6, by the MLD
+    /// reports of its link-local address (the one with its underlay MAC).
+    fn vtep_receives(&self, view: &VtepView, dst: IpAddr) -> Receives {
+        if view.addrs.contains(&dst) {
+            return Receives::Yes;
+        }
+        let yes = |b: bool| if b { Receives::Yes } else { Receives::No };
+        match dst {
+            IpAddr::V4(g) => yes(view
+                .addrs
+                .iter()
+                .any(|a| self.underlay_igmp.get(&(*a, g)).is_some_and(|m| m.member && self.is_underlay(m)))),
             IpAddr::V6(g) => {
-                view.addrs.iter().any(|a| self.underlay_mld.get(&(*a, g)).is_some_and(|m| m.member))
+                if view
+                    .addrs
+                    .iter()
+                    .any(|a| self.underlay_mld.get(&(*a, g)).is_some_and(|m| m.member && self.is_underlay(m)))
+                {
+                    return Receives::Yes;
+                }
+                let v6 = || {
+                    view.addrs.iter().filter_map(|a| match a {
+                        IpAddr::V6(a) if !a.is_multicast() => Some(*a),
+                        _ => None,
+                    })
+                };
+                // Link-local members of the group, with the MAC they reported from.
+                let members = || {
+                    self.underlay_mld.iter().filter_map(move |((h, mg), m)| match h {
+                        IpAddr::V6(h)
+                            if *mg == g && m.member && h.is_unicast_link_local() && self.is_underlay(m) =>
+                        {
+                            Some(self.link_macs.get(h).copied())
+                        }
+                        _ => None,
+                    })
+                };
+                let mut unknown = false;
+                for a in v6() {
+                    match self.link_macs.get(&a) {
+                        Some(mac) => {
+                            if members().any(|m| m == Some(*mac)) {
+                                return Receives::Yes;
+                            }
+                        }
+                        None => unknown = true,
+                    }
+                }
+                // A member whose MAC no other VTEP address has shown may be this VTEP.
+                let untied = |mac: MacAddr| {
+                    !self.link_macs.iter().any(|(a, m)| *m == mac && !a.is_unicast_link_local())
+                };
+                if unknown && members().any(|m| m.is_some_and(untied)) {
+                    Receives::NotYetKnown
+                } else {
+                    Receives::No
+                }
             }
         }
     }
@@ -927,13 +1125,24 @@ impl Summary {
         let view = self.cfg.vtep.take();
         let learned = self.learn_as(view.as_ref(), d, o, vnis, port, mode);
         self.cfg.vtep = view;
-        if learned {
-            self.learn_entry(d, o, seen);
+        match learned {
+            Receives::Yes => self.learn_entry(d, o, seen),
+            Receives::No => {}
+            Receives::NotYetKnown => {
+                let inner = d.data().get(o.inner_offset + 6..o.inner_offset + 12).and_then(mac_of);
+                if let (Some(mac), IpAddr::V6(group)) = (inner, o.dst) {
+                    if self.pending_group.len() < MAX_PENDING_GROUP {
+                        let vni = o.vxlan.vni().get();
+                        self.pending_group.push(PendingLearn { group, vni, mac, src: o.src, seen });
+                    }
+                }
+            }
         }
     }
 
     /// Whether the VTEP `view` (or, without one, the frame's destination VTEP) learns from the
-    /// frame; counts why not.
+    /// frame (`NotYetKnown`: it would, if it is a member of the group the frame went to); counts
+    /// why not.
     fn learn_as(
         &mut self,
         view: Option<&VtepView>,
@@ -942,13 +1151,18 @@ impl Summary {
         vnis: &[Vni],
         port: u16,
         mode: Mode,
-    ) -> bool {
+    ) -> Receives {
         let mut served: Vec<Vni> = Vec::new();
+        let mut recv = Receives::Yes;
         let dev = match view {
             Some(v) => {
-                if v.addrs.contains(&o.src) || !self.vtep_receives(v, o.dst) {
+                recv = if v.addrs.contains(&o.src) { Receives::No } else { self.vtep_receives(v, o.dst) };
+                if recv != Receives::Yes {
+                    // Counted as not received until the capture shows it was.
                     self.not_learned.not_received += 1;
-                    return false;
+                    if recv == Receives::No {
+                        return Receives::No;
+                    }
                 }
                 let st = &v.settings;
                 served.extend(st.vnis.iter().filter_map(|n| Vni::new(*n)));
@@ -967,32 +1181,45 @@ impl Summary {
             }
             None => Device { mode, ..Device::new(vnis, port, &[]) },
         };
+        let maybe = recv == Receives::NotYetKnown;
         if check_dissection(d, &dev) != Verdict::Accept {
-            self.not_learned.dropped += 1;
-            return false;
+            if !maybe {
+                self.not_learned.dropped += 1;
+            }
+            return Receives::No;
         }
         if !dev.learning {
-            self.not_learned.nolearning += 1;
-            return false;
+            if !maybe {
+                self.not_learned.nolearning += 1;
+            }
+            return Receives::No;
         }
         if o.vxlan.gbp().is_some_and(|g| g.dont_learn) {
             let honour = self.cfg.honour_dont_learn || view.is_some_and(|v| v.settings.honour_dont_learn);
             if honour {
-                self.not_learned.dont_learn += 1;
-                return false;
+                if !maybe {
+                    self.not_learned.dont_learn += 1;
+                }
+                return Receives::No;
             }
-            self.not_learned.dont_learn_ignored += 1;
+            if !maybe {
+                self.not_learned.dont_learn_ignored += 1;
+            }
         }
-        true
+        recv
     }
 
     fn learn_entry(&mut self, d: &Dissection<'_>, o: &Outer<'_>, seen: Seen) {
         let Some(inner) = d.data().get(o.inner_offset..o.inner_offset + 14) else { return };
         let Some(mac) = mac_of(&inner[6..12]) else { return };
-        let vni = o.vxlan.vni().get();
+        self.learn_raw(o.vxlan.vni().get(), mac, o.src, seen);
+    }
+
+    /// Learns (or refreshes, or moves) `mac` in `vni` behind VTEP `src`.
+    fn learn_raw(&mut self, vni: u32, mac: MacAddr, src: IpAddr, seen: Seen) {
         let keep = self.cfg.keep_packets;
         let Some(e) = self.fdb.entry_with((vni, mac), || FdbEntry {
-            dst: o.src,
+            dst: src,
             first: seen,
             last: seen,
             packets: 0,
@@ -1002,9 +1229,9 @@ impl Summary {
         };
         e.packets += 1;
         e.last = seen;
-        if e.dst != o.src {
-            let mv = MacMove { vni, mac, from: e.dst, to: o.src, at: seen };
-            e.dst = o.src;
+        if e.dst != src {
+            let mv = MacMove { vni, mac, from: e.dst, to: src, at: seen };
+            e.dst = src;
             e.moves += 1;
             self.moves_total += 1;
             if self.moves.len() < keep.max(1) * 20 {
@@ -1154,6 +1381,10 @@ impl Summary {
             (Scope::Overlay(..), IpAddr::V6(_)) => None,
         };
         let Some(m) = m else { return };
+        if matches!(scope, Scope::Underlay(_)) {
+            m.iface = Some(self.iface);
+            m.report_hash = self.report_hash;
+        }
         if m.first.n == 0 {
             m.first = seen;
         }

@@ -17,6 +17,7 @@ use vxwire::build::{
 use vxwire::capture::CaptureReader;
 use vxwire::dissect::{dissect, Config, Header, LinkType};
 use vxwire::etherparse::Icmpv4Type;
+use vxwire::wire::arp::ArpOp;
 use vxwire::wire::igmp::{GroupRecordHeader, IgmpHeader, IgmpSlice, IgmpType, V3QueryFields};
 use vxwire::wire::vxlan::VxlanHeader;
 use vxwire::MacAddr;
@@ -173,7 +174,7 @@ fn rebuild_frame(frame: &[u8], at: &str, c: &mut Counts) {
             let spec = ArpSpec {
                 eth_src: MacAddr(e.source()),
                 eth_dst: MacAddr(e.destination()),
-                operation: a.operation().0,
+                operation: ArpOp(a.operation().0),
                 sender_mac: a.sender_hw_addr().try_into().unwrap(),
                 sender_ip: ip(a.sender_protocol_addr()),
                 target_mac: a.target_hw_addr().try_into().unwrap(),

@@ -10,9 +10,7 @@
 
 use std::collections::BTreeMap;
 use std::net::{Ipv4Addr, Ipv6Addr};
-use vxwire::build::{
-    arp, icmp_echo, ipv4_multicast_mac, vxlan_frame, ArpSpec, EchoSpec, Outer, OuterIp, SrcPort,
-};
+use vxwire::build::{arp, icmp_echo, vxlan_frame, ArpSpec, EchoSpec, Outer, OuterIp, SrcPort};
 use vxwire::capture::{CaptureReader, CaptureWriter};
 use vxwire::dissect::{Config, LinkType};
 use vxwire::summary::{add_capture, DropReasonKey, ProblemKind, Summary, SummaryConfig};
@@ -198,7 +196,7 @@ fn captures() -> Vec<(&'static str, Vec<Vec<u8>>)> {
         let bcast = arp_frame(&ArpSpec::request(host_mac(1), host_ip(1), host_ip(2)));
         let o = Outer {
             src_port: SrcPort::Fixed(50000),
-            ..Outer::v4(vtep_mac(1), ipv4_multicast_mac(group), vtep_ip(1), group)
+            ..Outer::v4(vtep_mac(1), MacAddr::from_ipv4_multicast(group), vtep_ip(1), group)
         };
         frame(&with_ttl(o, t), &vx(100), &bcast)
     };

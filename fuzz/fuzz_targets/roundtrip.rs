@@ -11,6 +11,7 @@ use vxwire::build::{
 };
 use vxwire::dissect::{dissect, Checksum, Config, Header, LinkType, PortSet};
 use vxwire::etherparse::Icmpv4Type;
+use vxwire::wire::arp::ArpOp;
 use vxwire::wire::igmp::RecordType;
 use vxwire::wire::vxlan::{Gbp, Vni, VxlanHeader};
 use vxwire::MacAddr;
@@ -165,7 +166,7 @@ fn check(desc: &Desc, buf: &mut [u8]) {
             let spec = ArpSpec {
                 eth_src: MacAddr(*eth_src),
                 eth_dst: MacAddr(*eth_dst),
-                operation: *op,
+                operation: ArpOp(*op),
                 sender_mac: MacAddr(*sha),
                 sender_ip: *spa,
                 target_mac: MacAddr(*tha),

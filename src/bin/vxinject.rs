@@ -614,7 +614,7 @@ fn destination_mac(
         }
         Sink::File(..) => {
             eprintln!("vxinject: note: VTEP MAC unknown, writing ff:ff:ff:ff:ff:ff (give --vtep-mac)");
-            build::BROADCAST
+            MacAddr::BROADCAST
         }
         Sink::Udp(_) => MacAddr::ZERO,
     })

@@ -27,8 +27,9 @@ use etherparse::{
 /// # use vxwire::build::{arp, vxlan_frame, ArpSpec, Outer};
 /// # use vxwire::wire::vxlan::{Vni, VxlanHeader};
 /// # let (mut inner, mut frame) = ([0u8; 64], [0u8; 128]);
-/// # let n = arp(&mut inner, &ArpSpec::request([2, 0, 0, 0, 1, 1], [10, 0, 0, 1].into(), [10, 0, 0, 2].into())).unwrap();
-/// # let outer = Outer::v4([2, 0, 0, 0x18, 0, 1], [2, 0, 0, 0x18, 0, 2], [198, 18, 0, 1].into(), [198, 18, 0, 2].into());
+/// # use vxwire::MacAddr;
+/// # let n = arp(&mut inner, &ArpSpec::request(MacAddr::new(2, 0, 0, 0, 1, 1), [10, 0, 0, 1].into(), [10, 0, 0, 2].into())).unwrap();
+/// # let outer = Outer::v4(MacAddr::new(2, 0, 0, 0x18, 0, 1), MacAddr::new(2, 0, 0, 0x18, 0, 2), [198, 18, 0, 1].into(), [198, 18, 0, 2].into());
 /// # let len = vxlan_frame(&mut frame, &outer, &VxlanHeader::new(Vni::new(100).unwrap()), &inner[..n]).unwrap();
 /// # let frame = &frame[..len];
 /// // `frame`: VXLAN VNI 100 from 198.18.0.1 carrying an ARP request for 10.0.0.2.

@@ -33,7 +33,7 @@
 //! use vxwire::dissect::{dissect, Config, LinkType};
 //! use vxwire::filter::Filter;
 //!
-//! let f = Filter::compile("vxlan 100 and arp").unwrap();
+//! let f = Filter::compile("vxlan 100 and arp")?;
 //! // Ethernet / IPv4 / UDP 49153 > 4789 / VXLAN VNI 100 / Ethernet / ARP request (cut short).
 //! let frame = [
 //!     0x02, 0, 0, 0, 0, 2, 0x02, 0, 0, 0, 0, 1, 0x08, 0x00, // Ethernet
@@ -45,11 +45,12 @@
 //! ];
 //! let d = dissect(&frame, LinkType::Ethernet, &Config::default());
 //! assert!(f.matches(&d, LinkType::Ethernet, frame.len() as u32));
-//! assert!(!Filter::compile("vxlan 200").unwrap().matches(&d, LinkType::Ethernet, 64));
-//! assert!(Filter::compile("udp dst port 4789").unwrap().matches(&d, LinkType::Ethernet, 64));
+//! assert!(!Filter::compile("vxlan 200")?.matches(&d, LinkType::Ethernet, 64));
+//! assert!(Filter::compile("udp dst port 4789")?.matches(&d, LinkType::Ethernet, 64));
 //!
 //! let e = Filter::compile("udp prt 4789").unwrap_err();
 //! assert_eq!(e.to_string(), "syntax error in filter expression at \"prt\": expected \"and\", \"or\", a qualifier (host, net, port, ...) after a protocol, or the end");
+//! # Ok::<(), Box<dyn std::error::Error>>(()) // FilterError is a core::error::Error, so `?` works
 //! ```
 
 mod eval;
@@ -295,26 +296,31 @@ impl FilterError {
 
 impl fmt::Display for FilterError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let t = &self.token;
-        match self.kind {
-            FilterErrorKind::Syntax(exp) if t.is_empty() => {
-                write!(f, "syntax error in filter expression at its end: expected {exp}")
+        crate::display::padded(f, |f| {
+            let t = &self.token;
+            match self.kind {
+                FilterErrorKind::Syntax(exp) if t.is_empty() => {
+                    write!(f, "syntax error in filter expression at its end: expected {exp}")
+                }
+                FilterErrorKind::Syntax(exp) => {
+                    write!(f, "syntax error in filter expression at \"{t}\": expected {exp}")
+                }
+                FilterErrorKind::Unsupported => {
+                    write!(f, "filter expression: \"{t}\" is a libpcap primitive vxdump does not support")
+                }
+                FilterErrorKind::Name => write!(
+                    f,
+                    "filter expression: \"{t}\": names are not resolved (output is numeric): give a number or address"
+                ),
+                FilterErrorKind::Invalid(why) => write!(f, "filter expression at \"{t}\": {why}"),
+                FilterErrorKind::TooLong => {
+                    write!(f, "filter expression too long (over {MAX_NODES} terms or {} tokens)", lex::MAX_TOKENS)
+                }
+                FilterErrorKind::Link(why) => write!(f, "filter expression: {why}"),
             }
-            FilterErrorKind::Syntax(exp) => {
-                write!(f, "syntax error in filter expression at \"{t}\": expected {exp}")
-            }
-            FilterErrorKind::Unsupported => {
-                write!(f, "filter expression: \"{t}\" is a libpcap primitive vxdump does not support")
-            }
-            FilterErrorKind::Name => write!(
-                f,
-                "filter expression: \"{t}\": names are not resolved (output is numeric): give a number or address"
-            ),
-            FilterErrorKind::Invalid(why) => write!(f, "filter expression at \"{t}\": {why}"),
-            FilterErrorKind::TooLong => {
-                write!(f, "filter expression too long (over {MAX_NODES} terms or {} tokens)", lex::MAX_TOKENS)
-            }
-            FilterErrorKind::Link(why) => write!(f, "filter expression: {why}"),
-        }
+        })
     }
 }
+
+/// In `core`, so `?` into `Box<dyn Error>` works with or without `std`.
+impl core::error::Error for FilterError {}

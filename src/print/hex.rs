@@ -2,6 +2,13 @@
 //! dump tcpdump appends to packets it cannot decode.
 //!
 //! Both write into a caller's byte buffer without allocating beyond its growth.
+//!
+//! ```
+//! let mut out = Vec::new();
+//! vxwire::print::hex::hex_ascii(&mut out, b"\t", b"VXLAN\x08\0\0");
+//! assert_eq!(String::from_utf8(out)?, "\t0x0000:  5658 4c41 4e08 0000                      VXLAN...");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use std::vec::Vec;
 

@@ -2,6 +2,20 @@
 //!
 //! The printer writes straight into the output (no `serde_json::Value` per packet, no `format!`,
 //! no allocation): numbers, addresses and the timestamp are formatted on the stack.
+//!
+//! ```
+//! use vxwire::dissect::{dissect, Config, LinkType};
+//! use vxwire::print::{json, PacketInfo};
+//! // A raw-IP frame whose version nibble is 13: the line says what went wrong and where.
+//! let frame = [0xd5; 20];
+//! let d = dissect(&frame, LinkType::RawIp, &Config::default());
+//! let info = PacketInfo { n: 1, ts_sec: 0, ts_nsec: 0, caplen: 20, len: 20 };
+//! let mut out = Vec::new();
+//! json::write_packet(&mut out, &info, &d)?;
+//! let line = String::from_utf8(out)?;
+//! assert!(line.starts_with("{\"n\":1,") && line.contains("bad IP header version (13, expected 4 or 6)"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use super::PacketInfo;
 use crate::dissect::{Dissection, Header, Layer};
@@ -514,7 +528,7 @@ impl Json<'_> {
 
 /// The proleptic Gregorian date (year, month 1–12, day 1–31) of a day count since 1970-01-01
 /// (Howard Hinnant's `civil_from_days`).
-pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
+pub(crate) fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let z = z + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097); // [0, 146096]

@@ -5,9 +5,31 @@
 //! - [`text`]: tcpdump-compatible lines (`tcpdump -nn -v` by default).
 //! - [`json`]: one JSON object per packet.
 //! - [`hex`]: tcpdump's `-x` / `-X` dumps.
-//! - [`fmt`]: allocation-free number, address and checksum helpers the printers share.
+//!
+//! ```
+//! use vxwire::capture::CaptureReader;
+//! use vxwire::dissect::{dissect, Config};
+//! use vxwire::print::{json, text::{Options, TextPrinter}, PacketInfo};
+//! # let file = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/vxlan-4789-p2p.pcap"))?;
+//! let mut reader = CaptureReader::new(&file[..])?;
+//! let (mut text, mut lines) = (Vec::new(), Vec::new());
+//! let mut printer = TextPrinter::new(Options::default());
+//! for n in 1.. {
+//!     let Some(packet) = reader.next_packet() else { break };
+//!     let packet = packet?;
+//!     let Some(link) = packet.link_type() else { continue };
+//!     let d = dissect(packet.data, link, &Config::default());
+//!     let info = PacketInfo::from_packet(n, &packet);
+//!     printer.write_packet(&mut text, &info, &d)?;
+//!     json::write_packet(&mut lines, &info, &d)?;
+//! }
+//! let (text, lines) = (String::from_utf8(text)?, String::from_utf8(lines)?);
+//! assert!(text.contains("VXLAN, flags [I] (0x08), vni 100"));
+//! assert_eq!(lines.lines().count(), 20);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
-pub mod fmt;
+pub(crate) mod fmt;
 pub mod hex;
 pub mod json;
 pub mod text;

@@ -220,6 +220,7 @@ pub(super) fn json(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
     let underlay: Vec<Value> = s
         .underlay_igmp
         .iter()
+        .filter(|(_, m)| s.is_underlay(m))
         .map(|((vtep, group), m)| {
             let mut o = membership_json(m);
             o.insert("vtep".into(), vtep.to_string().into());
@@ -230,9 +231,13 @@ pub(super) fn json(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
     let underlay_mld: Vec<Value> = s
         .underlay_mld()
         .iter()
+        .filter(|(_, m)| s.is_underlay(m))
         .map(|((vtep, group), m)| {
             let mut o = membership_json(m);
             o.insert("vtep".into(), vtep.to_string().into());
+            if let Some(a) = s.mld_vtep(vtep) {
+                o.insert("vtep_address".into(), a.to_string().into());
+            }
             o.insert("group".into(), group.to_string().into());
             Value::Object(o)
         })
@@ -261,7 +266,7 @@ pub(super) fn json(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
         .collect();
     root.insert(
         "multicast".into(),
-        json!({ "underlay": underlay, "underlay_mld": underlay_mld, "underlay_queries": queries_json(&s.underlay_queries),
+        json!({ "underlay": underlay, "underlay_mld": underlay_mld, "underlay_left_out": overlay_copies(s), "underlay_queries": queries_json(&s.underlay_queries),
                 "overlay": overlay_m, "overlay_queries": oq,
                 "replication_window_ns": s.cfg.replication_window_ns,
                 "replication_dropped": s.recent_dropped }),
@@ -491,13 +496,26 @@ pub(super) fn text(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
 
     writeln!(out, "\n== Multicast ==")?;
     writeln!(out, "underlay IGMP (VTEPs joining groups):")?;
-    for ((vtep, group), m) in s.underlay_igmp.iter() {
+    for ((vtep, group), m) in s.underlay_igmp.iter().filter(|(_, m)| s.is_underlay(m)) {
         membership_line(out, &format!("{vtep} {group}"), m)?;
     }
-    if !s.underlay_mld().is_empty() {
-        writeln!(out, "underlay MLD (VTEPs joining IPv6 groups; MLD comes from link-local addresses):")?;
-        for ((vtep, group), m) in s.underlay_mld().iter() {
-            membership_line(out, &format!("{vtep} {group}"), m)?;
+    let copies = overlay_copies(s);
+    if copies > 0 {
+        writeln!(
+            out,
+            "  ({copies} memberships left out: reported on interfaces without VXLAN, decapsulated copies of overlay IGMP/MLD)"
+        )?;
+    }
+    if s.underlay_mld().iter().any(|(_, m)| s.is_underlay(m)) {
+        writeln!(
+            out,
+            "underlay MLD (VTEPs joining IPv6 groups; MLD comes from link-local addresses, tied to the VTEP address sent from the same MAC):"
+        )?;
+        for ((vtep, group), m) in s.underlay_mld().iter().filter(|(_, m)| s.is_underlay(m)) {
+            match s.mld_vtep(vtep) {
+                Some(a) => membership_line(out, &format!("{vtep} (VTEP {a}) {group}"), m)?,
+                None => membership_line(out, &format!("{vtep} {group}"), m)?,
+            }
         }
     }
     let q = &s.underlay_queries;
@@ -569,4 +587,10 @@ fn membership_line(out: &mut dyn Write, who: &str, m: &Membership) -> io::Result
         write!(out, ", sources {}", s.join(" "))?;
     }
     writeln!(out, ", first {}, last {}", at(&m.first), at(&m.last))
+}
+
+/// Underlay memberships left out of the multicast view (see [`Summary::is_underlay`]).
+fn overlay_copies(s: &Summary) -> usize {
+    let igmp = s.underlay_igmp.iter().filter(|(_, m)| !s.is_underlay(m)).count();
+    igmp + s.underlay_mld().iter().filter(|(_, m)| !s.is_underlay(m)).count()
 }

@@ -20,7 +20,14 @@ use core::fmt;
 use core::net::Ipv4Addr;
 pub use etherparse::{ArpHardwareId, ArpOperation, ArpPacketSlice};
 
-/// ARP opcodes beyond etherparse's request and reply.
+/// ARP opcodes beyond etherparse's request and reply, as plain numbers; [`ArpOp`]
+/// is the typed value with the same constants.
+///
+/// ```
+/// use vxwire::wire::arp::{op, ArpOp};
+/// assert_eq!(ArpOp(op::REPLY), ArpOp::REPLY);
+/// assert_eq!(ArpOp(op::INARP_REQUEST).to_string(), "inarp-request");
+/// ```
 pub mod op {
     /// ARP request (who-has).
     pub const REQUEST: u16 = 1;

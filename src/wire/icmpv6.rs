@@ -23,6 +23,19 @@
 //! Lengths and counts in the message are never trusted: an option of length 0 or past the end of
 //! the message, or a count beyond the bytes present, ends the iteration with an [`Error`] whose
 //! `needed`/`present` count bytes from the start of the ICMPv6 message.
+//!
+//! ```
+//! use vxwire::wire::icmpv6::{self, Icmpv6Message, NdOption};
+//! // A neighbour solicitation for fd00:18::2 with its source link-layer address option.
+//! let mut m = vec![135, 0, 0, 0, 0, 0, 0, 0];
+//! m.extend_from_slice(&"fd00:18::2".parse::<std::net::Ipv6Addr>()?.octets());
+//! m.extend_from_slice(&[1, 1, 2, 0, 0, 0x18, 0, 1]);
+//! let Icmpv6Message::NeighborSolicitation(ns) = icmpv6::parse(&m)? else { return Err("not NS".into()) };
+//! assert_eq!(ns.target().to_string(), "fd00:18::2");
+//! let opts: Vec<_> = ns.options().collect::<Result<_, _>>()?;
+//! assert_eq!(opts, [NdOption::SourceLinkLayerAddr(&[2, 0, 0, 0x18, 0, 1])]);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use crate::error::{Error, ErrorKind, Proto};
 use crate::wire::igmp::{decode_float_code, RecordType};
@@ -237,7 +250,12 @@ impl Redirect<'_> {
     }
 }
 
-/// ND option type codes.
+/// ND option type codes, as [`NdOption::kind`] returns them.
+///
+/// ```
+/// use vxwire::wire::icmpv6::{opt, NdOption};
+/// assert_eq!(NdOption::TargetLinkLayerAddr(&[2, 0, 0, 0, 0, 1]).kind(), opt::TARGET_LL_ADDR);
+/// ```
 pub mod opt {
     /// Source link-layer address.
     pub const SOURCE_LL_ADDR: u8 = 1;

@@ -25,6 +25,34 @@
 //! The version is told apart as RFC 3376 §7.1 says: a query of 8 bytes is v1 when its Max Resp
 //! Code is 0 and v2 otherwise; a query of 12 bytes or more is v3.
 //! Counts in the message are never trusted: iterators stop (with an error) at the end of the bytes.
+//!
+//! ```
+//! use vxwire::wire::igmp::{IgmpSlice, IgmpType, RecordType};
+//! // An IGMPv3 report with two records: TO_EX 239.1.1.1 (no sources), ALLOW 239.1.1.2 from 10.0.0.9.
+//! let b = [
+//!     0x22, 0, 0, 0, 0, 0, 0, 2, // type, reserved, checksum (not checked here), 2 records
+//!     4, 0, 0, 0, 239, 1, 1, 1, // CHANGE_TO_EXCLUDE, aux 0, 0 sources, group
+//!     5, 0, 0, 1, 239, 1, 1, 2, 10, 0, 0, 9, // ALLOW_NEW_SOURCES, 1 source
+//! ];
+//! let igmp = IgmpSlice::from_slice(&b)?;
+//! assert_eq!(igmp.igmp_type(), IgmpType::V3_REPORT);
+//! let report = igmp.v3_report().ok_or("not a v3 report")?;
+//! let mut records = report.records();
+//! let text: Vec<String> = records
+//!     .by_ref()
+//!     .map(|r| format!("{} {} {:?}", r.record_type, r.group, r.sources().collect::<Vec<_>>()))
+//!     .collect();
+//! assert_eq!(text, ["to_ex 239.1.1.1 []", "allow 239.1.1.2 [10.0.0.9]"]);
+//! assert_eq!(records.truncation(), None);
+//! // The same report cut inside its second record: the first still comes, then the cut is told.
+//! let cut = IgmpSlice::from_slice(&b[..18])?.v3_report().ok_or("not a v3 report")?;
+//! let mut records = cut.records();
+//! assert_eq!(records.next().map(|r| r.record_type), Some(RecordType::CHANGE_TO_EXCLUDE));
+//! assert!(records.next().is_none());
+//! // Its fixed part (type, aux length, source count, group) would end at byte 24.
+//! assert_eq!(records.truncation().map(|e| (e.needed, e.present)), Some((24, 18)));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use crate::error::{Error, Proto};
 use core::fmt;
@@ -229,9 +257,21 @@ pub fn internet_checksum(bytes: &[u8]) -> u16 {
 ///
 /// The slice is the whole IGMP message as bounded by the IP payload length, so the checksum covers
 /// all of it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub struct IgmpSlice<'a> {
     bytes: &'a [u8],
+}
+
+/// The type, group and length, not the bytes.
+impl fmt::Debug for IgmpSlice<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IgmpSlice")
+            .field("type", &self.igmp_type())
+            .field("max_resp_code", &self.max_resp_code())
+            .field("group", &self.group())
+            .field("len", &self.bytes.len())
+            .finish()
+    }
 }
 
 impl<'a> IgmpSlice<'a> {
@@ -628,12 +668,6 @@ impl GroupRecordHeader {
     }
 }
 
-/// The partial view of a truncated group record: its fixed fields when at least 8 bytes are there.
-pub fn record_header(b: &[u8]) -> Option<(RecordType, u8, u16, Ipv4Addr)> {
-    let r: nom::IResult<&[u8], _, ()> = (be_u8, be_u8, be_u16, be_u32).parse(b);
-    r.ok().map(|(_, (t, a, n, g))| (RecordType(t), a, n, Ipv4Addr::from(g)))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -703,7 +737,6 @@ mod tests {
         assert_eq!(e.present, 20);
         assert_eq!(e.needed, 8 + 8 + 65535 * 4);
         assert!(it.next().is_none());
-        assert_eq!(record_header(&b[8..]).unwrap().2, 0xffff);
     }
 
     #[test]

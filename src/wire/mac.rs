@@ -170,11 +170,13 @@ pub struct ParseMacAddrError {
 
 impl fmt::Display for ParseMacAddrError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "not a MAC address (expected six hex bytes aa:bb:cc:dd:ee:ff; byte {} is wrong or missing)",
-            self.bytes_read + 1
-        )
+        crate::display::padded(f, |f| {
+            write!(
+                f,
+                "not a MAC address (expected six hex bytes aa:bb:cc:dd:ee:ff; byte {} is wrong or missing)",
+                self.bytes_read + 1
+            )
+        })
     }
 }
 

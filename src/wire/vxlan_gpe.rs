@@ -97,10 +97,22 @@ impl VxlanGpeHeader {
 }
 
 /// A zero-copy view of a VXLAN-GPE header and its payload.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub struct VxlanGpeSlice<'a> {
     header: &'a [u8; HEADER_LEN],
     payload: &'a [u8],
+}
+
+/// The header's fields and the payload length, not the payload's bytes.
+impl core::fmt::Debug for VxlanGpeSlice<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("VxlanGpeSlice")
+            .field("flags", &self.flags())
+            .field("next_proto", &self.next_proto())
+            .field("vni", &self.vni().get())
+            .field("payload_len", &self.payload.len())
+            .finish()
+    }
 }
 
 impl<'a> VxlanGpeSlice<'a> {

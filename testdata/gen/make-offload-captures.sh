@@ -184,8 +184,10 @@ scenario_p2p() {
 # Multicast group mode: A, B, C (VNI 200, group 239.1.1.1) on a bridge in M (snooping off).
 # Captured on A's underlay from before the devices go up (the VTEPs' IGMPv3 joins), then a
 # MAC moves: B's device goes down and C takes over B's MAC.
+# mcast-group-any: the same, captured with `tcpdump -i any` (SLL2) on A: its IGMP joins on u0
+# come before u0 carries any VXLAN, and every overlay packet is in the file twice.
 scenario_mcast() {
-    local name=$1 move=${2:-}
+    local name=$1 move=${2:-} any=${3:-}
     scenario "$name"
     mkns M; mkns A; mkns B; mkns C
     nsx M ip link add br0 type bridge mcast_snooping 0
@@ -201,7 +203,7 @@ scenario_mcast() {
         vtep "$r" "198.18.11.$n" vxlan200 vni=200
     done
     sleep 0.5
-    cap_start A u0 "$OUT/capture.pcap"
+    if [ -n "$any" ]; then cap_start A any "$OUT/capture.pcap"; else cap_start A u0 "$OUT/capture.pcap"; fi
     local pid=$CAP_PID
     for r in A B C; do nsx "$r" ip link set vxlan200 up; sleep 0.5; done
     sleep 2
@@ -321,8 +323,9 @@ scenario_mcast6() {
         nsx "$r" ip link add vxlan600 address "02:00:00:00:16:0$n" type vxlan id 600 group ff05::100 dev u0 dstport 4789
         nsx "$r" sysctl -qw net.ipv6.conf.vxlan600.disable_ipv6=1
         nsx "$r" ip addr add "10.160.0.$n/24" dev vxlan600
-        # MLD reports come from link-local addresses: the capture cannot tie them to the VTEP
-        vtep "$r" "fd00:18:16::$n" vxlan600 vni=600,group=ff05::100
+        # the group is not a setting: the VTEPs' MLD joins are in the capture (from link-local
+        # addresses, tied to the VTEP address by the underlay MAC they share)
+        vtep "$r" "fd00:18:16::$n" vxlan600 vni=600
     done
     sleep 1.5
     cap_start A u0 "$OUT/capture.pcap"
@@ -340,8 +343,12 @@ scenario_mcast6() {
 # Container bridge: B's vxlan0 is a port of bridge br0 with IGMP snooping (as a container host
 # has it); host A (plain vxlan0) joins groups through the overlay (IGMPv3, one source-specific
 # join); B's bridge learns them (`bridge mdb show`) from the reports that come out of the tunnel.
+# container-bridge-any: the same, captured with `tcpdump -i any` (SLL2, and SLL in any-sll.pcap)
+# on B, the bridge host:
+# each overlay packet is in the file on u0 (VXLAN), and again decapsulated on vxlan0 and br0.
 scenario_bridge() {
-    scenario container-bridge
+    local name=${1:-container-bridge} any=${2:-}
+    scenario "$name"
     mkns A; mkns B
     veth A u0 02:00:00:18:17:01 B u0 02:00:00:18:17:02
     nsx A ip addr add 198.18.17.1/24 dev u0; nsx B ip addr add 198.18.17.2/24 dev u0
@@ -369,8 +376,13 @@ time.sleep(2.5)
 sys.stdout.write("joined 239.17.0.1, 239.17.0.2 (source 10.170.0.2), left 239.17.0.3\n"); sys.stdout.flush()
 sys.stdin.read()
 EOF
-    cap_start A u0 "$OUT/capture.pcap"
-    local pid=$CAP_PID
+    local pids=()
+    if [ -n "$any" ]; then
+        cap_start B any "$OUT/capture.pcap"; pids+=("$CAP_PID")
+        cap_start B any "$OUT/any-sll.pcap" -y LINUX_SLL; pids+=("$CAP_PID")
+    else
+        cap_start A u0 "$OUT/capture.pcap"; pids+=("$CAP_PID")
+    fi
     nsx A $PING -c 2 10.170.0.2 >/dev/null
     logc "[A] python3 joins.py vxlan0 10.170.0.1   # joins 239.17.0.1, 239.17.0.2 source 10.170.0.2; joins and leaves 239.17.0.3"
     mkfifo "$WORK/hold"
@@ -379,7 +391,7 @@ EOF
     exec 9>"$WORK/hold"
     for i in $(seq 100); do grep -q joined "$WORK/joins.out" 2>/dev/null && break; sleep 0.1; done
     record A vxlan0; record B vxlan0
-    cap_stop "$pid"            # before the sockets close (which leaves the groups)
+    cap_stop "${pids[@]}"      # before the sockets close (which leaves the groups)
     exec 9>&-
     wait "$jp" || true
 }
@@ -417,19 +429,206 @@ scenario_her() {
     cap_stop "$pid"
 }
 
-ALL=(p2p mcast mac-move flannel gbp ipv6 mcast6 bridge her)
+# Proxy: VNI 900, A's device has `proxy l2miss l3miss nolearning` (ARP suppression from its
+# neighbour table, as EVPN set-ups have it), no default destination, a static neigh and fdb
+# entry for B; B is a plain learning device with `remote` A and a static neigh entry for A (a
+# proxy device consumes every ARP packet it would send, replies included, so B could not
+# resolve A through it). A's ARP requests never reach the wire (answered locally, or dropped
+# with an l3miss netlink message for the absent 10.190.0.9); B's request for the absent
+# 10.190.0.7 is flooded to A and stays unanswered. A learns nothing, B learns A.
+scenario_proxy() {
+    scenario proxy
+    mkns A; mkns B
+    veth A u0 02:00:00:18:19:01 B u0 02:00:00:18:19:02
+    nsx A ip addr add 198.18.19.1/24 dev u0; nsx B ip addr add 198.18.19.2/24 dev u0
+    nsx A ip link set u0 up; nsx B ip link set u0 up
+    nsx A ip link add vxlan900 address 02:00:00:00:19:01 type vxlan id 900 local 198.18.19.1 dev u0 dstport 4789 proxy l2miss l3miss nolearning
+    nsx B ip link add vxlan900 address 02:00:00:00:19:02 type vxlan id 900 remote 198.18.19.1 local 198.18.19.2 dev u0 dstport 4789
+    nsx A ip addr add 10.190.0.1/24 dev vxlan900; nsx B ip addr add 10.190.0.2/24 dev vxlan900
+    nsx A ip link set vxlan900 up; nsx B ip link set vxlan900 up
+    nsx A ip neigh replace 10.190.0.2 lladdr 02:00:00:00:19:02 dev vxlan900 nud permanent
+    nsx A bridge fdb append 02:00:00:00:19:02 dev vxlan900 dst 198.18.19.2
+    nsx B ip neigh replace 10.190.0.1 lladdr 02:00:00:00:19:01 dev vxlan900 nud permanent
+    vtep A 198.18.19.1 vxlan900 nolearning,proxy,l2miss,l3miss,vni=900
+    vtep B 198.18.19.2 vxlan900 vni=900
+    sleep 0.5
+    cap_start A u0 "$OUT/capture.pcap"
+    local pid=$CAP_PID
+    nsx A $PING -c 3 10.190.0.2 >/dev/null
+    nsx A $PING -c 2 -w 2 10.190.0.9 >/dev/null || true       # absent: l3miss, nothing on the wire
+    nsx B $PING -c 2 10.190.0.1 >/dev/null
+    nsx B $PING -c 2 -w 2 10.190.0.7 >/dev/null || true       # absent: B floods its ARP request
+    sleep 0.3
+    record A vxlan900; record B vxlan900
+    cap_stop "$pid"
+}
+
+# Problems the kernel itself makes, each captured on the receiving VTEP B's underlay (before B
+# judges the frame), B's counters recorded (`nstat -az` in B.nstat) with its tables:
+# problem-fragments: A's vxlan device (not bound to u0) has MTU 1500 over a 1500 underlay (df
+#   unset, the default): a full-size inner packet leaves as two outer IPv4 fragments (B reassembles them);
+# problem-ttl1: A's device has `ttl 1` (unicast): fine on one link, dead behind a router;
+# problem-vni0: both devices have `id 0`;
+# (a kernel never sends a wrong outer checksum or source port 0: scapy crafts those, below.)
+scenario_problem() {
+    local kind=$1 n=$2
+    scenario "problem-$kind"
+    mkns A; mkns B
+    veth A u0 "02:00:00:18:2$n:01" B u0 "02:00:00:18:2$n:02"
+    nsx A ip addr add "198.18.2$n.1/24" dev u0; nsx B ip addr add "198.18.2$n.2/24" dev u0
+    nsx A ip link set u0 up; nsx B ip link set u0 up
+    local vni=$((1000 + n)) a_extra="" b_extra="" id a_dev="dev u0"
+    id=$vni
+    case $kind in
+        # a device bound to u0 refuses an MTU above u0's minus the overhead; unbound it takes it
+        fragments) a_dev="" ;;
+        ttl1) a_extra="ttl 1" ;;
+        vni0) id=0 ;;
+    esac
+    nsx A ip link add vx address "02:00:00:00:2$n:01" type vxlan id "$id" remote "198.18.2$n.2" local "198.18.2$n.1" $a_dev dstport 4789 $a_extra
+    nsx B ip link add vx address "02:00:00:00:2$n:02" type vxlan id "$id" remote "198.18.2$n.1" local "198.18.2$n.2" dev u0 dstport 4789 $b_extra
+    [ "$kind" = fragments ] && nsx A ip link set vx mtu 1500
+    nsx A ip addr add "10.2$n.0.1/24" dev vx; nsx B ip addr add "10.2$n.0.2/24" dev vx
+    nsx A ip link set vx up; nsx B ip link set vx up
+    nsx A ip neigh replace "10.2$n.0.2" lladdr "02:00:00:00:2$n:02" dev vx nud permanent
+    nsx B ip neigh replace "10.2$n.0.1" lladdr "02:00:00:00:2$n:01" dev vx nud permanent
+    vtep A "198.18.2$n.1" vx "vni=$id"; vtep B "198.18.2$n.2" vx "vni=$id"
+    sleep 0.5
+    nsq B nstat -n >/dev/null
+    cap_start B u0 "$OUT/capture.pcap"
+    local pid=$CAP_PID
+    case $kind in
+        fragments) nsx A $PING -c 3 -s 1472 -M dont "10.2$n.0.2" >/dev/null ;;
+        *) nsx A $PING -c 3 "10.2$n.0.2" >/dev/null ;;
+    esac
+    sleep 0.3
+    record A vx; record B vx
+    nsq B nstat -az >"$OUT/B.nstat"
+    logc "[B] nstat -az > B.nstat   # counters since just before the capture started"
+    cap_stop "$pid"
+}
+
+# problem-udp6zero: IPv6 underlay; A's device has `udp6zerocsumtx` (outer UDP checksum 0), B's
+# the default `noudp6zerocsumrx`: B's UDP drops every frame from A (UDP_CSUM), learns nothing.
+scenario_problem_udp6zero() {
+    scenario problem-udp6zero
+    mkns A v6; mkns B v6
+    veth A u0 02:00:00:18:25:01 B u0 02:00:00:18:25:02
+    nsx A ip addr add fd00:18:25::1/64 dev u0 nodad; nsx B ip addr add fd00:18:25::2/64 dev u0 nodad
+    nsx A ip link set u0 up; nsx B ip link set u0 up
+    nsx A ip link add vx address 02:00:00:00:25:01 type vxlan id 1005 remote fd00:18:25::2 local fd00:18:25::1 dev u0 dstport 4789 udp6zerocsumtx
+    nsx B ip link add vx address 02:00:00:00:25:02 type vxlan id 1005 remote fd00:18:25::1 local fd00:18:25::2 dev u0 dstport 4789
+    nsx A sysctl -qw net.ipv6.conf.vx.disable_ipv6=1; nsx B sysctl -qw net.ipv6.conf.vx.disable_ipv6=1
+    nsx A ip addr add 10.25.0.1/24 dev vx; nsx B ip addr add 10.25.0.2/24 dev vx
+    nsx A ip link set vx up; nsx B ip link set vx up
+    vtep A fd00:18:25::1 vx vni=1005; vtep B fd00:18:25::2 vx vni=1005
+    sleep 1.5
+    nsq B nstat -n >/dev/null
+    cap_start B u0 "$OUT/capture.pcap"
+    local pid=$CAP_PID
+    nsx A $PING -c 3 -w 3 10.25.0.2 >/dev/null || true           # B drops them: no answer
+    sleep 0.3
+    record A vx; record B vx
+    nsq B nstat -az >"$OUT/B.nstat"
+    logc "[B] nstat -az > B.nstat   # counters since just before the capture started"
+    cap_stop "$pid"
+}
+
+# Problems no kernel sends, crafted by scapy in a sender namespace A (no vxlan device, just u0)
+# and judged by a plain kernel device `vxlan0` in B (learning, the defaults), captured on B's
+# underlay as it comes: VXLAN frames with a wrong non-zero outer UDP checksum and with outer
+# UDP source port 0 (a correct checksum), interleaved with good frames; each frame has its own
+# inner source MAC, so B's fdb tells which frames the kernel took. B's `nstat -az` counts the
+# checksum drops (UdpInCsumErrors / Udp6InCsumErrors), B.stats the frames the device received.
+# problem-udp-csum: IPv4 underlay; problem-udp-csum6: IPv6 underlay.
+cat >"$WORK/craft.py" <<'EOF'
+# craft.py IFACE SRC_MAC DST_MAC SRC_IP DST_IP VNI N: VXLAN frames over IFACE, one kind each
+# in the order good, bad-checksum, port-0 (repeated); inner source MAC 02:00:00:00:N:<i>,
+# inner destination an unknown unicast MAC (B's stack takes nothing, answers nothing).
+import socket, struct, sys, time
+from scapy.all import Ether, IP, IPv6, UDP, VXLAN, Raw, raw, sendp
+iface, smac, dmac, sip, dip, vni, n = sys.argv[1:8]
+six = ":" in sip
+def fold(x):
+    while x >> 16:
+        x = (x & 0xFFFF) + (x >> 16)
+    return x
+def pseudo(udp_len):            # the folded pseudo-header sum (what checksum offload leaves)
+    fam = socket.AF_INET6 if six else socket.AF_INET
+    words = socket.inet_pton(fam, sip) + socket.inet_pton(fam, dip)
+    return fold(sum(struct.unpack("!%dH" % (len(words) // 2), words)) + 17 + udp_len)
+def frame(i, sport, bad):
+    inner = (Ether(src="02:00:00:00:%s:%02x" % (n, i), dst="02:00:00:00:%s:99" % n)
+             / IP(src="10.%s.0.%d" % (n, 100 + i), dst="10.%s.0.99" % n) / UDP(sport=40000 + i, dport=9)
+             / Raw(b"vxwire frame %d" % i))
+    outer = IPv6(src=sip, dst=dip, hlim=64) if six else IP(src=sip, dst=dip, ttl=64, flags="DF")
+    p = Ether(src=smac, dst=dmac) / outer / UDP(sport=sport, dport=4789) / VXLAN(vni=int(vni), flags=0x08) / inner
+    p = Ether(raw(p))                            # the correct checksum, as scapy computes it
+    if bad:
+        good, part = p[UDP].chksum, pseudo(p[UDP].len)
+        wrong = (good + 0x1111) & 0xFFFF
+        while wrong in (0, 0xFFFF, good, part, ~part & 0xFFFF):
+            wrong = (wrong + 1) & 0xFFFF
+        p[UDP].chksum = wrong
+    return p
+kinds = ["good", "bad-checksum", "port-0"] * 4
+for i, k in enumerate(kinds, 1):
+    p = frame(i, 0 if k == "port-0" else 49152 + 7 * i, k == "bad-checksum")
+    sendp(p, iface=iface, verbose=False)
+    print("%2d %-12s inner source %s outer udp checksum 0x%04x source port %d"
+          % (i, k, p[VXLAN][Ether].src, p[UDP].chksum, p[UDP].sport), flush=True)
+    time.sleep(0.05)
+EOF
+scenario_problem_crafted() {
+    local six=${1:-} n=26 name=problem-udp-csum fam="" a b plen=24 nodad=""
+    [ -n "$six" ] && { n=27; name=problem-udp-csum6; fam=v6; plen=64; nodad=nodad; }
+    scenario "$name"
+    mkns A $fam; mkns B $fam
+    veth A u0 "02:00:00:18:$n:01" B u0 "02:00:00:18:$n:02"
+    if [ -n "$six" ]; then a="fd00:18:$n::1"; b="fd00:18:$n::2"; else a="198.18.$n.1"; b="198.18.$n.2"; fi
+    nsx A ip addr add "$a/$plen" dev u0 $nodad; nsx B ip addr add "$b/$plen" dev u0 $nodad
+    nsx A ip link set u0 up; nsx B ip link set u0 up
+    nsx B ip link add vxlan0 address "02:00:00:00:$n:02" type vxlan id "10$n" remote "$a" local "$b" dev u0 dstport 4789
+    [ -z "$six" ] || nsx B sysctl -qw net.ipv6.conf.vxlan0.disable_ipv6=1
+    nsx B ip addr add "10.$n.0.2/24" dev vxlan0
+    nsx B ip link set vxlan0 up
+    vtep B "$b" vxlan0 "vni=10$n"
+    sleep 1.5
+    nsq B nstat -n >/dev/null
+    cap_start B u0 "$OUT/capture.pcap"
+    local pid=$CAP_PID
+    logc "[A] python3 craft.py u0 02:00:00:18:$n:01 02:00:00:18:$n:02 $a $b 10$n $n > sent.txt   # craft.py:"
+    sed 's/^/    # /' "$WORK/craft.py" >>"$LOG"
+    nsq A "$PY" "$WORK/craft.py" u0 "02:00:00:18:$n:01" "02:00:00:18:$n:02" "$a" "$b" "10$n" "$n" >"$OUT/sent.txt"
+    sleep 0.3
+    record B vxlan0
+    nsq B nstat -az >"$OUT/B.nstat"
+    logc "[B] nstat -az > B.nstat   # counters since just before the capture started"
+    cap_stop "$pid"
+}
+
+ALL=(p2p mcast mcast-any mac-move flannel gbp ipv6 mcast6 bridge bridge-any her proxy)
 [ $# -gt 0 ] && ALL=("$@")
 for s in "${ALL[@]}"; do
     case $s in
         p2p) scenario_p2p ;;
         mcast) scenario_mcast mcast-group ;;
         mac-move) scenario_mcast mac-move move ;;
+        mcast-any) scenario_mcast mcast-group-any "" any ;;
         flannel) scenario_flannel ;;
         gbp) scenario_gbp ;;
         ipv6) scenario_ipv6 ;;
         mcast6) scenario_mcast6 ;;
         bridge) scenario_bridge ;;
+        bridge-any) scenario_bridge container-bridge-any any ;;
         her) scenario_her ;;
+        proxy) scenario_proxy ;;
+        problem-fragments) scenario_problem fragments 1 ;;
+        problem-ttl1) scenario_problem ttl1 2 ;;
+        problem-vni0) scenario_problem vni0 3 ;;
+        problem-udp6zero) scenario_problem_udp6zero ;;
+        problem-udp-csum) scenario_problem_crafted ;;
+        problem-udp-csum6) scenario_problem_crafted v6 ;;
         *) die "unknown scenario $s" ;;
     esac
 done
@@ -445,8 +644,12 @@ for d in "$WORK"/*/; do
     done
     # the namespace names carry this run's pid: make the logs reproducible
     sed -i "s/vxo${SUF}s[0-9]*//g" "$d"commands.log
-    rm -rf "${DEST:?}/$n"
-    cp -r "$d" "$DEST/$n"
-    chmod 644 "$DEST/$n"/*
+    # the kernel-made problem captures go to testdata/kernel-problems/ (not offload/: those are clean)
+    dest=$DEST
+    case $n in problem-*) dest=$(dirname "$DEST")/kernel-problems; n=${n#problem-} ;; esac
+    mkdir -p "$dest"
+    rm -rf "${dest:?}/$n"
+    cp -r "$d" "$dest/$n"
+    chmod 644 "$dest/$n"/*
 done
 echo "== done: $(ls "$DEST")" >&2

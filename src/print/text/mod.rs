@@ -11,6 +11,21 @@
 //! The printer formats into one reused buffer and hands each finished packet to the writer in a
 //! single `write_all`; after the first packets it does not allocate. Conversations for TCP's
 //! relative sequence numbers live in a fixed-size table allocated once (at the first segment).
+//!
+//! ```
+//! use vxwire::dissect::{dissect, Config, LinkType};
+//! use vxwire::print::{text::{Options, TextPrinter}, PacketInfo};
+//! # let file = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/vxlan-4789-p2p.pcap"))?;
+//! # let mut reader = vxwire::capture::CaptureReader::new(&file[..])?;
+//! # let packet = reader.next_packet().ok_or("empty")??;
+//! // `packet`: the first record of testdata/vxlan-4789-p2p.pcap, an underlay ARP request.
+//! let d = dissect(packet.data, LinkType::Ethernet, &Config::default());
+//! let mut out = Vec::new();
+//! let mut printer = TextPrinter::new(Options { verbose: 1, ..Options::default() });
+//! printer.write_packet(&mut out, &PacketInfo::from_packet(1, &packet), &d)?;
+//! assert!(String::from_utf8(out)?.contains("ARP, Ethernet (len 6), IPv4 (len 4), Request who-has 198.18.0.2 tell 198.18.0.1"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use super::fmt::{fold, should_be, sum, Buf};
 use super::hex;

@@ -21,7 +21,7 @@ pub(super) fn marker(p: Proto) -> &'static str {
         Proto::Vlan => "vlan",
         Proto::LinuxSll => "sll",
         Proto::LinuxSll2 => "sll2",
-        Proto::Ipv4 => "ip",
+        Proto::Ip | Proto::Ipv4 => "ip",
         Proto::Ipv6 | Proto::Ipv6Ext => "ip6",
         Proto::Udp => "udp",
         Proto::Tcp => "tcp",
