@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Peak memory (max RSS) of vxdump next to tcpdump on the same captures, at two sizes, to show that
-# vxdump's memory stays flat as the file grows (it streams: one packet and one output line at a time).
+# vxdump's memory stays flat as the file grows, at every thread count (-j 1 streams one packet and
+# one output line at a time; -j N keeps N + 3 batches of 64 KiB and their text in flight).
 #
 #   benches/memory.sh [SMALL_PACKETS=230000] [BIG_PACKETS=2300000]
 #
@@ -27,13 +28,15 @@ rss() {
   awk -F': ' '/Maximum resident set size/ {print $2}' "$WORK/.mem"
 }
 
-echo "| capture | packets | size | vxdump max RSS | vxdump --json max RSS | TZ=UTC tcpdump -nn -v max RSS |"
-echo "|---|---|---|---|---|---|"
+echo "| capture | packets | size | vxdump -j 1 | -j 2 | -j 8 | --json -j 1 | --json -j 2 | --json -j 8 | --summary | TZ=UTC tcpdump -nn -v |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|"
 for n in "$SMALL" "$BIG"; do
   f=$WORK/mix-$n.pcap
   [ -s "$f" ] || "$GEN" "$f" "$n" 1 >/dev/null
-  v=$(rss "$VXDUMP" "$f")
-  j=$(rss "$VXDUMP" --json "$f")
-  t=$(rss env TZ=UTC tcpdump -nn -v -r "$f")
-  printf '| mix-%s.pcap | %s | %s | %s KiB | %s KiB | %s KiB |\n' "$n" "$n" "$(du -h "$f" | cut -f1)" "$v" "$j" "$t"
+  row="| mix-$n.pcap | $n | $(du -h "$f" | cut -f1) |"
+  for j in 1 2 8; do row="$row $(rss "$VXDUMP" -j "$j" "$f") KiB |"; done
+  for j in 1 2 8; do row="$row $(rss "$VXDUMP" -j "$j" --json "$f") KiB |"; done
+  row="$row $(rss "$VXDUMP" --summary "$f") KiB |"
+  row="$row $(rss env TZ=UTC tcpdump -nn -v -r "$f") KiB |"
+  echo "$row"
 done

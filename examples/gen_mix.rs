@@ -5,8 +5,14 @@
 //! `PacketBuilder` for the inner TCP/UDP segments the crate does not build).
 //!
 //! ```text
-//! cargo run --release --example gen_mix -- OUT.pcap [PACKETS=1000000] [SEED=1]
+//! cargo run --release --example gen_mix -- OUT.pcap [PACKETS=1000000] [SEED=1] [SHAPE=mix]
 //! ```
+//!
+//! SHAPE `mix` is the above (inner TCP 40%, UDP 20%, ICMP 20%, ARP 10%, IGMP 10%, payloads up
+//! to 1200 bytes, every TCP segment of a new conversation). SHAPE `pool` is a second, different
+//! shape: small packets (payloads under 100 bytes), inner ARP 15%, ICMP 30%, TCP 25%, UDP 20%,
+//! IGMP 10%, and every inner frame drawn from a pool of 20,000 made up front, so the capture holds
+//! at most 20,000 TCP conversations, each seen again and again (the outer mix is the same).
 use std::fs::File;
 use std::io::BufWriter;
 use std::net::{Ipv4Addr, Ipv6Addr};
@@ -43,19 +49,32 @@ fn host_ip(vni: u32, host: u8) -> Ipv4Addr {
     Ipv4Addr::new(10, (vni & 0xff) as u8, 0, host)
 }
 
+/// The inner traffic of a shape: cumulative percentages of TCP, UDP, ICMP, ARP, IGMPv2 (IGMPv3
+/// the rest), and the largest payload.
+struct Shape {
+    cut: [u64; 5],
+    max_payload: u64,
+}
+
+const MIX: Shape = Shape { cut: [40, 60, 80, 90, 95], max_payload: 1200 };
+const POOL: Shape = Shape { cut: [25, 45, 75, 90, 95], max_payload: 100 };
+/// Inner frames of the `pool` shape.
+const POOL_SIZE: usize = 20_000;
+
 /// Builds one inner Ethernet frame of a random kind into `out`.
-fn inner_frame(rng: &mut Rng, vni: u32, out: &mut Vec<u8>) {
+fn inner_frame(rng: &mut Rng, vni: u32, out: &mut Vec<u8>, shape: &Shape) {
     out.clear();
     let a = 1 + rng.below(20) as u8;
     let b = 1 + rng.below(20) as u8;
     let (mac_a, mac_b, ip_a, ip_b) = (host_mac(vni, a), host_mac(vni, b), host_ip(vni, a), host_ip(vni, b));
     let mut buf = [0u8; 1600];
     let kind = rng.below(100);
-    let payload_len = rng.below(1200) as usize;
+    let payload_len = rng.below(shape.max_payload) as usize;
     let payload = vec![0x5a; payload_len];
+    let [tcp, udp, icmp, arp, igmp2] = shape.cut;
     let n = match kind {
-        // 40%: TCP with payload
-        0..=39 => {
+        // TCP with payload
+        k if k < tcp => {
             let seq = rng.next() as u32;
             let builder = PacketBuilder::ethernet2(mac_a.octets(), mac_b.octets())
                 .ipv4(ip_a.octets(), ip_b.octets(), 64)
@@ -65,16 +84,16 @@ fn inner_frame(rng: &mut Rng, vni: u32, out: &mut Vec<u8>) {
             builder.write(out, &payload).expect("TCP frame");
             return;
         }
-        // 20%: UDP
-        40..=59 => {
+        // UDP
+        k if k < udp => {
             let builder = PacketBuilder::ethernet2(mac_a.octets(), mac_b.octets())
                 .ipv4(ip_a.octets(), ip_b.octets(), 64)
                 .udp(50000 + rng.below(1000) as u16, 53);
             builder.write(out, &payload[..payload_len.min(512)]).expect("UDP frame");
             return;
         }
-        // 20%: ICMP echo
-        60..=79 => build::icmp_echo(
+        // ICMP echo
+        k if k < icmp => build::icmp_echo(
             &mut buf,
             &EchoSpec::request(
                 mac_a,
@@ -86,14 +105,14 @@ fn inner_frame(rng: &mut Rng, vni: u32, out: &mut Vec<u8>) {
                 &payload[..56.min(payload_len)],
             ),
         ),
-        // 10%: ARP
-        80..=89 => build::arp(&mut buf, &ArpSpec::request(mac_a, ip_a, ip_b)),
-        // 5%: IGMPv2 report
-        90..=94 => {
+        // ARP
+        k if k < arp => build::arp(&mut buf, &ArpSpec::request(mac_a, ip_a, ip_b)),
+        // IGMPv2 report
+        k if k < igmp2 => {
             let group = Ipv4Addr::new(239, 1, 1, rng.below(200) as u8);
             build::igmp(&mut buf, &IgmpSpec::new(mac_a, ip_a, IgmpMessage::V2Report { group }))
         }
-        // 5%: IGMPv3 report with two records
+        // IGMPv3 report with two records
         _ => {
             let sources = [Ipv4Addr::new(10, 9, 9, 9), ip_b];
             let records = [
@@ -119,12 +138,36 @@ fn inner_frame(rng: &mut Rng, vni: u32, out: &mut Vec<u8>) {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
-    let path = args.next().ok_or("usage: gen_mix OUT.pcap [PACKETS] [SEED]")?;
+    let path = args.next().ok_or("usage: gen_mix OUT.pcap [PACKETS] [SEED] [mix|pool]")?;
     let count: u64 = args.next().map_or(Ok(1_000_000), |s| s.parse())?;
     let seed: u64 = args.next().map_or(Ok(1), |s| s.parse())?;
+    let shape = args.next().unwrap_or_else(|| "mix".into());
+    generate(&path, count, seed, &shape)?;
+    eprintln!("gen_mix: wrote {count} packets to {path}");
+    Ok(())
+}
+
+/// Writes `count` packets of shape `shape` (`mix` or `pool`) made from `seed` to `path`
+/// (tests/vxdump_parallel.rs calls this too).
+pub fn generate(path: &str, count: u64, seed: u64, shape: &str) -> Result<(), Box<dyn std::error::Error>> {
+    let shape = match shape {
+        "mix" => &MIX,
+        "pool" => &POOL,
+        s => return Err(format!("shape {s}: mix or pool").into()),
+    };
     let mut rng = Rng(seed.max(1) ^ 0x9e37_79b9_7f4a_7c15);
+    let vnis = [100u32, 200, 300, 4096, 70000];
+    let mut pool = Vec::new();
+    if std::ptr::eq(shape, &POOL) {
+        for _ in 0..POOL_SIZE {
+            let vni = vnis[rng.below(5) as usize];
+            let mut f = Vec::new();
+            inner_frame(&mut rng, vni, &mut f, shape);
+            pool.push((vni, f));
+        }
+    }
     let mut w =
-        CaptureWriter::new(BufWriter::with_capacity(1 << 20, File::create(&path)?), LinkType::Ethernet)?;
+        CaptureWriter::new(BufWriter::with_capacity(1 << 20, File::create(path)?), LinkType::Ethernet)?;
     let (vtep_mac_a, vtep_mac_b) =
         (MacAddr::new(0x02, 0, 0, 0x18, 0, 1), MacAddr::new(0x02, 0, 0, 0x18, 0, 2));
     let mut inner = Vec::with_capacity(2048);
@@ -136,8 +179,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             sec += 1;
             usec -= 1_000_000;
         }
-        let vni = [100u32, 200, 300, 4096, 70000][rng.below(5) as usize];
-        inner_frame(&mut rng, vni, &mut inner);
+        let vni = if pool.is_empty() {
+            let vni = vnis[rng.below(5) as usize];
+            inner_frame(&mut rng, vni, &mut inner, shape);
+            vni
+        } else {
+            let (vni, f) = &pool[rng.below(POOL_SIZE as u64) as usize];
+            inner.clear();
+            inner.extend_from_slice(f);
+            *vni
+        };
         let pick = rng.below(100);
         if pick < 5 {
             // Plain traffic on the underlay.
@@ -176,6 +227,5 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         w.write(Timestamp::from_micros(sec.into(), usec), &frame[..n])?;
     }
     drop(w.into_inner());
-    eprintln!("gen_mix: wrote {count} packets to {path}");
     Ok(())
 }

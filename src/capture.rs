@@ -279,11 +279,28 @@ struct ReadBuf<R> {
     start: usize,
     end: usize,
     eof: bool,
+    /// Hand-over mode ([`CaptureReader::set_handover`]): a full buffer is retired whole (the
+    /// records in it stay where they are) and reading goes on in a spare one.
+    handover: bool,
+    retired: Option<Vec<u8>>,
+    spare: Vec<Vec<u8>>,
 }
+
+/// The size of the buffers handed over in hand-over mode.
+const HANDOVER_BUF: usize = 64 << 10;
 
 impl<R: Read> ReadBuf<R> {
     fn new(reader: R) -> ReadBuf<R> {
-        ReadBuf { reader, buf: Vec::new(), start: 0, end: 0, eof: false }
+        ReadBuf {
+            reader,
+            buf: Vec::new(),
+            start: 0,
+            end: 0,
+            eof: false,
+            handover: false,
+            retired: None,
+            spare: Vec::new(),
+        }
     }
 
     fn available(&self) -> &[u8] {
@@ -307,7 +324,20 @@ impl<R: Read> ReadBuf<R> {
             if self.eof {
                 return Ok(false);
             }
-            if self.start > 0 {
+            if self.handover
+                && self.start > 0
+                && self.retired.is_none()
+                && self.buf.len() - self.end < READ_CHUNK
+            {
+                // The records before `start` stay in the old buffer, which is retired whole.
+                let mut new = self.spare.pop().unwrap_or_default();
+                new.clear();
+                new.extend_from_slice(&self.buf[self.start..self.end]);
+                let len = new.len();
+                new.resize(HANDOVER_BUF.max(len + READ_CHUNK), 0);
+                self.retired = Some(core::mem::replace(&mut self.buf, new));
+                (self.start, self.end) = (0, len);
+            } else if self.start > 0 && !self.handover {
                 self.buf.copy_within(self.start..self.end, 0);
                 self.end -= self.start;
                 self.start = 0;
@@ -420,6 +450,8 @@ pub struct CaptureReader<R: Read> {
     format: Format,
     /// The bytes of the last record returned, in `input.buf` (for [`CopyWriter`]).
     last: core::ops::Range<usize>,
+    /// The captured bytes of the last record returned, in `input.buf`.
+    last_data: core::ops::Range<usize>,
     /// The pcap file header, or the pcapng blocks that are not packets (section and interface
     /// descriptions, statistics, ...) read since [`CopyWriter`] last took them. Blocks after the
     /// first are only kept once a [`CopyWriter`] asked for them.
@@ -501,7 +533,7 @@ impl<R: Read> CaptureReader<R> {
             }
             m => return Err(CaptureErrorKind::NotACapture(m)),
         };
-        Ok(CaptureReader { input, count: 0, format, last: 0..0, meta, keep_meta: false })
+        Ok(CaptureReader { input, count: 0, format, last: 0..0, last_data: 0..0, meta, keep_meta: false })
     }
 
     /// Makes the next pcapng block available in full and returns its length and byte order
@@ -596,6 +628,57 @@ impl<R: Read> CaptureReader<R> {
         Packets { reader: self, done: false }
     }
 
+    /// The bytes of the record [`next_packet`](Self::next_packet) returned last, as the file
+    /// has them (pcap record header and data, or the whole pcapng block), for copies made
+    /// elsewhere than [`CopyWriter::write_last`].
+    pub fn last_record(&self) -> &[u8] {
+        self.input.buf.get(self.last.clone()).unwrap_or(&[])
+    }
+
+    /// Moves the non-packet blocks read since the last call (pcapng; kept only once a
+    /// [`CopyWriter`] was made for this reader) to the end of `into`.
+    pub fn take_meta(&mut self, into: &mut Vec<u8>) {
+        into.extend_from_slice(&self.meta);
+        self.meta.clear();
+    }
+
+    /// Hand-over mode, for readers that keep the records they read (the parallel pipeline):
+    /// the read buffer is never compacted; once about 64 KiB is read, the buffer is retired whole
+    /// ([`take_retired_buffer`](Self::take_retired_buffer)), every record returned before stays
+    /// in it at the place [`last_data_range`](Self::last_data_range) gave, and reading goes on
+    /// in a spare buffer ([`add_spare_buffer`](Self::add_spare_buffer), else a new one).
+    pub fn set_handover(&mut self, on: bool) {
+        self.input.handover = on;
+    }
+
+    /// A buffer for hand-over mode to read into next (recycled from a retired one).
+    pub fn add_spare_buffer(&mut self, buf: Vec<u8>) {
+        self.input.spare.push(buf);
+    }
+
+    /// In hand-over mode: the buffer retired while reading the last record, which holds every
+    /// record returned before that one (the last record is in the current buffer).
+    pub fn take_retired_buffer(&mut self) -> Option<Vec<u8>> {
+        self.input.retired.take()
+    }
+
+    /// In hand-over mode, at the end: the current buffer, which holds the records returned
+    /// since the last retired one. Reading must stop here.
+    pub fn take_buffer(&mut self) -> Vec<u8> {
+        (self.input.start, self.input.end) = (0, 0);
+        core::mem::take(&mut self.input.buf)
+    }
+
+    /// Where the last record returned has its captured bytes in the read buffer.
+    pub fn last_data_range(&self) -> core::ops::Range<usize> {
+        self.last_data.clone()
+    }
+
+    /// Where the last record returned is, whole, in the read buffer (see [`Self::last_record`]).
+    pub fn last_record_range(&self) -> core::ops::Range<usize> {
+        self.last.clone()
+    }
+
     /// Records read so far.
     pub fn packets_read(&self) -> u64 {
         self.count
@@ -634,6 +717,7 @@ impl<R: Read> CaptureReader<R> {
                 let start = input.start;
                 input.consume(16 + caplen);
                 self.last = start..start + 16 + caplen;
+                self.last_data = start + 16..start + 16 + caplen;
                 let rec = &input.buf[start..start + 16 + caplen];
                 let parser_big = *big;
                 let (ts_sec, ts_frac, orig_len) =
@@ -704,6 +788,11 @@ impl<R: Read> CaptureReader<R> {
                 self.input.consume(len);
                 self.last = start..start + len;
                 let bytes = &self.input.buf[start..start + len];
+                // The captured bytes' place in the buffer (the block parser borrows them from it).
+                let at = |d: &[u8]| {
+                    let off = (d.as_ptr() as usize).wrapping_sub(bytes.as_ptr() as usize).min(len);
+                    start + off..start + (off + d.len()).min(len)
+                };
                 let (_, block) = parser.next_block(bytes).map_err(from_pcap_error)?;
                 match block {
                     Block::EnhancedPacket(epb) => {
@@ -722,6 +811,7 @@ impl<R: Read> CaptureReader<R> {
                             }
                         };
                         self.count += 1;
+                        self.last_data = at(data);
                         use pcap_file::pcapng::blocks::enhanced_packet::EnhancedPacketOption;
                         let epb_flags = epb.options.iter().find_map(|o| match o {
                             EnhancedPacketOption::Flags(f) => Some(*f),
@@ -749,6 +839,7 @@ impl<R: Read> CaptureReader<R> {
                             }
                         };
                         self.count += 1;
+                        self.last_data = at(data);
                         Ok(Some(Packet {
                             ts: Timestamp::default(),
                             len: spb.original_len,
@@ -806,6 +897,15 @@ impl<W: Write> CopyWriter<W> {
             reader.meta.clear();
         }
         Ok(())
+    }
+
+    /// Writes bytes taken from a reader ([`CaptureReader::take_meta`],
+    /// [`CaptureReader::last_record`]) as they are.
+    ///
+    /// # Errors
+    /// An I/O error writing.
+    pub fn write_raw(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.out.write_all(bytes)
     }
 
     /// Flushes and returns the underlying writer.

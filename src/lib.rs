@@ -58,6 +58,8 @@ pub mod wire;
 pub mod capture;
 #[cfg(feature = "inject")]
 pub mod inject;
+#[cfg(feature = "parallel")]
+pub mod pipeline;
 #[cfg(feature = "print")]
 pub mod print;
 #[cfg(feature = "summary")]

@@ -33,7 +33,7 @@ use std::io::{self, Write};
 use std::net::{IpAddr, Ipv4Addr};
 use std::vec::Vec;
 
-pub use table::Capped;
+pub use table::{Capped, CappedIter};
 pub use vtep::{SpecError, VtepSettings, VtepView};
 
 /// How a [`Summary`] judges and bounds what it sees.
@@ -549,7 +549,7 @@ pub struct Summary {
     pending_group: Vec<PendingLearn>,
     overlay_igmp: Capped<(u32, Ipv4Addr, Ipv4Addr), Membership>,
     overlay_queries: Capped<u32, Queries>,
-    recent: HashMap<(u32, u64), Recent>,
+    recent: HashMap<(u32, u64), Recent, foldhash::fast::RandomState>,
     recent_order: VecDeque<(i128, (u32, u64))>,
     recent_dropped: u64,
     problems: BTreeMap<ProblemKind, ProblemStats>,
@@ -697,7 +697,7 @@ impl Summary {
             pending_group: Vec::new(),
             overlay_igmp: Capped::new(cap),
             overlay_queries: Capped::new(cap),
-            recent: HashMap::new(),
+            recent: HashMap::default(),
             recent_order: VecDeque::new(),
             recent_dropped: 0,
             problems: BTreeMap::new(),

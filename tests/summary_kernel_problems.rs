@@ -7,11 +7,15 @@
 //!   reassembled them: IpReasmOKs) and an inner packet longer than MTU - 50;
 //! - ttl1: A's device has `ttl 1`: unicast VXLAN with outer TTL 1;
 //! - vni0: both devices have `id 0`;
-//! - udp6zero: IPv6 underlay, A sends with `udp6zerocsumtx`, B (default) drops every frame.
+//! - udp6zero: IPv6 underlay, A sends with `udp6zerocsumtx`, B (default) drops every frame;
+//! - udp-csum, udp-csum6: what no kernel sends, crafted by scapy in A (no vxlan device) and
+//!   judged by B's plain `vxlan0` (IPv4 and IPv6 underlay): good frames, frames with a wrong
+//!   non-zero outer UDP checksum (B dropped them: UdpInCsumErrors / Udp6InCsumErrors) and frames
+//!   with outer source port 0 (B took and learned them), one inner source MAC per frame.
 //!
-//! The classes the kernel never sends (I flag clear, reserved bits, GBP to a plain port, a bad
-//! outer checksum, source port 0, other drops) are in tests/summary_problems.rs (crafted
-//! captures) and judged frame by frame by a live kernel in tests/kernel_summary_live.rs.
+//! The other classes the kernel never sends (I flag clear, reserved bits, GBP to a plain port,
+//! other drops) are in tests/summary_problems.rs (crafted captures) and judged frame by frame
+//! by a live kernel in tests/kernel_summary_live.rs.
 #![cfg(feature = "cli")]
 
 mod common;
@@ -37,6 +41,12 @@ fn summarize(path: &Path, config: SummaryConfig) -> Summary {
 /// tshark's fields (first occurrence: the outer headers) of the VXLAN frames and later outer
 /// fragments of UDP, one row each.
 fn tshark(cap: &Path, fields: &[&str]) -> Option<Vec<Vec<String>>> {
+    tshark_with(cap, &[], "f", fields)
+}
+
+/// [`tshark`] with more preferences (`-o` values) and another field occurrence (`l`: the
+/// last, the inner headers).
+fn tshark_with(cap: &Path, prefs: &[&str], occurrence: &str, fields: &[&str]) -> Option<Vec<Vec<String>>> {
     let mut args = vec![
         "-r",
         cap.to_str().unwrap(),
@@ -45,7 +55,11 @@ fn tshark(cap: &Path, fields: &[&str]) -> Option<Vec<Vec<String>>> {
         "-Y",
         "udp.port == 4789 || (ip.proto == 17 && ip.frag_offset > 0)",
     ];
-    args.extend(["-T", "fields", "-E", "occurrence=f"]);
+    for p in prefs {
+        args.extend(["-o", p]);
+    }
+    let occurrence = format!("occurrence={occurrence}");
+    args.extend(["-T", "fields", "-E", &occurrence]);
     for f in fields {
         args.extend(["-e", f]);
     }
@@ -174,4 +188,89 @@ fn udp6_zero_checksum_drops_made_by_the_kernel() {
         v.add_spec("fd00:18:25::2,udp6zerocsumrx").unwrap();
     }
     assert_eq!(summarize(&cap, rx).fdb().len(), 1);
+}
+
+/// The receive counter of B's vxlan device (`ip -s -s link show`, recorded in `B.stats`).
+fn rx_packets(dir: &Path) -> u64 {
+    let text = std::fs::read_to_string(dir.join("B.stats")).unwrap();
+    let mut lines = text.lines().skip_while(|l| !l.trim_start().starts_with("RX:"));
+    let head: Vec<&str> = lines.next().unwrap().split_whitespace().collect();
+    let values: Vec<&str> = lines.next().unwrap().split_whitespace().collect();
+    let col = head.iter().position(|h| *h == "packets").unwrap() - 1; // "RX:" has no value
+    values[col].parse().unwrap()
+}
+
+/// Frames scapy crafted and B's plain kernel device judged: the summary reports
+/// `bad-udp-checksum` (and a `UDP_CSUM` kernel drop) for exactly the frames tshark's own
+/// checksum validation finds bad, as many as B's UDP counted checksum errors;
+/// `src-port-zero` for exactly the frames tshark shows with source port 0, which B took and
+/// learned from (not a drop); and it learns what B's kernel learned.
+fn crafted_judged_by_the_kernel(name: &str, csum_errors: &str) {
+    let dir = Path::new(DIR).join(name);
+    let cap = dir.join("capture.pcap");
+    let check = ["udp.check_checksum:TRUE"];
+    let fields = ["frame.number", "udp.srcport", "udp.checksum.status"];
+    let Some(outer) = tshark_with(&cap, &check, "f", &fields) else { return };
+    let Some(inner) = tshark_with(&cap, &[], "l", &["frame.number", "eth.src"]) else { return };
+    assert_eq!(inner.len(), outer.len());
+    let frames = |f: &dyn Fn(&Vec<String>) -> bool| -> Vec<u64> {
+        outer.iter().filter(|r| f(r)).map(|r| r[0].parse().unwrap()).collect()
+    };
+    // udp.checksum.status: 0 bad, 1 good, 2 unverified
+    let bad = frames(&|r| r[2] == "0");
+    let zero = frames(&|r| r[1] == "0");
+    let good = frames(&|r| r[2] == "1");
+    assert_eq!(bad.len() + good.len(), outer.len(), "tshark verified every checksum: {outer:?}");
+    assert!(!bad.is_empty() && !zero.is_empty() && good.len() > zero.len(), "{outer:?}");
+    assert!(bad.iter().all(|n| !zero.contains(n)), "the classes are apart: {outer:?}");
+    // The kernel: B's UDP counted the bad ones and nothing else; its device received the rest.
+    assert_eq!(nstat(&dir, csum_errors), bad.len() as u64, "{csum_errors}");
+    assert_eq!(rx_packets(&dir), (outer.len() - bad.len()) as u64, "B.stats RX packets");
+
+    let mut config = view_of_b(&dir);
+    config.keep_packets = outer.len(); // every packet number, not the first five
+    let s = summarize(&cap, config);
+    let all = s.problems();
+    let real: BTreeMap<_, _> = all.iter().filter(|(k, _)| !k.is_note()).collect();
+    let ids: BTreeSet<_> = real.keys().map(|k| k.id()).collect();
+    assert_eq!(ids, BTreeSet::from(["kernel-drop", "bad-udp-checksum", "src-port-zero"]), "{real:?}");
+    for (k, p) in &real {
+        let want = if k.id() == "src-port-zero" { &zero } else { &bad };
+        assert_eq!((p.count, &p.first), (want.len() as u64, want), "{k:?}");
+        if k.is_drop() {
+            assert!(format!("{k:?}").contains("UDP_CSUM"), "{k:?}");
+        }
+    }
+    assert_eq!(s.not_learned().dropped, bad.len() as u64);
+    assert_eq!(s.offload().partial, 0, "a wrong checksum is not offload");
+
+    // What B's kernel learned: exactly the inner source MACs of the frames it did not drop
+    // (port 0 included), and so does the summary as B.
+    let kernel: BTreeSet<String> = std::fs::read_to_string(dir.join("B.fdb"))
+        .unwrap()
+        .lines()
+        .filter(|l| l.contains(" dst ") && !l.contains("permanent"))
+        .map(|l| l.trim().to_string())
+        .collect();
+    let kernel_macs: BTreeSet<&str> = kernel.iter().map(|l| l.split(' ').next().unwrap()).collect();
+    let taken: BTreeSet<&str> =
+        inner.iter().filter(|r| !bad.contains(&r[0].parse().unwrap())).map(|r| r[1].as_str()).collect();
+    assert_eq!(kernel_macs, taken, "B learned from every frame it did not drop");
+    let zero_macs: BTreeSet<&str> =
+        inner.iter().filter(|r| zero.contains(&r[0].parse().unwrap())).map(|r| r[1].as_str()).collect();
+    assert_eq!(zero_macs.len(), zero.len(), "one inner source MAC per frame");
+    assert!(zero_macs.is_subset(&kernel_macs), "B took the source port 0 frames");
+    let ours: BTreeSet<String> =
+        s.fdb().iter().map(|((_, m), e)| format!("{} dst {} self", common::mac_str(&m.0), e.dst)).collect();
+    assert_eq!(ours, kernel);
+}
+
+#[test]
+fn bad_udp_checksum_and_source_port_zero_judged_by_the_kernel() {
+    crafted_judged_by_the_kernel("udp-csum", "UdpInCsumErrors");
+}
+
+#[test]
+fn bad_udp6_checksum_and_source_port_zero_judged_by_the_kernel() {
+    crafted_judged_by_the_kernel("udp-csum6", "Udp6InCsumErrors");
 }

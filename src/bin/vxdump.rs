@@ -11,9 +11,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use vxwire::capture::{CaptureReader, CaptureWriter, CopyWriter, Packet};
-use vxwire::dissect::{cannot_carry_vni, dissect_with, Config, Header, LinkType};
+use vxwire::dissect::{Config, LinkType};
 use vxwire::filter::Filter;
 use vxwire::inject::{InjectError, Interface, RawLink, CAPTURE_SNAPLEN};
+use vxwire::pipeline::{self, Finish, PipelineError, Selector, Settings};
 
 /// Linux ARP hardware types (`/sys/class/net/IFACE/type`).
 const ARPHRD_ETHER: u16 = 1;
@@ -163,6 +164,12 @@ struct Args {
     /// With --summary: the MAC of that VTEP's vxlan device (frames from it are not learned).
     #[arg(long = "vtep-mac", value_name = "MAC", requires = "summary")]
     vtep_mac: Vec<String>,
+    /// Threads formatting a capture file (-r): N workers plus a reader and a writer, output in
+    /// capture order, the same bytes as -j 1 (one thread). Default: the available cores. Live
+    /// capture (-i) runs on one thread; --summary on one, with the file read ahead on another
+    /// (-j 2 and up, without -w).
+    #[arg(short = 'j', long = "threads", value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    threads: Option<u16>,
 }
 
 /// A VNI: 0 to 16777215.
@@ -221,7 +228,8 @@ fn interface_names() -> Vec<(u32, String)> {
 /// Where packets go: the filter (`--vni`), then the text or JSON printer or the summary.
 struct Sink<'a> {
     args: &'a Args,
-    config: Config,
+    /// `--vni` and the filter expression.
+    selector: Selector,
     printer: TextPrinter,
     summary: Option<Summary>,
     out: BufWriter<io::StdoutLock<'static>>,
@@ -229,14 +237,10 @@ struct Sink<'a> {
     n: u64,
     /// Packets that passed the filter.
     printed: u64,
-    /// The compiled filter expression.
-    filter: Option<Filter>,
     /// With -w: print nothing (unless --print), the caller writes the selected packets.
     quiet: bool,
     /// Whether the last packet passed the filters.
     selected: bool,
-    /// The link type the filter was last checked against.
-    checked_link: Option<LinkType>,
     /// What the capture says about the current packet (interface, direction), for --summary.
     meta: FrameMeta,
 }
@@ -261,71 +265,26 @@ impl Sink<'_> {
         self.n += 1;
         self.selected = false;
         let info = PacketInfo { n: self.n, ts_sec: ts.0, ts_nsec: ts.1, caplen: data.len(), len };
-        let vni = &self.args.vni;
-        let w = match LinkType::from_linktype(linktype) {
-            None => {
-                if !vni.is_empty() || self.filter.is_some() {
-                    return Ok(Next::Go);
-                }
-                self.selected = true;
-                if self.quiet {
+        let (summary, out, printer, json) =
+            (&mut self.summary, &mut self.out, &mut self.printer, self.args.json);
+        let (quiet, meta) = (self.quiet, self.meta);
+        let picked = self.selector.select(data, linktype, len, |d| match d {
+            _ if quiet => Ok(()),
+            None => printer.write_unknown_link(out, &info, linktype),
+            Some(d) => {
+                if let Some(s) = summary.as_mut() {
+                    s.add_with(&info, d, &meta);
                     Ok(())
+                } else if json {
+                    vxwire::print::json::write_packet(out, &info, d)
                 } else {
-                    self.printer.write_unknown_link(&mut self.out, &info, linktype)
+                    printer.write_packet(out, &info, d)
                 }
             }
-            Some(link) => {
-                if self.checked_link != Some(link) {
-                    if let Some(f) = &self.filter {
-                        f.check_link(link).map_err(|e| Fatal(e.to_string()))?;
-                    }
-                    self.checked_link = Some(link);
-                }
-                if !vni.is_empty() && cannot_carry_vni(data, link, &self.config, vni) {
-                    return Ok(Next::Go);
-                }
-                if let Some(f) = &self.filter {
-                    if !f.needs_dissection() && !f.matches_bytes(data, link, len, &self.config) {
-                        return Ok(Next::Go);
-                    }
-                    if f.vni_prefilter().is_some_and(|v| cannot_carry_vni(data, link, &self.config, v)) {
-                        return Ok(Next::Go);
-                    }
-                }
-                let (summary, out, printer, json) =
-                    (&mut self.summary, &mut self.out, &mut self.printer, self.args.json);
-                let (filter, quiet) = (self.filter.as_ref().filter(|f| f.needs_dissection()), self.quiet);
-                let meta = self.meta;
-                // dissect_with hands the dissection over in place (no copy of it per packet).
-                let w = dissect_with(data, link, &self.config, |d| {
-                    if !vni.is_empty()
-                        && !d.layers().any(|l| match l.header {
-                            Header::Vxlan(v) => vni.contains(&v.vni().get()),
-                            Header::VxlanGpe(v) => vni.contains(&v.vni().get()),
-                            _ => false,
-                        })
-                    {
-                        return None;
-                    }
-                    if filter.is_some_and(|f| !f.matches(d, link, len)) {
-                        return None;
-                    }
-                    Some(if quiet {
-                        Ok(())
-                    } else if let Some(s) = summary.as_mut() {
-                        s.add_with(&info, d, &meta);
-                        Ok(())
-                    } else if json {
-                        vxwire::print::json::write_packet(out, &info, d)
-                    } else {
-                        printer.write_packet(out, &info, d)
-                    })
-                });
-                match w {
-                    Some(w) => w,
-                    None => return Ok(Next::Go),
-                }
-            }
+        });
+        let w = match picked.map_err(|e| Fatal(e.to_string()))? {
+            Some(w) => w,
+            None => return Ok(Next::Go),
         };
         self.printed += 1;
         self.selected = true;
@@ -419,18 +378,17 @@ fn run(args: &Args) -> Result<ExitCode, Fatal> {
         None
     };
     let printer = TextPrinter::new(opts);
+    let selector = Selector::new(config, args.vni.clone(), filter.clone());
     let mut sink = Sink {
         args,
-        config,
+        selector,
         printer,
         summary,
         out: BufWriter::with_capacity(1 << 18, io::stdout().lock()),
         n: 0,
         printed: 0,
-        filter,
         quiet,
         selected: false,
-        checked_link: None,
         meta: FrameMeta::default(),
     };
     if let Some(iface) = &args.interface {
@@ -445,8 +403,9 @@ fn run(args: &Args) -> Result<ExitCode, Fatal> {
             ))
         }
     };
-    let input: Box<dyn Read> = if path == "-" {
-        Box::new(io::stdin().lock())
+    // Send: with -j N the reader runs on a thread of its own.
+    let input: Box<dyn Read + Send> = if path == "-" {
+        Box::new(io::stdin())
     } else {
         Box::new(File::open(&path).map_err(|e| Fatal(format!("{path}: {e}")))?)
     };
@@ -456,7 +415,7 @@ fn run(args: &Args) -> Result<ExitCode, Fatal> {
         let Some(link) = LinkType::from_linktype(lt) else {
             return Err(Fatal(format!("{path}: unsupported link type {lt}")));
         };
-        if let Some(f) = &sink.filter {
+        if let Some(f) = &filter {
             f.check_link(link).map_err(|e| Fatal(e.to_string()))?;
         }
     }
@@ -469,7 +428,74 @@ fn run(args: &Args) -> Result<ExitCode, Fatal> {
     if reader.pcap_linktype().is_none_or(|lt| LinkType::from_linktype(lt) == Some(LinkType::LinuxSll2)) {
         sink.printer.set_interface_names(interface_names());
     }
+    let threads = match args.threads {
+        Some(n) => usize::from(n),
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
+    if threads > 1 && sink.summary.is_none() {
+        let settings = Settings {
+            threads,
+            count: args.count,
+            line_buffered: args.line_buffered,
+            output: match (quiet, args.json) {
+                (true, _) => pipeline::Output::Nothing,
+                (false, true) => pipeline::Output::Json(opts),
+                (false, false) => pipeline::Output::Text(opts),
+            },
+            interface_names: sink.printer.interface_names().to_vec(),
+        };
+        let finish = pipeline::run(&mut reader, &sink.selector, &settings, &mut sink.out, copy.as_mut());
+        let w = args.write.as_deref().unwrap_or("-");
+        let result = match finish {
+            Ok(Finish::Closed) => return Ok(ExitCode::SUCCESS),
+            Ok(Finish::Done) => Ok(()),
+            Ok(Finish::ReadError(e)) => Err(e),
+            Err(PipelineError::Copy(e)) => return Err(write_error(w, e)),
+            Err(PipelineError::Output(e)) => return Err(Fatal(format!("writing output: {e}"))),
+            Err(e @ PipelineError::Filter(_)) => return Err(Fatal(e.to_string())),
+        };
+        // The pipeline wrote the non-packet blocks itself (the reader ran ahead of the copy).
+        if let Some(c) = copy {
+            match c.into_inner().map(drop) {
+                Err(e) if is_broken_pipe(&e) => return Ok(ExitCode::SUCCESS),
+                Err(e) => return Err(write_error(w, e)),
+                Ok(()) => {}
+            }
+        }
+        if !sink.finish()? {
+            return Ok(ExitCode::SUCCESS);
+        }
+        return result.map(|()| ExitCode::SUCCESS).map_err(|e| Fatal(format!("{path}: {e}")));
+    }
     let pcapng = reader.pcap_linktype().is_none();
+    if threads > 1 && copy.is_none() {
+        // --summary: one thread sees the packets in order, another reads the file ahead.
+        let mut closed = false;
+        let end = pipeline::read_ahead(&mut reader, |p| {
+            if sink.full() {
+                return Ok(ControlFlow::Break(()));
+            }
+            sink.meta = FrameMeta::of(p, pcapng);
+            Ok(match sink.packet((p.ts.secs(), p.ts.nanos()), p.data, p.len, p.raw_link_type)? {
+                Next::Go => ControlFlow::Continue(()),
+                Next::Done => ControlFlow::Break(()),
+                Next::Closed => {
+                    closed = true;
+                    ControlFlow::Break(())
+                }
+            })
+        })?;
+        if closed {
+            return Ok(ExitCode::SUCCESS);
+        }
+        if let Some(s) = sink.summary.as_mut() {
+            s.name_interfaces(|i| reader.interface_name(i));
+        }
+        if !sink.finish()? {
+            return Ok(ExitCode::SUCCESS);
+        }
+        return end.map_or(Ok(ExitCode::SUCCESS), |e| Err(Fatal(format!("{path}: {e}"))));
+    }
     let result = loop {
         if sink.full() {
             break Ok(());
@@ -588,7 +614,7 @@ fn live(sink: &mut Sink<'_>, name: &str) -> Result<ExitCode, Fatal> {
     ctrlc::set_handler(move || flag.store(true, Ordering::Relaxed))
         .map_err(|e| Fatal(format!("installing the Ctrl-C handler: {e}")))?;
     let link_type = LinkType::from_linktype(linktype).unwrap_or(LinkType::Ethernet);
-    if let Some(f) = &sink.filter {
+    if let Some(f) = sink.selector.filter() {
         f.check_link(link_type).map_err(|e| Fatal(e.to_string()))?;
     }
     let wpath = sink.args.write.clone();

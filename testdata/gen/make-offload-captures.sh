@@ -469,7 +469,7 @@ scenario_proxy() {
 #   unset, the default): a full-size inner packet leaves as two outer IPv4 fragments (B reassembles them);
 # problem-ttl1: A's device has `ttl 1` (unicast): fine on one link, dead behind a router;
 # problem-vni0: both devices have `id 0`;
-# (A corrupted-checksum capture would need netem, which the kernel used here lacks.)
+# (a kernel never sends a wrong outer checksum or source port 0: scapy crafts those, below.)
 scenario_problem() {
     local kind=$1 n=$2
     scenario "problem-$kind"
@@ -534,6 +534,79 @@ scenario_problem_udp6zero() {
     cap_stop "$pid"
 }
 
+# Problems no kernel sends, crafted by scapy in a sender namespace A (no vxlan device, just u0)
+# and judged by a plain kernel device `vxlan0` in B (learning, the defaults), captured on B's
+# underlay as it comes: VXLAN frames with a wrong non-zero outer UDP checksum and with outer
+# UDP source port 0 (a correct checksum), interleaved with good frames; each frame has its own
+# inner source MAC, so B's fdb tells which frames the kernel took. B's `nstat -az` counts the
+# checksum drops (UdpInCsumErrors / Udp6InCsumErrors), B.stats the frames the device received.
+# problem-udp-csum: IPv4 underlay; problem-udp-csum6: IPv6 underlay.
+cat >"$WORK/craft.py" <<'EOF'
+# craft.py IFACE SRC_MAC DST_MAC SRC_IP DST_IP VNI N: VXLAN frames over IFACE, one kind each
+# in the order good, bad-checksum, port-0 (repeated); inner source MAC 02:00:00:00:N:<i>,
+# inner destination an unknown unicast MAC (B's stack takes nothing, answers nothing).
+import socket, struct, sys, time
+from scapy.all import Ether, IP, IPv6, UDP, VXLAN, Raw, raw, sendp
+iface, smac, dmac, sip, dip, vni, n = sys.argv[1:8]
+six = ":" in sip
+def fold(x):
+    while x >> 16:
+        x = (x & 0xFFFF) + (x >> 16)
+    return x
+def pseudo(udp_len):            # the folded pseudo-header sum (what checksum offload leaves)
+    fam = socket.AF_INET6 if six else socket.AF_INET
+    words = socket.inet_pton(fam, sip) + socket.inet_pton(fam, dip)
+    return fold(sum(struct.unpack("!%dH" % (len(words) // 2), words)) + 17 + udp_len)
+def frame(i, sport, bad):
+    inner = (Ether(src="02:00:00:00:%s:%02x" % (n, i), dst="02:00:00:00:%s:99" % n)
+             / IP(src="10.%s.0.%d" % (n, 100 + i), dst="10.%s.0.99" % n) / UDP(sport=40000 + i, dport=9)
+             / Raw(b"vxwire frame %d" % i))
+    outer = IPv6(src=sip, dst=dip, hlim=64) if six else IP(src=sip, dst=dip, ttl=64, flags="DF")
+    p = Ether(src=smac, dst=dmac) / outer / UDP(sport=sport, dport=4789) / VXLAN(vni=int(vni), flags=0x08) / inner
+    p = Ether(raw(p))                            # the correct checksum, as scapy computes it
+    if bad:
+        good, part = p[UDP].chksum, pseudo(p[UDP].len)
+        wrong = (good + 0x1111) & 0xFFFF
+        while wrong in (0, 0xFFFF, good, part, ~part & 0xFFFF):
+            wrong = (wrong + 1) & 0xFFFF
+        p[UDP].chksum = wrong
+    return p
+kinds = ["good", "bad-checksum", "port-0"] * 4
+for i, k in enumerate(kinds, 1):
+    p = frame(i, 0 if k == "port-0" else 49152 + 7 * i, k == "bad-checksum")
+    sendp(p, iface=iface, verbose=False)
+    print("%2d %-12s inner source %s outer udp checksum 0x%04x source port %d"
+          % (i, k, p[VXLAN][Ether].src, p[UDP].chksum, p[UDP].sport), flush=True)
+    time.sleep(0.05)
+EOF
+scenario_problem_crafted() {
+    local six=${1:-} n=26 name=problem-udp-csum fam="" a b plen=24 nodad=""
+    [ -n "$six" ] && { n=27; name=problem-udp-csum6; fam=v6; plen=64; nodad=nodad; }
+    scenario "$name"
+    mkns A $fam; mkns B $fam
+    veth A u0 "02:00:00:18:$n:01" B u0 "02:00:00:18:$n:02"
+    if [ -n "$six" ]; then a="fd00:18:$n::1"; b="fd00:18:$n::2"; else a="198.18.$n.1"; b="198.18.$n.2"; fi
+    nsx A ip addr add "$a/$plen" dev u0 $nodad; nsx B ip addr add "$b/$plen" dev u0 $nodad
+    nsx A ip link set u0 up; nsx B ip link set u0 up
+    nsx B ip link add vxlan0 address "02:00:00:00:$n:02" type vxlan id "10$n" remote "$a" local "$b" dev u0 dstport 4789
+    [ -z "$six" ] || nsx B sysctl -qw net.ipv6.conf.vxlan0.disable_ipv6=1
+    nsx B ip addr add "10.$n.0.2/24" dev vxlan0
+    nsx B ip link set vxlan0 up
+    vtep B "$b" vxlan0 "vni=10$n"
+    sleep 1.5
+    nsq B nstat -n >/dev/null
+    cap_start B u0 "$OUT/capture.pcap"
+    local pid=$CAP_PID
+    logc "[A] python3 craft.py u0 02:00:00:18:$n:01 02:00:00:18:$n:02 $a $b 10$n $n > sent.txt   # craft.py:"
+    sed 's/^/    # /' "$WORK/craft.py" >>"$LOG"
+    nsq A "$PY" "$WORK/craft.py" u0 "02:00:00:18:$n:01" "02:00:00:18:$n:02" "$a" "$b" "10$n" "$n" >"$OUT/sent.txt"
+    sleep 0.3
+    record B vxlan0
+    nsq B nstat -az >"$OUT/B.nstat"
+    logc "[B] nstat -az > B.nstat   # counters since just before the capture started"
+    cap_stop "$pid"
+}
+
 ALL=(p2p mcast mcast-any mac-move flannel gbp ipv6 mcast6 bridge bridge-any her proxy)
 [ $# -gt 0 ] && ALL=("$@")
 for s in "${ALL[@]}"; do
@@ -554,6 +627,8 @@ for s in "${ALL[@]}"; do
         problem-ttl1) scenario_problem ttl1 2 ;;
         problem-vni0) scenario_problem vni0 3 ;;
         problem-udp6zero) scenario_problem_udp6zero ;;
+        problem-udp-csum) scenario_problem_crafted ;;
+        problem-udp-csum6) scenario_problem_crafted v6 ;;
         *) die "unknown scenario $s" ;;
     esac
 done

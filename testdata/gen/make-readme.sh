@@ -191,7 +191,16 @@ capture) besides the tables: `fragments` (A's vxlan device, not bound to u0,
 has MTU 1500 over a 1500 underlay: outer IPv4 fragments, then the kernel's
 PMTU handling fragments the inner packets instead), `ttl1` (A's device has
 `ttl 1`), `vni0` (`id 0`), `udp6zero` (IPv6 underlay, A sends with
-`udp6zerocsumtx`, B's default device drops every frame: Udp6InCsumErrors).
+`udp6zerocsumtx`, B's default device drops every frame: Udp6InCsumErrors);
+and two of problems no kernel sends, crafted by scapy in a sender namespace A
+(only an underlay veth, no vxlan device; `craft.py` is in `commands.log`, what
+it sent in `sent.txt`) and judged by a plain kernel `vxlan0` in B: `udp-csum`
+(IPv4 underlay) and `udp-csum6` (IPv6), 12 VXLAN frames each, in turn a good
+one, one with a wrong non-zero outer UDP checksum, one with outer UDP source
+port 0 (correct checksum), each with its own inner source MAC. B dropped the
+4 bad-checksum frames (UdpInCsumErrors / Udp6InCsumErrors 4), received the
+other 8 (`B.stats` RX packets) and learned their inner MACs, source port 0
+included (`B.fdb`). Made on kernel 6.18.44-fc-v1045 (the environment line above is that of the other captures).
 Licence: generated for vxwire, same as above.
 
 EOF

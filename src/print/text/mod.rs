@@ -10,7 +10,7 @@
 //!
 //! The printer formats into one reused buffer and hands each finished packet to the writer in a
 //! single `write_all`; after the first packets it does not allocate. Conversations for TCP's
-//! relative sequence numbers live in a fixed-size table allocated once.
+//! relative sequence numbers live in a fixed-size table allocated once (at the first segment).
 //!
 //! ```
 //! use vxwire::dissect::{dissect, Config, LinkType};
@@ -123,6 +123,56 @@ impl Default for Options {
     }
 }
 
+/// A piece of a packet's text that depends on the packets printed before it, left out by a
+/// printer in deferred mode ([`TextPrinter::set_deferred`]) and filled in, in capture order, by
+/// [`TextPrinter::resolve`]: this is how the parallel pipeline formats packets on several threads
+/// and still prints what one thread would. Positions are byte offsets in the packet's text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Deferred {
+    /// A `-ttt` / `-ttttt` time stamp goes at `at`: seconds and the fraction in the printed unit.
+    Ts {
+        /// Where the time stamp goes.
+        at: u32,
+        /// Seconds.
+        sec: i64,
+        /// Micro- or nanoseconds, as printed.
+        frac: u32,
+    },
+    /// A TCP segment with ACK set, which reads and updates the conversation table.
+    Tcp {
+        /// The conversation (both directions map to one key).
+        key: [u8; 36],
+        /// Whether the segment runs in the key's reverse direction.
+        rev: bool,
+        /// Whether SYN is set (starts the conversation again).
+        syn: bool,
+        /// The absolute sequence number.
+        seq: u32,
+        /// The absolute acknowledgement number.
+        ack: u32,
+    },
+    /// A number of the last `Tcp` segment goes at `at`: `raw` made relative to its conversation.
+    Num {
+        /// Where the number goes.
+        at: u32,
+        /// The absolute value.
+        raw: u32,
+        /// Which base it is taken from.
+        kind: NumKind,
+    },
+}
+
+/// Which conversation base a deferred TCP number is relative to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NumKind {
+    /// A sequence number (absolute when the segment started the conversation).
+    Seq,
+    /// An acknowledgement number (absolute when the segment started the conversation).
+    Ack,
+    /// A SACK block edge (always relative).
+    Sack,
+}
+
 /// Size of the TCP conversation table (entries; each ~48 bytes).
 const TCP_TABLE: usize = 4096;
 
@@ -180,6 +230,12 @@ pub struct TextPrinter {
     /// tcpdump gave up on the packet the way its `GET_*` macros do (a long jump): its `-x` dump
     /// then covers the link-layer header too.
     gave_up: bool,
+    /// Deferred mode: the pieces left for [`TextPrinter::resolve`] in the last packet.
+    deferred: Option<Vec<Deferred>>,
+    /// The TCP header being printed was deferred: its numbers go to `deferred`.
+    tcp_deferred: bool,
+    /// Where the packet being printed starts in `out` (not 0 in [`TextPrinter::append_packet`]).
+    base: usize,
 }
 
 impl TextPrinter {
@@ -188,12 +244,102 @@ impl TextPrinter {
         TextPrinter {
             opts,
             out: Buf { b: Vec::with_capacity(4096) },
-            tcp: vec![TcpConv { used: false, key: [0; 36], seq: 0, ack: 0 }; TCP_TABLE],
+            // Allocated at the first TCP segment: printers in deferred mode never need it.
+            tcp: Vec::new(),
             prev_ts: None,
             ifnames: Vec::new(),
             tz: TzCache::system(),
             ts_cache: None,
             gave_up: false,
+            deferred: None,
+            tcp_deferred: false,
+            base: 0,
+        }
+    }
+
+    /// Deferred mode (for the parallel pipeline): packet texts leave out what depends on the
+    /// packets before them (TCP relative numbers, `-ttt` / `-ttttt` time stamps); after each
+    /// packet [`TextPrinter::deferred`] says what and where, and [`TextPrinter::resolve`] (on
+    /// one printer that sees every packet in order) fills it in.
+    pub fn set_deferred(&mut self, on: bool) {
+        self.deferred = on.then(Vec::new);
+    }
+
+    /// In deferred mode, what the last packet's text leaves out (empty otherwise).
+    pub fn deferred(&self) -> &[Deferred] {
+        self.deferred.as_deref().unwrap_or(&[])
+    }
+
+    /// Writes `text`, a packet's text from a printer in deferred mode, with the `deferred`
+    /// pieces it left out filled in from this printer's state (which they update as printing
+    /// the packet would have). Called in capture order for every printed packet that has
+    /// deferred pieces, it gives the output of one printer that printed every packet itself.
+    ///
+    /// # Errors
+    /// Any error of `out`.
+    pub fn resolve(&mut self, out: &mut dyn Write, text: &[u8], deferred: &[Deferred]) -> io::Result<()> {
+        self.out.b.clear();
+        let (mut from, mut conv) = (0usize, (true, false, 0u32, 0u32));
+        for d in deferred {
+            let at = match *d {
+                Deferred::Ts { at, .. } | Deferred::Num { at, .. } => at as usize,
+                Deferred::Tcp { .. } => from,
+            };
+            self.out.raw(&text[from..at]);
+            from = at;
+            match *d {
+                Deferred::Ts { sec, frac, .. } => self.relative_ts(sec, frac),
+                Deferred::Tcp { key, rev, syn, seq, ack } => {
+                    let (reset, cseq, cack) = self.conversation(key, rev, syn, seq, ack);
+                    conv = (reset, rev, cseq, cack);
+                }
+                Deferred::Num { raw, kind, .. } => {
+                    let (reset, rev, cseq, cack) = conv;
+                    let v = match kind {
+                        NumKind::Seq if reset => raw,
+                        NumKind::Ack if reset => raw,
+                        NumKind::Seq => raw.wrapping_sub(if rev { cack } else { cseq }),
+                        NumKind::Ack | NumKind::Sack => raw.wrapping_sub(if rev { cseq } else { cack }),
+                    };
+                    self.out.u(u64::from(v));
+                }
+            }
+        }
+        self.out.raw(&text[from..]);
+        out.write_all(&self.out.b)
+    }
+
+    /// Looks the TCP conversation up (and starts it again on SYN or when its slot held another
+    /// one): whether it (re)started with this segment, and its base sequence and ack numbers.
+    fn conversation(&mut self, key: [u8; 36], rev: bool, syn: bool, seq: u32, ack: u32) -> (bool, u32, u32) {
+        let slot = (tcp::fnv(&key) as usize) % TCP_TABLE;
+        if self.tcp.is_empty() {
+            self.tcp = vec![TcpConv { used: false, key: [0; 36], seq: 0, ack: 0 }; TCP_TABLE];
+        }
+        let c = &mut self.tcp[slot];
+        let reset = !c.used || c.key != key || syn;
+        if reset {
+            *c = TcpConv { used: true, key, seq: 0, ack: 0 };
+            if rev {
+                c.ack = seq;
+                c.seq = ack.wrapping_sub(1);
+            } else {
+                c.seq = seq;
+                c.ack = ack.wrapping_sub(1);
+            }
+        }
+        (reset, c.seq, c.ack)
+    }
+
+    /// A TCP sequence, ack or SACK number: printed, or (deferred mode) left for `resolve`.
+    fn tcp_num(&mut self, v: u32, raw: u32, kind: NumKind) {
+        match (&mut self.deferred, self.tcp_deferred) {
+            (Some(list), true) => {
+                list.push(Deferred::Num { at: (self.out.b.len() - self.base) as u32, raw, kind })
+            }
+            _ => {
+                self.out.u(u64::from(v));
+            }
         }
     }
 
@@ -201,6 +347,11 @@ impl TextPrinter {
     /// interface index on the machine it runs on; `?` when unknown).
     pub fn set_interface_names(&mut self, names: Vec<(u32, String)>) {
         self.ifnames = names;
+    }
+
+    /// The interface names given by [`TextPrinter::set_interface_names`].
+    pub fn interface_names(&self) -> &[(u32, String)] {
+        &self.ifnames
     }
 
     /// Writes one packet: its text lines, the hex dump if asked for, and a final newline.
@@ -214,9 +365,30 @@ impl TextPrinter {
         d: &Dissection<'_>,
     ) -> io::Result<()> {
         self.out.b.clear();
+        self.base = 0;
+        self.format_packet(info, d);
+        out.write_all(&self.out.b)
+    }
+
+    /// [`TextPrinter::write_packet`] appended to `text` in place, without a copy (the parallel
+    /// pipeline's batch buffers); [`TextPrinter::deferred`] positions count from where the
+    /// packet starts in `text`.
+    pub fn append_packet(&mut self, text: &mut Vec<u8>, info: &PacketInfo, d: &Dissection<'_>) {
+        core::mem::swap(&mut self.out.b, text);
+        self.base = self.out.b.len();
+        self.format_packet(info, d);
+        core::mem::swap(&mut self.out.b, text);
+        self.base = 0;
+    }
+
+    /// One packet's text, appended to `out` (the body of `write_packet` and `append_packet`).
+    fn format_packet(&mut self, info: &PacketInfo, d: &Dissection<'_>) {
         self.gave_up = false;
+        if let Some(list) = &mut self.deferred {
+            list.clear();
+        }
         if self.invalid_header(info) {
-            return out.write_all(&self.out.b);
+            return;
         }
         self.timestamp(info);
         self.frame(d, info.len as usize);
@@ -230,7 +402,6 @@ impl TextPrinter {
             HexMode::AsciiLink => hex::hex_ascii(&mut self.out.b, b"\n\t", data),
         }
         self.out.c(b'\n');
-        out.write_all(&self.out.b)
     }
 
     /// Writes a packet whose link type the crate cannot read: timestamp and tcpdump's marker.
@@ -244,6 +415,10 @@ impl TextPrinter {
         linktype: u32,
     ) -> io::Result<()> {
         self.out.b.clear();
+        self.base = 0;
+        if let Some(list) = &mut self.deferred {
+            list.clear();
+        }
         self.timestamp(info);
         self.out.s("[|unknown link type ").u(u64::from(linktype)).s("]\n");
         out.write_all(&self.out.b)

@@ -39,29 +39,27 @@ impl TextPrinter {
         }
         // Relative sequence numbers, as tcpdump keeps them per conversation.
         let (mut thseq, mut thack, mut rev) = (0u32, 0u32, false);
+        let (raw_seq, raw_ack) = (seq, ack);
+        self.tcp_deferred = false;
         if flags & 0x10 != 0 && !self.opts.absolute_seq {
             let (key, r) = conv_key(ip, sp, dp);
             rev = r;
-            let slot = (fnv(&key) as usize) % TCP_TABLE;
-            let c = &mut self.tcp[slot];
-            if !c.used || c.key != key || flags & 0x02 != 0 {
-                *c = TcpConv { used: true, key, seq: 0, ack: 0 };
-                if rev {
-                    c.ack = seq;
-                    c.seq = ack.wrapping_sub(1);
-                } else {
-                    c.seq = seq;
-                    c.ack = ack.wrapping_sub(1);
-                }
-            } else if rev {
-                seq = seq.wrapping_sub(c.ack);
-                ack = ack.wrapping_sub(c.seq);
+            let syn = flags & 0x02 != 0;
+            if let Some(list) = &mut self.deferred {
+                list.push(Deferred::Tcp { key, rev, syn, seq, ack });
+                self.tcp_deferred = true;
             } else {
-                seq = seq.wrapping_sub(c.seq);
-                ack = ack.wrapping_sub(c.ack);
+                let (reset, cseq, cack) = self.conversation(key, rev, syn, seq, ack);
+                if !reset && rev {
+                    seq = seq.wrapping_sub(cack);
+                    ack = ack.wrapping_sub(cseq);
+                } else if !reset {
+                    seq = seq.wrapping_sub(cseq);
+                    ack = ack.wrapping_sub(cack);
+                }
+                thseq = cseq;
+                thack = cack;
             }
-            thseq = c.seq;
-            thack = c.ack;
         }
         self.out.s("Flags [");
         let mut any = false;
@@ -84,7 +82,8 @@ impl TextPrinter {
             self.out.s("none");
         }
         self.out.c(b']');
-        self.tcp_rest(seg, len, ip, [seq, ack], (rev, thseq, thack));
+        self.tcp_rest(seg, len, ip, [seq, ack, raw_seq, raw_ack], (rev, thseq, thack));
+        self.tcp_deferred = false;
     }
 
     /// After the flags: the checksum, sequence numbers, window and options.
@@ -93,7 +92,7 @@ impl TextPrinter {
         seg: &[u8],
         len: usize,
         ip: IpCtx<'_>,
-        [seq, ack]: [u32; 2],
+        [seq, ack, raw_seq, raw_ack]: [u32; 4],
         th: (bool, u32, u32),
     ) {
         let b = seg;
@@ -116,13 +115,16 @@ impl TextPrinter {
         }
         let dlen = len - hlen;
         if self.opts.verbose > 1 || dlen > 0 || flags & 0x07 != 0 {
-            self.out.s(", seq ").u(u64::from(seq));
+            self.out.s(", seq ");
+            self.tcp_num(seq, raw_seq, NumKind::Seq);
             if dlen > 0 {
-                self.out.c(b':').u(u64::from(seq.wrapping_add(dlen as u32)));
+                self.out.c(b':');
+                self.tcp_num(seq.wrapping_add(dlen as u32), raw_seq.wrapping_add(dlen as u32), NumKind::Seq);
             }
         }
         if flags & 0x10 != 0 {
-            self.out.s(", ack ").u(u64::from(ack));
+            self.out.s(", ack ");
+            self.tcp_num(ack, raw_ack, NumKind::Ack);
         }
         self.out.s(", win ").u(u64::from(win));
         if flags & 0x20 != 0 {
@@ -213,8 +215,12 @@ impl TextPrinter {
                 self.out.c(b' ').u((data.len() / 8) as u64).c(b' ');
                 let base = if rev { thseq } else { thack };
                 for k in (0..data.len()).step_by(8) {
-                    let (s, e) = (u32_at(k).wrapping_sub(base), u32_at(k + 4).wrapping_sub(base));
-                    self.out.c(b'{').u(u64::from(s)).c(b':').u(u64::from(e)).c(b'}');
+                    let (s, e) = (u32_at(k), u32_at(k + 4));
+                    self.out.c(b'{');
+                    self.tcp_num(s.wrapping_sub(base), s, NumKind::Sack);
+                    self.out.c(b':');
+                    self.tcp_num(e.wrapping_sub(base), e, NumKind::Sack);
+                    self.out.c(b'}');
                 }
             }
             6 | 7 | 11 | 12 | 13 => {

@@ -5,11 +5,7 @@ use super::*;
 impl TextPrinter {
     pub(super) fn timestamp(&mut self, info: &PacketInfo) {
         // `usec` is the fraction in the printed unit: micro- or nanoseconds.
-        let (usec, per_sec, digits) = if self.opts.nano {
-            (info.ts_nsec, 1_000_000_000, 9)
-        } else {
-            (info.ts_nsec / 1000, 1_000_000, 6)
-        };
+        let (usec, digits) = if self.opts.nano { (info.ts_nsec, 9) } else { (info.ts_nsec / 1000, 6) };
         match self.opts.ts {
             TsFormat::None => {}
             TsFormat::Time => {
@@ -39,18 +35,29 @@ impl TextPrinter {
                 self.out.c(b' ');
             }
             TsFormat::Delta | TsFormat::SinceFirst => {
-                let (ps, pu) = self.prev_ts.unwrap_or((info.ts_sec, usec));
-                let diff =
-                    (i128::from(info.ts_sec) - i128::from(ps)) * per_sec + i128::from(usec) - i128::from(pu);
-                // tcpdump leaves a sign column in front of relative times.
-                self.out.c(if diff < 0 { b'-' } else { b' ' });
-                let a = diff.unsigned_abs();
-                self.hms((a / per_sec as u128) as i64, (a % per_sec as u128) as u32);
-                self.out.c(b' ');
-                if self.opts.ts == TsFormat::Delta || self.prev_ts.is_none() {
-                    self.prev_ts = Some((info.ts_sec, usec));
+                if let Some(list) = &mut self.deferred {
+                    let at = (self.out.b.len() - self.base) as u32;
+                    list.push(Deferred::Ts { at, sec: info.ts_sec, frac: usec });
+                } else {
+                    self.relative_ts(info.ts_sec, usec);
                 }
             }
+        }
+    }
+
+    /// A `-ttt` (since the previous packet) or `-ttttt` (since the first) time stamp; `frac` is
+    /// in the printed unit.
+    pub(super) fn relative_ts(&mut self, sec: i64, frac: u32) {
+        let per_sec: i128 = if self.opts.nano { 1_000_000_000 } else { 1_000_000 };
+        let (ps, pu) = self.prev_ts.unwrap_or((sec, frac));
+        let diff = (i128::from(sec) - i128::from(ps)) * per_sec + i128::from(frac) - i128::from(pu);
+        // tcpdump leaves a sign column in front of relative times.
+        self.out.c(if diff < 0 { b'-' } else { b' ' });
+        let a = diff.unsigned_abs();
+        self.hms((a / per_sec as u128) as i64, (a % per_sec as u128) as u32);
+        self.out.c(b' ');
+        if self.opts.ts == TsFormat::Delta || self.prev_ts.is_none() {
+            self.prev_ts = Some((sec, frac));
         }
     }
 
