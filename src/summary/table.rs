@@ -14,6 +14,10 @@ type Index<K> = HashMap<K, usize, foldhash::fast::RandomState>;
 
 /// A map that holds at most `cap` entries; keys that arrive when it is full are not stored but
 /// counted ([`Capped::dropped`]). Iteration is in key order, so output is stable.
+///
+/// The [`Summary`](super::Summary)'s tables are `Capped` maps it fills itself; a user reads them
+/// (`get`, `contains_key`, `iter`, `len`, `dropped`, `cap`), so the filling methods are the
+/// crate's own.
 #[derive(Clone, Debug)]
 pub struct Capped<K, V> {
     entries: Vec<(K, V)>,
@@ -48,14 +52,14 @@ impl<K, V> Capped<K, V> {
 
 impl<K: Ord + Hash + Clone, V> Capped<K, V> {
     /// An empty map holding at most `cap` entries.
-    pub fn new(cap: usize) -> Capped<K, V> {
+    pub(crate) fn new(cap: usize) -> Capped<K, V> {
         Capped { entries: Vec::new(), index: Index::default(), order: OnceCell::new(), cap, dropped: 0 }
     }
 
     /// The entry for `key`, created with `make` if absent and there is room; `None` (and one more
     /// dropped key) if the map is full.
     #[inline]
-    pub fn entry_with(&mut self, key: K, make: impl FnOnce() -> V) -> Option<&mut V> {
+    pub(crate) fn entry_with(&mut self, key: K, make: impl FnOnce() -> V) -> Option<&mut V> {
         if let Some(&i) = self.index.get(&key) {
             return Some(&mut self.entries[i].1);
         }
@@ -76,7 +80,7 @@ impl<K: Ord + Hash + Clone, V> Capped<K, V> {
     }
 
     /// The value for `key`, mutable.
-    pub fn get_mut(&mut self, key: &K) -> Option<&mut V> {
+    pub(crate) fn get_mut(&mut self, key: &K) -> Option<&mut V> {
         self.index.get(key).map(|&i| &mut self.entries[i].1)
     }
 
@@ -86,7 +90,7 @@ impl<K: Ord + Hash + Clone, V> Capped<K, V> {
     }
 
     /// Removes `key`, returning its value.
-    pub fn remove(&mut self, key: &K) -> Option<V> {
+    pub(crate) fn remove(&mut self, key: &K) -> Option<V> {
         let i = self.index.remove(key)?;
         let (_, v) = self.entries.swap_remove(i);
         if let Some((moved, _)) = self.entries.get(i) {
@@ -99,7 +103,7 @@ impl<K: Ord + Hash + Clone, V> Capped<K, V> {
     }
 
     /// Keeps only the entries for which `keep` is true.
-    pub fn retain(&mut self, mut keep: impl FnMut(&K, &mut V) -> bool) {
+    pub(crate) fn retain(&mut self, mut keep: impl FnMut(&K, &mut V) -> bool) {
         let before = self.entries.len();
         self.entries.retain_mut(|(k, v)| keep(k, v));
         if self.entries.len() != before {
@@ -116,7 +120,7 @@ impl<K: Ord + Hash + Clone, V> Capped<K, V> {
     }
 
     /// The entries in key order, values mutable.
-    pub fn iter_mut(&mut self) -> impl Iterator<Item = (&K, &mut V)> + '_ {
+    pub(crate) fn iter_mut(&mut self) -> impl Iterator<Item = (&K, &mut V)> + '_ {
         self.entries.sort_by(|a, b| a.0.cmp(&b.0));
         self.reindex();
         self.entries.iter_mut().map(|(k, v)| (&*k, v))
@@ -136,7 +140,7 @@ impl<K: Ord + Hash + Clone, V> Capped<K, V> {
 impl<K: Ord + Hash + Clone, V: Default> Capped<K, V> {
     /// The entry for `key`, created with `V::default()` if absent and there is room.
     #[inline]
-    pub fn entry(&mut self, key: K) -> Option<&mut V> {
+    pub(crate) fn entry(&mut self, key: K) -> Option<&mut V> {
         self.entry_with(key, V::default)
     }
 }
