@@ -12,6 +12,28 @@
 //! three more) go round reader ->
 //! workers -> writer -> reader, and are reused. When the writer stops (`-c N` reached, the reader
 //! of the output went away, an error), the channels close and every thread ends.
+//!
+//! ```
+//! use vxwire::capture::CaptureReader;
+//! use vxwire::dissect::Config;
+//! use vxwire::pipeline::{run, Finish, Output, Selector, Settings};
+//! use vxwire::print::text::Options;
+//!
+//! let path = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/vxlan-4789-p2p.pcap");
+//! let text = Output::Text(Options { verbose: 1, ..Options::default() });
+//! let printed = |threads| -> Result<Vec<u8>, Box<dyn std::error::Error>> {
+//!     let settings = Settings { threads, count: None, line_buffered: false, output: text, interface_names: vec![] };
+//!     let (mut out, mut reader) = (Vec::new(), CaptureReader::open(path)?);
+//!     let finish = run::<_, std::io::Sink>(&mut reader, &Selector::new(Config::default(), vec![], None), &settings, &mut out, None)?;
+//!     assert!(matches!(finish, Finish::Done));
+//!     Ok(out)
+//! };
+//! // Two worker threads print byte for byte what one does.
+//! let one = printed(1)?;
+//! assert_eq!(printed(2)?, one);
+//! assert!(String::from_utf8(one)?.contains("VXLAN, flags [I] (0x08), vni 100"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use crate::capture::{CaptureError, CaptureReader, CopyWriter, Packet, Timestamp};
 use crate::dissect::{cannot_carry_vni, dissect_with, Config, Dissection, Header, LinkType};
