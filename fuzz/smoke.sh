@@ -20,7 +20,8 @@ for t in $(cargo +nightly fuzz list); do
   cargo +nightly fuzz run -O -s "$san" "$t" -- -max_total_time="$secs" -dict=vxlan.dict -rss_limit_mb=512 \
     -print_final_stats=1 2>&1 | grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|Done|==|SUMMARY|.*panicked)' || true
   # cargo fuzz exits non-zero on a crash; pipefail + grep hides it, so look for artifacts instead.
-  if ls artifacts/"$t"/crash-* artifacts/"$t"/oom-* artifacts/"$t"/leak-* >/dev/null 2>&1; then
+  # (find, not ls: ls fails when any one of several patterns matches nothing, which hid crashes.)
+  if [ -n "$(find artifacts/"$t" -maxdepth 1 \( -name 'crash-*' -o -name 'oom-*' -o -name 'leak-*' \) 2>/dev/null)" ]; then
     echo "fuzz/smoke.sh: $t found a crash: $(ls artifacts/"$t")" >&2
     exit 1
   fi

@@ -264,6 +264,10 @@ impl TextPrinter {
         }
         let ngroups = usize::from(u16::from_be_bytes([b[6], b[7]]));
         self.out.s(", ").u(ngroups as u64).s(" group record(s)");
+        // As mldv2_report_print: the records only with -v and up (the sources with -vv).
+        if self.opts.verbose == 0 {
+            return;
+        }
         let mut g = 8usize;
         for _ in 0..ngroups {
             if len < g + 20 {
