@@ -330,11 +330,15 @@ impl<R: Read> ReadBuf<R> {
                 && self.buf.len() - self.end < READ_CHUNK
             {
                 // The records before `start` stay in the old buffer, which is retired whole.
+                // A recycled buffer keeps its size: only a new (or too small) one is zeroed, not
+                // every buffer on every round.
                 let mut new = self.spare.pop().unwrap_or_default();
-                new.clear();
-                new.extend_from_slice(&self.buf[self.start..self.end]);
-                let len = new.len();
-                new.resize(HANDOVER_BUF.max(len + READ_CHUNK), 0);
+                let len = self.end - self.start;
+                let size = HANDOVER_BUF.max(len + READ_CHUNK);
+                if new.len() < size {
+                    new.resize(size, 0);
+                }
+                new[..len].copy_from_slice(&self.buf[self.start..self.end]);
                 self.retired = Some(core::mem::replace(&mut self.buf, new));
                 (self.start, self.end) = (0, len);
             } else if self.start > 0 && !self.handover {

@@ -447,6 +447,18 @@ fn format_batches(
     }
 }
 
+/// Writes a run of packets' text: `Ok(false)` if the reader of the output went away.
+fn write_run(out: &mut dyn Write, text: &[u8]) -> Result<bool, PipelineError> {
+    if text.is_empty() {
+        return Ok(true);
+    }
+    match out.write_all(text) {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(false),
+        Err(e) => Err(PipelineError::Output(e)),
+        Ok(()) => Ok(true),
+    }
+}
+
 /// The writer (the calling thread): puts the batches back in order and writes them out.
 fn write_batches<W: Write>(
     settings: &Settings,
@@ -479,38 +491,52 @@ fn write_batches<W: Write>(
         };
         next += 1;
         let (mut text_at, mut deferred_at) = (0, 0);
+        // Selected packets' text that needs nothing filled in is written in runs, one
+        // `write_all` for many packets (usually the whole batch), not one per packet.
+        let mut run = 0..0;
+        let per_packet = copy.is_some() || settings.line_buffered;
         for (i, r) in b.recs.iter().enumerate() {
             if full(printed) {
-                return Ok(Finish::Done);
+                return Ok(if write_run(out, &b.text[run])? { Finish::Done } else { Finish::Closed });
             }
             if let Some((at, e)) = &b.fatal {
                 if *at == i {
+                    if !write_run(out, &b.text[run])? {
+                        return Ok(Finish::Closed);
+                    }
                     return Err(PipelineError::Filter(*e));
                 }
             }
-            let (text, deferred) = (&b.text[text_at..r.text_end], &b.deferred[deferred_at..r.deferred_end]);
+            let (text, deferred) = (text_at..r.text_end, &b.deferred[deferred_at..r.deferred_end]);
             (text_at, deferred_at) = (r.text_end, r.deferred_end);
-            // As one thread: the packet is printed, then copied, then a write error counts.
-            let mut w = Ok(());
-            if r.selected {
-                printed += 1;
-                w = if deferred.is_empty() {
-                    out.write_all(text)
-                } else {
-                    resolver.resolve(out, text, deferred)
-                };
-                w = w.and_then(|()| if settings.line_buffered { out.flush() } else { Ok(()) });
-            }
-            if let Some(c) = copy.as_deref_mut() {
+            if copy.is_some() {
                 pending_meta.extend_from_slice(&b.raw[r.meta.clone()]);
-                if r.selected {
-                    let w = c.write_raw(&pending_meta).and_then(|()| c.write_raw(&b.data[r.record.clone()]));
-                    pending_meta.clear();
-                    match w {
-                        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(Finish::Closed),
-                        Err(e) => return Err(PipelineError::Copy(e)),
-                        Ok(()) => {}
-                    }
+            }
+            if !r.selected {
+                continue;
+            }
+            printed += 1;
+            if deferred.is_empty() && !per_packet {
+                run = if run.is_empty() { text } else { run.start..text.end };
+                continue;
+            }
+            if !write_run(out, &b.text[core::mem::replace(&mut run, 0..0)])? {
+                return Ok(Finish::Closed);
+            }
+            // As one thread: the packet is printed, then copied, then a write error counts.
+            let mut w = if deferred.is_empty() {
+                out.write_all(&b.text[text])
+            } else {
+                resolver.resolve(out, &b.text[text], deferred)
+            };
+            w = w.and_then(|()| if settings.line_buffered { out.flush() } else { Ok(()) });
+            if let Some(c) = copy.as_deref_mut() {
+                let w = c.write_raw(&pending_meta).and_then(|()| c.write_raw(&b.data[r.record.clone()]));
+                pending_meta.clear();
+                match w {
+                    Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(Finish::Closed),
+                    Err(e) => return Err(PipelineError::Copy(e)),
+                    Ok(()) => {}
                 }
             }
             match w {
@@ -518,6 +544,9 @@ fn write_batches<W: Write>(
                 Err(e) => return Err(PipelineError::Output(e)),
                 Ok(()) => {}
             }
+        }
+        if !write_run(out, &b.text[run])? {
+            return Ok(Finish::Closed);
         }
         if full(printed) {
             return Ok(Finish::Done);
