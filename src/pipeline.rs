@@ -1,17 +1,20 @@
 //! Reading a capture file on several threads (feature `parallel`): `vxdump -j N`.
 //!
-//! One reader thread cuts the capture into batches of records; `N` worker threads select
-//! (`--vni`, the filter expression) and format (text or JSON) every packet of a batch into the
-//! batch's own text buffer; the calling thread writes the batches out in capture order. What
-//! depends on the packets before (TCP relative sequence numbers, `-ttt` / `-ttttt` time stamps)
-//! the workers leave out ([`Deferred`]) and the writer fills in, in order, from one printer's
-//! state ([`TextPrinter::resolve`]); `-c N` and `-w` copies are counted and written by the writer.
-//! So the output is byte for byte what [`Selector`] and one [`TextPrinter`] give on one thread.
+//! `N` threads share the work: each takes the next batch of records from the capture (under a
+//! lock: reading is a few percent of the work), selects (`--vni`, the filter expression) and
+//! formats (text or JSON) every packet of it into the batch's own text buffer. The calling thread
+//! is one of them and also writes the batches out in capture order, formatting one itself only
+//! when none is ready to be written; so `-j 2` on two cores is two busy threads, not a reader and
+//! a writer besides. What depends on the packets before (TCP relative sequence numbers, `-ttt` /
+//! `-ttttt` time stamps) the workers leave out ([`Deferred`]) and the writer fills in, in order,
+//! from one printer's state ([`TextPrinter::resolve`]); `-c N` and `-w` copies are counted and
+//! written by the writer. So the output is byte for byte what [`Selector`] and one
+//! [`TextPrinter`] give on one thread.
 //!
-//! Memory stays flat: a fixed number of batch buffers (one per worker, at most one per core, and
-//! three more) go round reader ->
-//! workers -> writer -> reader, and are reused. When the writer stops (`-c N` reached, the reader
-//! of the output went away, an error), the channels close and every thread ends.
+//! Memory stays flat: a fixed number of batch buffers (one per thread, at most one per core, and
+//! four more) go round reader -> workers -> writer -> reader, and are reused; nobody waits for a
+//! free one while holding the reader. When the writer stops (`-c N` reached, the reader of the
+//! output went away, an error), the channels close and every thread ends.
 //!
 //! ```
 //! use vxwire::capture::CaptureReader;
@@ -41,11 +44,12 @@ use crate::filter::{Filter, FilterError};
 use crate::print::text::{Deferred, Options, TextPrinter};
 use crate::print::PacketInfo;
 use core::ops::ControlFlow;
-use crossbeam_channel::{bounded, Receiver, Sender};
+use crossbeam_channel::{bounded, Receiver};
 use std::collections::BTreeMap;
 use std::io::{self, Read, Write};
 use std::ops::Range;
 use std::string::String;
+use std::sync::Mutex;
 use std::vec::Vec;
 
 /// Which packets are printed: `--vni` and the filter expression, checked the cheap way first
@@ -233,8 +237,13 @@ struct Batch {
     fatal: Option<(usize, FilterError)>,
 }
 
-/// Prints (or selects, for `copy`) every packet `reader` has left on `settings.threads` worker
-/// threads, writing the text to `out` and the selected records to `copy`, in capture order.
+/// Prints (or selects, for `copy`) every packet `reader` has left on `settings.threads` threads,
+/// writing the text to `out` and the selected records to `copy`, in capture order.
+///
+/// The calling thread is one of the `settings.threads`: it writes the batches out in order and,
+/// whenever none is ready to be written, reads and formats one itself. So `-j 2` is two threads on
+/// a two-core machine, each reading (under a lock, a few percent of the work), formatting and
+/// handing over, with no thread that only waits.
 ///
 /// # Errors
 /// The filter does not apply to a link type, or writing failed (other than the reader going away).
@@ -246,27 +255,75 @@ pub fn run<R: Read + Send, W: Write>(
     copy: Option<&mut CopyWriter<W>>,
 ) -> Result<Finish, PipelineError> {
     let threads = settings.threads.max(1);
-    // No more batches in flight than the cores can work on at once (and three more: one being
-    // read, one being written, one waiting): more workers than cores add threads, not memory.
+    // No more batches in flight than the cores can work on at once, and four more: the two the
+    // reader holds (being filled, and the next), one being written and one waiting to be (so that
+    // no thread waits for a free batch while another formats one); more workers than cores add
+    // threads, not memory.
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let slots = threads.min(cores) + 3;
+    let slots = threads.min(cores) + 4;
     let (free_tx, free_rx) = bounded::<Batch>(slots);
-    let (work_tx, work_rx) = bounded::<Batch>(slots);
     let (done_tx, done_rx) = bounded::<Batch>(slots);
     for _ in 0..slots {
         // Cannot fail: the channel holds `slots`.
         let _ = free_tx.send(Batch::default());
     }
-    let copying = copy.is_some();
+    let input = Mutex::new(BatchReader::new(reader, copy.is_some()));
     std::thread::scope(|s| {
-        s.spawn(move || read_batches(reader, copying, &free_rx, work_tx));
-        for _ in 0..threads {
-            let (work_rx, done_tx) = (work_rx.clone(), done_tx.clone());
-            let mut selector = selector.clone();
-            s.spawn(move || format_batches(&mut selector, settings, &work_rx, &done_tx));
+        for _ in 1..threads {
+            let (free_rx, done_tx, input) = (free_rx.clone(), done_tx.clone(), &input);
+            let mut worker = Worker::new(selector.clone(), settings);
+            s.spawn(move || loop {
+                let Taken::Batch(mut b) = take_batch(input, &free_rx, true) else { return };
+                worker.format(&mut b);
+                if done_tx.send(b).is_err() {
+                    return;
+                }
+            });
         }
-        drop((work_rx, done_tx));
-        write_batches(settings, out, copy, done_rx, free_tx)
+        drop(done_tx);
+        let mut own = Worker::new(selector.clone(), settings);
+        // The channels close (and every worker ends) when this returns.
+        let (free_tx, done_rx) = (free_tx, done_rx);
+        let mut writer = Writer::new(settings, out, copy);
+        let (mut next, mut waiting) = (0u64, BTreeMap::new());
+        let (mut workers_gone, mut exhausted) = (false, false);
+        loop {
+            while let Some(mut b) = waiting.remove(&next) {
+                next += 1;
+                if let Some(finish) = writer.write(&mut b)? {
+                    return Ok(finish);
+                }
+                // The reader may have stopped already: then the batch is not needed.
+                drop(free_tx.send(b));
+            }
+            if let Ok(b) = done_rx.try_recv() {
+                waiting.insert(b.seq, b);
+                continue;
+            }
+            if !exhausted {
+                // Formats a batch itself if one can be read without waiting for a free batch
+                // (without workers it waits: what is in flight is in `waiting`, written above).
+                match take_batch(&input, &free_rx, workers_gone) {
+                    Taken::Batch(mut b) => {
+                        own.format(&mut b);
+                        waiting.insert(b.seq, b);
+                        continue;
+                    }
+                    Taken::End => exhausted = true,
+                    Taken::NotNow => {}
+                }
+            }
+            if workers_gone && exhausted {
+                // Every batch was written (the last one, which carries `end`, returns above).
+                return Ok(Finish::Done);
+            }
+            match done_rx.recv() {
+                Ok(b) => {
+                    waiting.insert(b.seq, b);
+                }
+                Err(_) => workers_gone = true,
+            }
+        }
     })
 }
 
@@ -288,7 +345,14 @@ pub fn read_ahead<R: Read + Send, E>(
         let _ = free_tx.send(Batch::default());
     }
     std::thread::scope(|s| {
-        s.spawn(move || read_batches(reader, false, &free_rx, work_tx));
+        s.spawn(move || {
+            let mut input = BatchReader::new(reader, false);
+            while let Some(b) = input.stock_up(&free_rx, true).then(|| input.next()).flatten() {
+                if work_tx.send(b).is_err() {
+                    return;
+                }
+            }
+        });
         // The channels close (and the reader ends) when this returns.
         let (work_rx, free_tx) = (work_rx, free_tx);
         while let Ok(b) = work_rx.recv() {
@@ -314,105 +378,223 @@ pub fn read_ahead<R: Read + Send, E>(
     })
 }
 
-/// The reader thread: reads records in hand-over mode, so that each batch is one of the
-/// reader's buffers, handed over whole without a copy, with the records read into it; ends at
-/// the end of the capture, an error, or the writer stopping (the free channel closes).
-fn read_batches<R: Read>(
-    reader: &mut CaptureReader<R>,
+/// What [`take_batch`] got (moved once per batch of hundreds of packets: not worth a box).
+#[allow(clippy::large_enum_variant)]
+enum Taken {
+    Batch(Batch),
+    /// The capture ended (or the writer stopped, or a thread panicked holding the reader).
+    End,
+    /// Not without waiting for a free batch.
+    NotNow,
+}
+
+/// Reads the next batch from the shared reader. Nobody waits for a free batch while holding the
+/// reader (only the calling thread of [`run`] frees batches, and it takes the reader too): the
+/// batches are taken first, one at a time without the reader, and stocked in it. `wait`: wait for
+/// free batches, else return [`Taken::NotNow`].
+fn take_batch<R: Read>(input: &Mutex<BatchReader<'_, R>>, free: &Receiver<Batch>, wait: bool) -> Taken {
+    loop {
+        let Ok(mut r) = input.lock() else { return Taken::End };
+        if r.stock_up(free, false) {
+            return r.next().map_or(Taken::End, Taken::Batch);
+        }
+        drop(r);
+        if !wait {
+            return Taken::NotNow;
+        }
+        let Ok(b) = free.recv() else { return Taken::End };
+        let Ok(mut r) = input.lock() else { return Taken::End };
+        r.stock.push(b);
+    }
+}
+
+/// Cuts a capture into batches: reads records in hand-over mode, so that each batch is one of the
+/// reader's buffers, handed over whole without a copy, with the records read into it.
+struct BatchReader<'r, R: Read> {
+    reader: &'r mut CaptureReader<R>,
     copying: bool,
-    free: &Receiver<Batch>,
-    work: Sender<Batch>,
-) {
-    reader.set_handover(true);
-    // Hands a free batch's buffer to the reader to read into, and returns the batch.
-    let fresh = |reader: &mut CaptureReader<R>| {
-        let mut b = free.recv().ok()?;
-        reader.add_spare_buffer(core::mem::take(&mut b.data));
+    seq: u64,
+    /// The batch being filled, and the one that takes over when its buffer is retired.
+    cur: Option<Batch>,
+    spare: Option<Batch>,
+    /// A complete batch not handed out yet (the last one, when the one before it completed in
+    /// the same step).
+    ready: Option<Batch>,
+    /// Free batches taken for it (see [`take_batch`]), used before the free channel.
+    stock: Vec<Batch>,
+    ended: bool,
+}
+
+impl<'r, R: Read> BatchReader<'r, R> {
+    fn new(reader: &'r mut CaptureReader<R>, copying: bool) -> BatchReader<'r, R> {
+        reader.set_handover(true);
+        BatchReader {
+            reader,
+            copying,
+            seq: 0,
+            cur: None,
+            spare: None,
+            ready: None,
+            stock: Vec::new(),
+            ended: false,
+        }
+    }
+
+    /// Takes free batches until the stock holds what [`Self::next`] may need, waiting for them
+    /// if `wait`; whether it does.
+    fn stock_up(&mut self, free: &Receiver<Batch>, wait: bool) -> bool {
+        while self.stock.len() < self.needs() {
+            let b = if wait { free.recv().ok() } else { free.try_recv().ok() };
+            match b {
+                Some(b) => self.stock.push(b),
+                None => return false,
+            }
+        }
+        true
+    }
+
+    /// A batch from the stock, its buffer handed to the reader to read into; `None` (and the
+    /// end) when there is none: the writer stopped (the free channel closed).
+    fn fresh(&mut self) -> Option<Batch> {
+        let Some(mut b) = self.stock.pop() else {
+            self.ended = true;
+            return None;
+        };
+        self.reader.add_spare_buffer(core::mem::take(&mut b.data));
         b.recs.clear();
         b.raw.clear();
         b.tail.clear();
         b.end = None;
         Some(b)
-    };
-    let (mut seq, mut spare) = (0, None);
-    let Some(mut cur) = fresh(reader) else { return };
-    loop {
-        let n = reader.packets_read() + 1;
-        let got = match reader.next_packet() {
-            None => Err(None),
-            Some(Err(e)) => Err(Some(e)),
-            Some(Ok(p)) => Ok((p.ts, p.len, p.raw_link_type, p.interface, p.epb_flags)),
+    }
+
+    /// How many free batches [`Self::next`] may take (it waits if there are fewer).
+    fn needs(&self) -> usize {
+        if self.ready.is_some() || self.ended {
+            return 0;
+        }
+        1 + usize::from(self.cur.is_none()) + usize::from(self.spare.is_none())
+    }
+
+    /// The next complete batch, taking at most [`Self::needs`] from the stock; `None` after the last one (which
+    /// carries the end of the capture or the error reading stopped at).
+    fn next(&mut self) -> Option<Batch> {
+        if let Some(b) = self.ready.take() {
+            return Some(b);
+        }
+        if self.ended {
+            return None;
+        }
+        let mut cur = match self.cur.take() {
+            Some(b) => b,
+            None => self.fresh()?,
         };
-        if let Some(old) = reader.take_retired_buffer() {
-            // Every record of `cur` is in the retired buffer; this one is in the new buffer.
-            cur.data = old;
-            cur.seq = seq;
-            seq += 1;
-            let next = match spare.take() {
-                Some(b) => Some(b),
-                None => fresh(reader),
+        loop {
+            let n = self.reader.packets_read() + 1;
+            let got = match self.reader.next_packet() {
+                None => Err(None),
+                Some(Err(e)) => Err(Some(e)),
+                Some(Ok(p)) => Ok((p.ts, p.len, p.raw_link_type, p.interface, p.epb_flags)),
             };
-            if work.send(core::mem::take(&mut cur)).is_err() {
-                return;
+            let mut complete = None;
+            if let Some(old) = self.reader.take_retired_buffer() {
+                // Every record of `cur` is in the retired buffer; this one is in the new buffer.
+                cur.data = old;
+                cur.seq = self.seq;
+                self.seq += 1;
+                let next = match self.spare.take() {
+                    Some(b) => b,
+                    None => match self.fresh() {
+                        Some(b) => b,
+                        None => return Some(cur),
+                    },
+                };
+                complete = Some(core::mem::replace(&mut cur, next));
             }
-            let Some(next) = next else { return };
-            cur = next;
-        }
-        if spare.is_none() && got.is_ok() {
-            // A spare buffer for the next hand-over, taken now (this may wait for the writer:
-            // that bounds the batches in flight).
-            spare = fresh(reader);
-            if spare.is_none() {
-                return;
+            if self.spare.is_none() && got.is_ok() {
+                // A spare buffer for the next hand-over, taken now (this may wait for the writer:
+                // that bounds the batches in flight).
+                self.spare = Some(match self.fresh() {
+                    Some(b) => b,
+                    None => return complete,
+                });
             }
-        }
-        match got {
-            Ok((ts, len, linktype, interface, epb_flags)) => {
-                let (ts_sec, ts_nsec, data) = (ts.secs(), ts.nanos(), reader.last_data_range());
-                let mut rec =
-                    Rec { n, ts_sec, ts_nsec, len, linktype, interface, epb_flags, data, ..Rec::default() };
-                if copying {
-                    let m = cur.raw.len();
-                    reader.take_meta(&mut cur.raw);
-                    rec.meta = m..cur.raw.len();
-                    rec.record = reader.last_record_range();
+            match got {
+                Ok((ts, len, linktype, interface, epb_flags)) => {
+                    let (ts_sec, ts_nsec, data) = (ts.secs(), ts.nanos(), self.reader.last_data_range());
+                    let mut rec = Rec {
+                        n,
+                        ts_sec,
+                        ts_nsec,
+                        len,
+                        linktype,
+                        interface,
+                        epb_flags,
+                        data,
+                        ..Rec::default()
+                    };
+                    if self.copying {
+                        let m = cur.raw.len();
+                        self.reader.take_meta(&mut cur.raw);
+                        rec.meta = m..cur.raw.len();
+                        rec.record = self.reader.last_record_range();
+                    }
+                    cur.recs.push(rec);
                 }
-                cur.recs.push(rec);
-            }
-            Err(end) => {
-                if copying {
-                    reader.take_meta(&mut cur.tail);
+                Err(end) => {
+                    if self.copying {
+                        self.reader.take_meta(&mut cur.tail);
+                    }
+                    cur.end = Some(end);
+                    cur.data = self.reader.take_buffer();
+                    cur.seq = self.seq;
+                    self.ended = true;
+                    return match complete {
+                        Some(c) => {
+                            self.ready = Some(cur);
+                            Some(c)
+                        }
+                        None => Some(cur),
+                    };
                 }
-                cur.end = Some(end);
-                cur.data = reader.take_buffer();
-                cur.seq = seq;
-                let _ = work.send(cur);
-                return;
+            }
+            if let Some(c) = complete {
+                self.cur = Some(cur);
+                return Some(c);
             }
         }
     }
 }
 
-/// A worker thread: selects and formats the packets of each batch it gets.
-fn format_batches(
-    selector: &mut Selector,
-    settings: &Settings,
-    work: &Receiver<Batch>,
-    done: &Sender<Batch>,
-) {
-    let (opts, json, quiet) = match settings.output {
-        Output::Text(o) => (o, false, false),
-        Output::Json(o) => (o, true, false),
-        Output::Nothing => (Options::default(), false, true),
-    };
-    let mut printer = TextPrinter::new(opts);
-    printer.set_interface_names(settings.interface_names.clone());
-    printer.set_deferred(true);
-    while let Ok(mut b) = work.recv() {
+/// What a thread needs to select and format the packets of a batch.
+struct Worker {
+    selector: Selector,
+    printer: TextPrinter,
+    json: bool,
+    quiet: bool,
+}
+
+impl Worker {
+    fn new(selector: Selector, settings: &Settings) -> Worker {
+        let (opts, json, quiet) = match settings.output {
+            Output::Text(o) => (o, false, false),
+            Output::Json(o) => (o, true, false),
+            Output::Nothing => (Options::default(), false, true),
+        };
+        let mut printer = TextPrinter::new(opts);
+        printer.set_interface_names(settings.interface_names.clone());
+        printer.set_deferred(true);
+        Worker { selector, printer, json, quiet }
+    }
+
+    /// Selects and formats every packet of `b` into its text buffer.
+    fn format(&mut self, b: &mut Batch) {
         b.text.clear();
         b.deferred.clear();
         b.fatal = None;
-        let Batch { recs, data, text, deferred, fatal, .. } = &mut b;
+        let Worker { selector, printer, json, quiet, .. } = self;
+        let (json, quiet) = (*json, *quiet);
+        let Batch { recs, data, text, deferred, fatal, .. } = b;
         for (i, r) in recs.iter_mut().enumerate() {
             let bytes = &data[r.data.clone()];
             let info =
@@ -441,9 +623,6 @@ fn format_batches(
             r.text_end = text.len();
             r.deferred_end = deferred.len();
         }
-        if done.send(b).is_err() {
-            return;
-        }
     }
 }
 
@@ -459,118 +638,115 @@ fn write_run(out: &mut dyn Write, text: &[u8]) -> Result<bool, PipelineError> {
     }
 }
 
-/// The writer (the calling thread): puts the batches back in order and writes them out.
-fn write_batches<W: Write>(
-    settings: &Settings,
-    out: &mut dyn Write,
-    mut copy: Option<&mut CopyWriter<W>>,
-    done: Receiver<Batch>,
-    free: Sender<Batch>,
-) -> Result<Finish, PipelineError> {
-    let opts = match settings.output {
-        Output::Text(o) | Output::Json(o) => o,
-        Output::Nothing => Options::default(),
-    };
-    let mut resolver = TextPrinter::new(opts);
-    let (mut next, mut waiting) = (0u64, BTreeMap::new());
-    let mut printed = 0u64;
-    let mut pending_meta = Vec::new();
-    let full = |printed: u64| settings.count.is_some_and(|c| printed >= c);
-    loop {
-        let b = match waiting.remove(&next) {
-            Some(b) => b,
-            None => match done.recv() {
-                Ok(b) => {
-                    waiting.insert(b.seq, b);
-                    continue;
-                }
-                // Every worker ended without the batch: the reader stopped (cannot happen
-                // before the last batch, which carries `end`).
-                Err(_) => return Ok(Finish::Done),
-            },
+/// The writer (on the calling thread): writes the batches out, in the order it is given them, as
+/// one thread would have printed them.
+struct Writer<'o, 'c, W: Write> {
+    settings: &'o Settings,
+    out: &'o mut dyn Write,
+    copy: Option<&'c mut CopyWriter<W>>,
+    /// Fills in what the workers left out, from the packets before.
+    resolver: TextPrinter,
+    printed: u64,
+    /// With `-w`: the non-packet blocks since the last selected record.
+    pending_meta: Vec<u8>,
+}
+
+impl<'o, 'c, W: Write> Writer<'o, 'c, W> {
+    fn new(settings: &'o Settings, out: &'o mut dyn Write, copy: Option<&'c mut CopyWriter<W>>) -> Self {
+        let opts = match settings.output {
+            Output::Text(o) | Output::Json(o) => o,
+            Output::Nothing => Options::default(),
         };
-        next += 1;
+        Writer { settings, out, copy, resolver: TextPrinter::new(opts), printed: 0, pending_meta: Vec::new() }
+    }
+
+    fn full(&self) -> bool {
+        self.settings.count.is_some_and(|c| self.printed >= c)
+    }
+
+    /// Writes the next batch: `Ok(Some(..))` when the run ends with it.
+    fn write(&mut self, b: &mut Batch) -> Result<Option<Finish>, PipelineError> {
         let (mut text_at, mut deferred_at) = (0, 0);
         // Selected packets' text that needs nothing filled in is written in runs, one
         // `write_all` for many packets (usually the whole batch), not one per packet.
         let mut run = 0..0;
-        let per_packet = copy.is_some() || settings.line_buffered;
+        let per_packet = self.copy.is_some() || self.settings.line_buffered;
+        let closed = |open: bool| if open { None } else { Some(Finish::Closed) };
         for (i, r) in b.recs.iter().enumerate() {
-            if full(printed) {
-                return Ok(if write_run(out, &b.text[run])? { Finish::Done } else { Finish::Closed });
+            if self.full() {
+                return Ok(Some(if write_run(self.out, &b.text[run])? {
+                    Finish::Done
+                } else {
+                    Finish::Closed
+                }));
             }
             if let Some((at, e)) = &b.fatal {
                 if *at == i {
-                    if !write_run(out, &b.text[run])? {
-                        return Ok(Finish::Closed);
+                    if !write_run(self.out, &b.text[run])? {
+                        return Ok(Some(Finish::Closed));
                     }
                     return Err(PipelineError::Filter(*e));
                 }
             }
             let (text, deferred) = (text_at..r.text_end, &b.deferred[deferred_at..r.deferred_end]);
             (text_at, deferred_at) = (r.text_end, r.deferred_end);
-            if copy.is_some() {
-                pending_meta.extend_from_slice(&b.raw[r.meta.clone()]);
+            if self.copy.is_some() {
+                self.pending_meta.extend_from_slice(&b.raw[r.meta.clone()]);
             }
             if !r.selected {
                 continue;
             }
-            printed += 1;
+            self.printed += 1;
             if deferred.is_empty() && !per_packet {
                 run = if run.is_empty() { text } else { run.start..text.end };
                 continue;
             }
-            if !write_run(out, &b.text[core::mem::replace(&mut run, 0..0)])? {
-                return Ok(Finish::Closed);
+            if let Some(f) = closed(write_run(self.out, &b.text[core::mem::replace(&mut run, 0..0)])?) {
+                return Ok(Some(f));
             }
             // As one thread: the packet is printed, then copied, then a write error counts.
             let mut w = if deferred.is_empty() {
-                out.write_all(&b.text[text])
+                self.out.write_all(&b.text[text])
             } else {
-                resolver.resolve(out, &b.text[text], deferred)
+                self.resolver.resolve(self.out, &b.text[text], deferred)
             };
-            w = w.and_then(|()| if settings.line_buffered { out.flush() } else { Ok(()) });
-            if let Some(c) = copy.as_deref_mut() {
-                let w = c.write_raw(&pending_meta).and_then(|()| c.write_raw(&b.data[r.record.clone()]));
-                pending_meta.clear();
+            w = w.and_then(|()| if self.settings.line_buffered { self.out.flush() } else { Ok(()) });
+            if let Some(c) = self.copy.as_deref_mut() {
+                let w = c.write_raw(&self.pending_meta).and_then(|()| c.write_raw(&b.data[r.record.clone()]));
+                self.pending_meta.clear();
                 match w {
-                    Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(Finish::Closed),
+                    Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(Some(Finish::Closed)),
                     Err(e) => return Err(PipelineError::Copy(e)),
                     Ok(()) => {}
                 }
             }
             match w {
-                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(Finish::Closed),
+                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(Some(Finish::Closed)),
                 Err(e) => return Err(PipelineError::Output(e)),
                 Ok(()) => {}
             }
         }
-        if !write_run(out, &b.text[run])? {
-            return Ok(Finish::Closed);
+        if let Some(f) = closed(write_run(self.out, &b.text[run])?) {
+            return Ok(Some(f));
         }
-        if full(printed) {
-            return Ok(Finish::Done);
+        if self.full() {
+            return Ok(Some(Finish::Done));
         }
         if let Some((_, e)) = b.fatal {
             return Err(PipelineError::Filter(e));
         }
-        match b.end {
-            Some(end) => {
-                if let Some(c) = copy.as_deref_mut() {
-                    pending_meta.extend_from_slice(&b.tail);
-                    match c.write_raw(&pending_meta) {
-                        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(Finish::Closed),
-                        Err(e) => return Err(PipelineError::Copy(e)),
-                        Ok(()) => {}
-                    }
-                }
-                return Ok(match end {
-                    None => Finish::Done,
-                    Some(e) => Finish::ReadError(e),
-                });
+        let Some(end) = b.end.take() else { return Ok(None) };
+        if let Some(c) = self.copy.as_deref_mut() {
+            self.pending_meta.extend_from_slice(&b.tail);
+            match c.write_raw(&self.pending_meta) {
+                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(Some(Finish::Closed)),
+                Err(e) => return Err(PipelineError::Copy(e)),
+                Ok(()) => {}
             }
-            // The reader may have stopped already: then the batch is not needed.
-            None => drop(free.send(b)),
         }
+        Ok(Some(match end {
+            None => Finish::Done,
+            Some(e) => Finish::ReadError(e),
+        }))
     }
 }
