@@ -104,6 +104,39 @@ fn octet(tmp: &mut [u8; 16], p: usize, o: u8) -> usize {
     p + usize::from(e[3])
 }
 
+/// Appends `v` in decimal to `b` (pairs of digits at a time; the printers' and the JSON
+/// writer's numbers).
+#[inline]
+pub fn decimal(b: &mut Vec<u8>, v: u64) {
+    if v < 10 {
+        b.push(b'0' + v as u8);
+        return;
+    }
+    if v < 100 {
+        let r = 2 * v as usize;
+        b.extend_from_slice(&PAIRS[r..r + 2]);
+        return;
+    }
+    let mut tmp = [0u8; 20];
+    // Most numbers printed (ports, lengths, sequence numbers) fit 32 bits, whose digit count
+    // is a few compares and whose divisions are cheaper.
+    let n = match u32::try_from(v) {
+        Ok(v) => {
+            let n = ndigits32(v);
+            digits32(&mut tmp, v, n);
+            n
+        }
+        Err(_) => {
+            let n = ndigits(v);
+            digits(&mut tmp, v, n);
+            n
+        }
+    };
+    let l = b.len();
+    b.extend_from_slice(&tmp);
+    b.truncate(l + n);
+}
+
 /// A growable output line buffer with the small writers the printers use.
 #[derive(Debug, Default)]
 pub struct Buf {
@@ -149,31 +182,7 @@ impl Buf {
     /// Appends `v` in decimal.
     #[inline]
     pub fn u(&mut self, v: u64) -> &mut Self {
-        if v < 10 {
-            self.b.push(b'0' + v as u8);
-            return self;
-        }
-        if v < 100 {
-            let r = 2 * v as usize;
-            self.b.extend_from_slice(&PAIRS[r..r + 2]);
-            return self;
-        }
-        let mut tmp = [0u8; 20];
-        // Most numbers printed (ports, lengths, sequence numbers) fit 32 bits, whose digit count
-        // is a few compares and whose divisions are cheaper.
-        let n = match u32::try_from(v) {
-            Ok(v) => {
-                let n = ndigits32(v);
-                digits32(&mut tmp, v, n);
-                n
-            }
-            Err(_) => {
-                let n = ndigits(v);
-                digits(&mut tmp, v, n);
-                n
-            }
-        };
-        self.put(&tmp, n);
+        decimal(&mut self.b, v);
         self
     }
 

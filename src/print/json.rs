@@ -149,18 +149,9 @@ impl Json<'_> {
         self.out.write_all(s.as_bytes())
     }
 
-    fn uint(&mut self, mut v: u64) -> io::Result<()> {
-        let mut b = [0u8; 20];
-        let mut i = b.len();
-        loop {
-            i -= 1;
-            b[i] = b'0' + (v % 10) as u8;
-            v /= 10;
-            if v == 0 {
-                break;
-            }
-        }
-        self.out.write_all(&b[i..])
+    fn uint(&mut self, v: u64) -> io::Result<()> {
+        super::fmt::decimal(self.out, v);
+        Ok(())
     }
 
     fn key_uint(&mut self, key: &str, v: u64) -> io::Result<()> {
