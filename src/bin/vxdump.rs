@@ -164,8 +164,8 @@ struct Args {
     /// With --summary: the MAC of that VTEP's vxlan device (frames from it are not learned).
     #[arg(long = "vtep-mac", value_name = "MAC", requires = "summary")]
     vtep_mac: Vec<String>,
-    /// Threads formatting a capture file (-r): N workers plus a reader and a writer, output in
-    /// capture order, the same bytes as -j 1 (one thread). Default: the available cores. Live
+    /// Threads formatting a capture file (-r): N, each reading and formatting batches, one of them
+    /// also writing in capture order, the same bytes as -j 1 (one thread). Default: the available cores. Live
     /// capture (-i) runs on one thread; --summary on one, with the file read ahead on another
     /// (-j 2 and up, without -w).
     #[arg(short = 'j', long = "threads", value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
