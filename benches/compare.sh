@@ -53,7 +53,9 @@ if [ ${#captures[@]} -eq 0 ]; then
     if [ ! -s "$f" ]; then
       kernel=()
       while read -r c; do
-        capinfos -E "$c" 2>/dev/null | grep -q 'Ethernet$' && kernel+=("$c")
+        # Output captured first: `| grep -q` under pipefail can fail with SIGPIPE (141).
+        encap=$(capinfos -E "$c" 2>/dev/null || true)
+        [[ $encap == *Ethernet ]] && kernel+=("$c")
       done < <(find testdata -maxdepth 1 -name '*.pcap'; find testdata/offload -name '*.pcap' | sort)
       list=()
       for _ in $(seq 1 "$KERNEL_REPEAT"); do list+=("${kernel[@]}"); done
@@ -109,7 +111,7 @@ row() { # label ours theirs packets
 mem() { [ -f "$WORK/$1.times" ] && echo "$(( $(col "$1" 2) / 1024 )) MiB" || echo "-"; }
 
 echo "Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r); medians of $ROUNDS alternating rounds, spread min-max"
-echo "vxdump default threads: $(nproc) (-j N); tcpdump $(tcpdump --version 2>&1 | head -1 | cut -d' ' -f3), $(tshark --version 2>/dev/null | head -1)"
+echo "vxdump default threads: $(nproc) (-j N); tcpdump $(tcpdump --version 2>&1 | awk 'NR == 1 {print $3}'), $(tshark --version 2>/dev/null | awk 'NR == 1')"
 VNI=300
 for cap in "${captures[@]}"; do
   rm -f "$WORK"/*.times

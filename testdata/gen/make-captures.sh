@@ -219,7 +219,7 @@ tcp_exchange() {        # tcp_exchange SRV_ROLE CLI_ROLE ADDR PORT
     PIDS+=("$spid")
     local i
     for i in $(seq 100); do
-        nsq "$1" ss -Hltn "sport = :$4" | grep -q . && break
+        [ -n "$(nsq "$1" ss -Hltn "sport = :$4")" ] && break
         sleep 0.1
     done
     logc "[$2] python3 tcpcli.py $3 $4"
