@@ -321,8 +321,11 @@ pub fn check_dissection(d: &Dissection<'_>, dev: &Device<'_>) -> Verdict {
         );
     // Checksum offload the dissection recognises (partial checksums, local checksum offload of
     // the outer UDP checksum over a partial inner one): the NIC finishes it, the receiver accepts.
-    let udp = d.layers().position(|l| l.depth == 0 && matches!(l.header, Header::Udp(_)));
-    let offload = udp.and_then(|i| d.checksum(i)) == Some(crate::dissect::Checksum::Partial);
+    // Asked only of a checksum that does not add up (most do): it sums the segment once more.
+    let offload = || {
+        let udp = d.layers().position(|l| l.depth == 0 && matches!(l.header, Header::Udp(_)));
+        udp.and_then(|i| d.checksum(i)) == Some(crate::dissect::Checksum::Partial)
+    };
     match ip_at.and_then(|at| data.get(at..)) {
         Some(ip) => check_ip(ip, dev, offload),
         None => Verdict::NotForDevice(Miss::NotIp),
@@ -348,7 +351,7 @@ struct Outer<'a> {
     v6: bool,
 }
 
-fn check_ip(ip: &[u8], dev: &Device<'_>, offload: bool) -> Verdict {
+fn check_ip(ip: &[u8], dev: &Device<'_>, offload: impl FnOnce() -> bool) -> Verdict {
     let Some(&first) = ip.first() else {
         return drop(DropReason::IpInhdr);
     };
@@ -441,7 +444,7 @@ fn outer_v6<'a>(ip: &'a [u8], dev: &Device<'_>) -> Result<Outer<'a>, Verdict> {
     Ok(Outer { ecn: tc & 3, udp: &ip[40..40 + plen], pseudo, v6: true })
 }
 
-fn check_udp(o: Outer<'_>, dev: &Device<'_>, offload: bool) -> Verdict {
+fn check_udp(o: Outer<'_>, dev: &Device<'_>, offload: impl FnOnce() -> bool) -> Verdict {
     let udp = o.udp;
     if udp.len() < 8 {
         return drop(DropReason::PktTooSmall);
@@ -472,7 +475,7 @@ fn check_udp(o: Outer<'_>, dev: &Device<'_>, offload: bool) -> Verdict {
         // Checksum offload (CHECKSUM_PARTIAL): the field holds the folded pseudo-header sum and
         // the NIC (or the veth peer, which marks it verified) finishes it; the receiver accepts.
         let partial = (!pseudo.ones_complement()).to_be() == csum;
-        if pseudo.add_slice(udp).ones_complement() != 0 && !partial && !offload {
+        if !partial && pseudo.add_slice(udp).ones_complement() != 0 && !offload() {
             return drop(DropReason::UdpCsum);
         }
     }

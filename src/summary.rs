@@ -833,9 +833,9 @@ impl Summary {
         let vnis = [o.vxlan.vni()];
         let mode = if g { Mode::Gbp } else { Mode::Plain };
         let dev = Device { mode, ..Device::new(&vnis, port, &[]) };
-        match check_dissection(d, &dev) {
-            Verdict::Drop(r) => self.drop_problem(r, &o, info.n),
-            Verdict::Accept | Verdict::NotForDevice(_) => {}
+        let verdict = check_dissection(d, &dev);
+        if let Verdict::Drop(r) = verdict {
+            self.drop_problem(r, &o, info.n);
         }
         if g {
             let _ = self.gbp_speakers.entry((o.src, port));
@@ -848,7 +848,7 @@ impl Summary {
         }
 
         // Learning.
-        self.learn(d, &o, &vnis, port, mode, seen);
+        self.learn(d, &o, (&vnis, port, mode), verdict, seen);
 
         // Inner frame: BUM, ARP, IGMP.
         let unicast_dst = (!o.dst.is_multicast()).then_some((o.dst, o.inner_offset));
@@ -1121,9 +1121,18 @@ impl Summary {
         }
     }
 
-    fn learn(&mut self, d: &Dissection<'_>, o: &Outer<'_>, vnis: &[Vni], port: u16, mode: Mode, seen: Seen) {
+    /// `frame`: the VNIs, port and mode of the frame's own device, whose `verdict` it is (a learn
+    /// without a view reuses it).
+    fn learn(
+        &mut self,
+        d: &Dissection<'_>,
+        o: &Outer<'_>,
+        frame: (&[Vni], u16, Mode),
+        verdict: Verdict,
+        seen: Seen,
+    ) {
         let view = self.cfg.vtep.take();
-        let learned = self.learn_as(view.as_ref(), d, o, vnis, port, mode);
+        let learned = self.learn_as(view.as_ref(), d, o, frame, verdict);
         self.cfg.vtep = view;
         match learned {
             Receives::Yes => self.learn_entry(d, o, seen),
@@ -1142,16 +1151,16 @@ impl Summary {
 
     /// Whether the VTEP `view` (or, without one, the frame's destination VTEP) learns from the
     /// frame (`NotYetKnown`: it would, if it is a member of the group the frame went to); counts
-    /// why not.
+    /// why not. `frame` and `verdict`: as for [`Summary::learn`].
     fn learn_as(
         &mut self,
         view: Option<&VtepView>,
         d: &Dissection<'_>,
         o: &Outer<'_>,
-        vnis: &[Vni],
-        port: u16,
-        mode: Mode,
+        frame: (&[Vni], u16, Mode),
+        verdict: Verdict,
     ) -> Receives {
+        let (vnis, port, mode) = frame;
         let mut served: Vec<Vni> = Vec::new();
         let mut recv = Receives::Yes;
         let dev = match view {
@@ -1182,7 +1191,9 @@ impl Summary {
             None => Device { mode, ..Device::new(vnis, port, &[]) },
         };
         let maybe = recv == Receives::NotYetKnown;
-        if check_dissection(d, &dev) != Verdict::Accept {
+        // Without a view the device is the frame's own: judged once, in add_with.
+        let verdict = if view.is_some() { check_dissection(d, &dev) } else { verdict };
+        if verdict != Verdict::Accept {
             if !maybe {
                 self.not_learned.dropped += 1;
             }
