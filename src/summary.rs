@@ -557,6 +557,50 @@ pub struct Summary {
     gbp_received: Capped<(IpAddr, u16), ProblemStats>,
 }
 
+/// What the summary judges of a frame by the frame alone, without its state: the outer UDP
+/// checksum and whether the frame's own VTEP (a device with its VNI and port, `gbp` for a G-bit
+/// frame) accepts it. Made by [`Summary::add_with`], or beforehand by [`Judgement::of`] and
+/// handed to [`Summary::add_judged`] (the checksum, summed over the whole frame, is most of the
+/// cost).
+///
+/// ```
+/// use core::net::Ipv4Addr;
+/// use vxwire::build::{arp, vxlan_frame, ArpSpec, Outer};
+/// use vxwire::dissect::{dissect, Config, LinkType};
+/// use vxwire::summary::Judgement;
+/// use vxwire::wire::vxlan::{Vni, VxlanHeader};
+///
+/// let (mut inner, mut frame) = ([0u8; 64], [0u8; 128]);
+/// let spec = ArpSpec::request("02:00:00:00:00:01".parse()?, Ipv4Addr::new(10, 0, 0, 1), Ipv4Addr::new(10, 0, 0, 2));
+/// let n = arp(&mut inner, &spec)?;
+/// let (a, b) = (Ipv4Addr::new(198, 18, 0, 1), Ipv4Addr::new(198, 18, 0, 2));
+/// let outer = Outer::v4("02:00:00:00:0a:01".parse()?, "02:00:00:00:0a:02".parse()?, a, b);
+/// let len = vxlan_frame(&mut frame, &outer, &VxlanHeader::new(Vni::try_from(100)?), &inner[..n])?;
+/// let judged = Judgement::of(&dissect(&frame[..len], LinkType::Ethernet, &Config::default()));
+/// assert!(judged.accepted());
+/// // A VXLAN header without the I flag: the kernel drops it (VXLAN_INVALID_HDR).
+/// frame[outer.header_len() - 8] = 0;
+/// assert!(!Judgement::of(&dissect(&frame[..len], LinkType::Ethernet, &Config::default())).accepted());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Judgement {
+    verdict: Option<Verdict>,
+    outer_udp: Option<Checksum>,
+}
+
+impl Judgement {
+    /// Judges the frame `d`.
+    pub fn of(d: &Dissection<'_>) -> Judgement {
+        Judgement { verdict: outer_of(d).map(|o| own_verdict(d, &o)), outer_udp: outer_udp_checksum(d) }
+    }
+
+    /// Whether the frame is VXLAN that its own VTEP accepts.
+    pub fn accepted(&self) -> bool {
+        self.verdict == Some(Verdict::Accept)
+    }
+}
+
 /// The outer layers of a VXLAN frame, picked from a dissection.
 struct Outer<'a> {
     src: IpAddr,
@@ -605,6 +649,13 @@ fn outer_of<'a>(d: &Dissection<'a>) -> Option<Outer<'a>> {
         }
     }
     None
+}
+
+/// The verdict of the frame's own VTEP: a device with its VNI and port (`gbp` for a G-bit frame:
+/// whether the receiver has one is decided at the end, GbpNotUsed).
+fn own_verdict(d: &Dissection<'_>, o: &Outer<'_>) -> Verdict {
+    let mode = if o.vxlan.flags().g() { Mode::Gbp } else { Mode::Plain };
+    check_dissection(d, &Device { mode, ..Device::new(&[o.vxlan.vni()], o.udp.destination_port(), &[]) })
 }
 
 /// The outer UDP checksum's verdict (`None` when the dissection has no outer UDP layer).
@@ -735,6 +786,18 @@ impl Summary {
     /// appears on the underlay (VXLAN) and again decapsulated on the vxlan device: only the
     /// VXLAN copy is learned from and counted in the views.
     pub fn add_with(&mut self, info: &PacketInfo, d: &Dissection<'_>, meta: &FrameMeta) {
+        self.add_judged(info, d, meta, &Judgement::of(d));
+    }
+
+    /// [`Summary::add_with`] with the frame's [`Judgement`] made beforehand (on another thread,
+    /// say: `vxdump -j N --summary` judges on every thread and adds on one, in order).
+    pub fn add_judged(
+        &mut self,
+        info: &PacketInfo,
+        d: &Dissection<'_>,
+        meta: &FrameMeta,
+        judged: &Judgement,
+    ) {
         self.count_interface(d, meta);
         let seen = Seen::of(info);
         self.packets.add(info.len);
@@ -825,15 +888,12 @@ impl Summary {
             let kind = if o.dst.is_multicast() { ProblemKind::TtlOneMulticast } else { ProblemKind::TtlOne };
             self.problem(kind, info.n);
         }
-        self.checksum_and_mtu(info, d, &o);
+        self.checksum_and_mtu(info, d, &o, judged.outer_udp);
 
-        // Would a Linux VTEP accept it? A G-bit frame is judged by a `gbp` device; whether the
-        // receiver has one is decided at the end (GbpNotUsed).
+        // Would a Linux VTEP accept it? (A judgement made of another frame judges nothing.)
         let g = o.vxlan.flags().g();
-        let vnis = [o.vxlan.vni()];
-        let mode = if g { Mode::Gbp } else { Mode::Plain };
-        let dev = Device { mode, ..Device::new(&vnis, port, &[]) };
-        let verdict = check_dissection(d, &dev);
+        let (vnis, mode) = ([o.vxlan.vni()], if g { Mode::Gbp } else { Mode::Plain });
+        let verdict = judged.verdict.unwrap_or_else(|| own_verdict(d, &o));
         if let Verdict::Drop(r) = verdict {
             self.drop_problem(r, &o, info.n);
         }
@@ -973,8 +1033,14 @@ impl Summary {
 
     /// Bad outer UDP checksums and the MTU trap; offloaded frames (partial checksums, GSO/GRO
     /// super-frames) are neither: the NIC finishes and segments them.
-    fn checksum_and_mtu(&mut self, info: &PacketInfo, d: &Dissection<'_>, o: &Outer<'_>) {
-        match outer_udp_checksum(d) {
+    fn checksum_and_mtu(
+        &mut self,
+        info: &PacketInfo,
+        d: &Dissection<'_>,
+        o: &Outer<'_>,
+        outer_udp: Option<Checksum>,
+    ) {
+        match outer_udp {
             Some(Checksum::Invalid) => self.problem(ProblemKind::BadUdpChecksum, info.n),
             Some(Checksum::Partial) => self.offload.partial += 1,
             _ => {}

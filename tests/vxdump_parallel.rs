@@ -1,7 +1,8 @@
 //! `vxdump -j 2` and `-j 8` print byte for byte what `-j 1` (one thread, no pipeline) prints:
 //! for every flag set of the conformance test and more (`-ttt`, `-ttttt`, `-q`, `-X`, `--json`,
-//! `--vni`, a filter expression, `-c N`, `-w`, and `--summary`, which reads ahead on a second
-//! thread) on every capture in testdata/ (recursive) and on
+//! `--vni`, a filter expression, `-c N`, `-w`, and `--summary`, whose packets every thread
+//! dissects and judges and one adds in order, also with `--vtep` and a filter) on every capture
+//! in testdata/ (recursive) and on
 //! two generated benchmark mixes (examples/gen_mix.rs, 20,000 packets each: its `mix` shape and
 //! its `pool` shape, whose TCP conversations come back again and again, so relative sequence
 //! numbers cross the pipeline's batches), and on the first mix cut short inside a record. The
@@ -37,6 +38,7 @@ const FLAG_SETS: &[&[&str]] = &[
     &["-ttt", "-c", "1500", "vxlan", "and", "tcp"],
     &["--summary"],
     &["--summary", "--json", "-c", "500"],
+    &["--summary", "--vtep", "198.18.0.2", "vxlan", "and", "udp"],
 ];
 
 fn captures_under(dir: &Path, out: &mut Vec<PathBuf>) {

@@ -11,10 +11,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use vxwire::capture::{CaptureReader, CaptureWriter, CopyWriter, Packet};
-use vxwire::dissect::{Config, LinkType};
+use vxwire::dissect::{Config, Dissection, LinkType};
 use vxwire::filter::Filter;
 use vxwire::inject::{InjectError, Interface, RawLink, CAPTURE_SNAPLEN};
-use vxwire::pipeline::{self, Finish, PipelineError, Selector, Settings};
+use vxwire::pipeline::{self, Finish, PipelineError, Selected, Selector, Settings};
 
 /// Linux ARP hardware types (`/sys/class/net/IFACE/type`).
 const ARPHRD_ETHER: u16 = 1;
@@ -22,7 +22,7 @@ const ARPHRD_LOOPBACK: u16 = 772;
 const ARPHRD_NONE: u16 = 65534;
 use vxwire::print::text::{HexMode, Options, TextPrinter, TsFormat};
 use vxwire::print::PacketInfo;
-use vxwire::summary::{FrameMeta, Summary, SummaryConfig, VtepView};
+use vxwire::summary::{FrameMeta, Judgement, Summary, SummaryConfig, VtepView};
 use vxwire::MacAddr;
 
 /// Shown after the options by `--help`.
@@ -166,8 +166,8 @@ struct Args {
     vtep_mac: Vec<String>,
     /// Threads formatting a capture file (-r): N, each reading and formatting batches, one of them
     /// also writing in capture order, the same bytes as -j 1 (one thread). Default: the available cores. Live
-    /// capture (-i) runs on one thread; --summary on one, with the file read ahead on another
-    /// (-j 2 and up, without -w).
+    /// capture (-i) runs on one thread. --summary (without -w): N threads read, dissect and
+    /// judge packets, one of them also adds them to the summary in order.
     #[arg(short = 'j', long = "threads", value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     threads: Option<u16>,
 }
@@ -245,6 +245,50 @@ struct Sink<'a> {
     meta: FrameMeta,
 }
 
+impl From<vxwire::filter::FilterError> for Fatal {
+    fn from(e: vxwire::filter::FilterError) -> Fatal {
+        Fatal(e.to_string())
+    }
+}
+
+/// Where a selected packet goes (the parts of a [`Sink`] that take it).
+struct Put<'s> {
+    summary: &'s mut Option<Summary>,
+    out: &'s mut BufWriter<io::StdoutLock<'static>>,
+    printer: &'s mut TextPrinter,
+    json: bool,
+    quiet: bool,
+    meta: FrameMeta,
+}
+
+impl Put<'_> {
+    /// Prints the packet, or adds it to the summary (with its judgement, if made already).
+    fn packet(
+        &mut self,
+        info: &PacketInfo,
+        linktype: u32,
+        d: Option<(&Dissection<'_>, Option<&Judgement>)>,
+    ) -> io::Result<()> {
+        match d {
+            _ if self.quiet => Ok(()),
+            None => self.printer.write_unknown_link(self.out, info, linktype),
+            Some((d, judged)) => {
+                if let Some(s) = self.summary.as_mut() {
+                    match judged {
+                        Some(j) => s.add_judged(info, d, &self.meta, j),
+                        None => s.add_with(info, d, &self.meta),
+                    }
+                    Ok(())
+                } else if self.json {
+                    vxwire::print::json::write_packet(self.out, info, d)
+                } else {
+                    self.printer.write_packet(self.out, info, d)
+                }
+            }
+        }
+    }
+}
+
 /// What a written packet leads to.
 enum Next {
     Go,
@@ -265,27 +309,29 @@ impl Sink<'_> {
         self.n += 1;
         self.selected = false;
         let info = PacketInfo { n: self.n, ts_sec: ts.0, ts_nsec: ts.1, caplen: data.len(), len };
-        let (summary, out, printer, json) =
-            (&mut self.summary, &mut self.out, &mut self.printer, self.args.json);
-        let (quiet, meta) = (self.quiet, self.meta);
-        let picked = self.selector.select(data, linktype, len, |d| match d {
-            _ if quiet => Ok(()),
-            None => printer.write_unknown_link(out, &info, linktype),
-            Some(d) => {
-                if let Some(s) = summary.as_mut() {
-                    s.add_with(&info, d, &meta);
-                    Ok(())
-                } else if json {
-                    vxwire::print::json::write_packet(out, &info, d)
-                } else {
-                    printer.write_packet(out, &info, d)
-                }
-            }
-        });
-        let w = match picked.map_err(|e| Fatal(e.to_string()))? {
-            Some(w) => w,
-            None => return Ok(Next::Go),
-        };
+        let (selector, mut put) = self.split();
+        match selector.select(data, linktype, len, |d| put.packet(&info, linktype, d.map(|d| (d, None))))? {
+            Some(w) => self.written(w),
+            None => Ok(Next::Go),
+        }
+    }
+
+    /// Writes one packet that `pipeline::in_order` selected, dissected and judged.
+    fn judged(&mut self, p: Selected<'_, '_, Judgement>) -> Result<Next, Fatal> {
+        (self.n, self.selected) = (p.n, false);
+        let (ts, data, len) = (p.packet.ts, p.packet.data, p.packet.len);
+        let info = PacketInfo { n: p.n, ts_sec: ts.secs(), ts_nsec: ts.nanos(), caplen: data.len(), len };
+        let w = self.split().1.packet(&info, p.packet.raw_link_type, p.dissected.map(|(d, j)| (d, Some(j))));
+        self.written(w)
+    }
+
+    fn split(&mut self) -> (&mut Selector, Put<'_>) {
+        let Sink { selector, summary, out, printer, args, quiet, meta, .. } = self;
+        (selector, Put { summary, out, printer, json: args.json, quiet: *quiet, meta: *meta })
+    }
+
+    /// What writing a selected packet leads to.
+    fn written(&mut self, w: io::Result<()>) -> Result<Next, Fatal> {
         self.printed += 1;
         self.selected = true;
         let w = w.and_then(|()| if self.args.line_buffered { self.out.flush() } else { Ok(()) });
@@ -469,22 +515,29 @@ fn run(args: &Args) -> Result<ExitCode, Fatal> {
     }
     let pcapng = reader.pcap_linktype().is_none();
     if threads > 1 && copy.is_none() {
-        // --summary: one thread sees the packets in order, another reads the file ahead.
-        let mut closed = false;
-        let end = pipeline::read_ahead(&mut reader, |p| {
-            if sink.full() {
-                return Ok(ControlFlow::Break(()));
-            }
-            sink.meta = FrameMeta::of(p, pcapng);
-            Ok(match sink.packet((p.ts.secs(), p.ts.nanos()), p.data, p.len, p.raw_link_type)? {
-                Next::Go => ControlFlow::Continue(()),
-                Next::Done => ControlFlow::Break(()),
-                Next::Closed => {
-                    closed = true;
-                    ControlFlow::Break(())
+        // --summary: every thread selects, dissects and judges packets; this one adds them to
+        // the summary, in order.
+        let (mut closed, selector) = (false, sink.selector.clone());
+        let end = pipeline::in_order(
+            &mut reader,
+            &selector,
+            threads,
+            Judgement::of,
+            |p: Selected<'_, '_, Judgement>| -> Result<_, Fatal> {
+                if sink.full() {
+                    return Ok(ControlFlow::Break(()));
                 }
-            })
-        })?;
+                sink.meta = FrameMeta::of(p.packet, pcapng);
+                Ok(match sink.judged(p)? {
+                    Next::Go => ControlFlow::Continue(()),
+                    Next::Done => ControlFlow::Break(()),
+                    Next::Closed => {
+                        closed = true;
+                        ControlFlow::Break(())
+                    }
+                })
+            },
+        )?;
         if closed {
             return Ok(ExitCode::SUCCESS);
         }
