@@ -373,9 +373,11 @@ where
     E: From<FilterError>,
 {
     let threads = threads.max(1);
-    // As in `run`: a group per thread at work, one waiting, and what the reader holds.
+    // A group per thread at work (at most one per core) and what the reader holds: the calling
+    // thread, which adds, is the slowest, and frees a group just before it takes the next, which
+    // is ready by then.
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let slots = (threads.min(cores) + 1) * GROUP + 3;
+    let slots = threads.min(cores) * GROUP + 3;
     let (free_tx, free_rx) = bounded::<Batch>(slots);
     for _ in 0..slots {
         // Cannot fail: the channel holds `slots`.
@@ -446,7 +448,7 @@ where
 }
 
 /// At most this many batches (of about 64 KiB each) make a group of [`in_order`].
-const GROUP: usize = 4;
+const GROUP: usize = 2;
 
 /// Consecutive batches with what was prepared of their packets.
 struct Group<P> {
