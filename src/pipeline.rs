@@ -799,16 +799,22 @@ impl Worker {
     }
 }
 
-/// Writes a run of packets' text: `Ok(false)` if the reader of the output went away.
-fn write_run(out: &mut dyn Write, text: &[u8]) -> Result<bool, PipelineError> {
+/// What a write leads to: `Ok(Some(Finish::Closed))` if the reader of the output (or of the copy)
+/// went away, the error as `kind` says if it failed otherwise, `Ok(None)` if it was written.
+fn written(w: io::Result<()>, kind: fn(io::Error) -> PipelineError) -> Result<Option<Finish>, PipelineError> {
+    match w {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(Some(Finish::Closed)),
+        Err(e) => Err(kind(e)),
+        Ok(()) => Ok(None),
+    }
+}
+
+/// Writes a run of packets' text (see [`written`]).
+fn write_run(out: &mut dyn Write, text: &[u8]) -> Result<Option<Finish>, PipelineError> {
     if text.is_empty() {
-        return Ok(true);
+        return Ok(None);
     }
-    match out.write_all(text) {
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(false),
-        Err(e) => Err(PipelineError::Output(e)),
-        Ok(()) => Ok(true),
-    }
+    written(out.write_all(text), PipelineError::Output)
 }
 
 /// The writer (on the calling thread): writes the batches out, in the order it is given them, as
@@ -844,19 +850,14 @@ impl<'o, 'c, W: Write> Writer<'o, 'c, W> {
         // `write_all` for many packets (usually the whole batch), not one per packet.
         let mut run = 0..0;
         let per_packet = self.copy.is_some() || self.settings.line_buffered;
-        let closed = |open: bool| if open { None } else { Some(Finish::Closed) };
         for (i, r) in b.recs.iter().enumerate() {
             if self.full() {
-                return Ok(Some(if write_run(self.out, &b.text[run])? {
-                    Finish::Done
-                } else {
-                    Finish::Closed
-                }));
+                return Ok(Some(write_run(self.out, &b.text[run])?.unwrap_or(Finish::Done)));
             }
             if let Some((at, e)) = &b.fatal {
                 if *at == i {
-                    if !write_run(self.out, &b.text[run])? {
-                        return Ok(Some(Finish::Closed));
+                    if let Some(f) = write_run(self.out, &b.text[run])? {
+                        return Ok(Some(f));
                     }
                     return Err(PipelineError::Filter(*e));
                 }
@@ -874,7 +875,7 @@ impl<'o, 'c, W: Write> Writer<'o, 'c, W> {
                 run = if run.is_empty() { text } else { run.start..text.end };
                 continue;
             }
-            if let Some(f) = closed(write_run(self.out, &b.text[core::mem::replace(&mut run, 0..0)])?) {
+            if let Some(f) = write_run(self.out, &b.text[core::mem::replace(&mut run, 0..0)])? {
                 return Ok(Some(f));
             }
             // As one thread: the packet is printed, then copied, then a write error counts.
@@ -887,19 +888,15 @@ impl<'o, 'c, W: Write> Writer<'o, 'c, W> {
             if let Some(c) = self.copy.as_deref_mut() {
                 let w = c.write_raw(&self.pending_meta).and_then(|()| c.write_raw(&b.data[r.record.clone()]));
                 self.pending_meta.clear();
-                match w {
-                    Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(Some(Finish::Closed)),
-                    Err(e) => return Err(PipelineError::Copy(e)),
-                    Ok(()) => {}
+                if let Some(f) = written(w, PipelineError::Copy)? {
+                    return Ok(Some(f));
                 }
             }
-            match w {
-                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(Some(Finish::Closed)),
-                Err(e) => return Err(PipelineError::Output(e)),
-                Ok(()) => {}
+            if let Some(f) = written(w, PipelineError::Output)? {
+                return Ok(Some(f));
             }
         }
-        if let Some(f) = closed(write_run(self.out, &b.text[run])?) {
+        if let Some(f) = write_run(self.out, &b.text[run])? {
             return Ok(Some(f));
         }
         if self.full() {
@@ -911,10 +908,8 @@ impl<'o, 'c, W: Write> Writer<'o, 'c, W> {
         let Some(end) = b.end.take() else { return Ok(None) };
         if let Some(c) = self.copy.as_deref_mut() {
             self.pending_meta.extend_from_slice(&b.tail);
-            match c.write_raw(&self.pending_meta) {
-                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(Some(Finish::Closed)),
-                Err(e) => return Err(PipelineError::Copy(e)),
-                Ok(()) => {}
+            if let Some(f) = written(c.write_raw(&self.pending_meta), PipelineError::Copy)? {
+                return Ok(Some(f));
             }
         }
         Ok(Some(match end {

@@ -157,7 +157,7 @@ struct Args {
     /// frames it receives (to it, or to groups it joins in the capture), with its vxlan device's
     /// settings where they differ from `ip link add ... type vxlan`'s: nolearning, gbp, gpe,
     /// vni=N, port=P, group=G, mac=MAC, udp6zerocsumrx, remcsumrx, external, dont-learn; proxy,
-    /// l2miss, l3miss, rsc, [no]udpcsum, [no]udp6zerocsumtx are accepted (no effect on learning)
+    /// l2miss, l3miss, rsc, udpcsum, noudpcsum, udp6zerocsumtx, noudp6zerocsumtx are accepted (no effect on learning)
     /// (e.g. 198.18.12.1,nolearning,vni=1,port=8472); repeatable (one VTEP, more addresses).
     #[arg(long, value_name = "ADDR[,SETTING...]", requires = "summary")]
     vtep: Vec<String>,
