@@ -348,7 +348,7 @@ pub struct Selected<'p, 'a, P> {
 ///
 /// Every thread takes the next group of batches (under a lock), selects and dissects its packets
 /// and runs `prepare` on each dissection: the work that needs no state (a summary's checksums and
-/// verdicts, see [`crate::summary::Judgement`]). The calling thread hands the packets to `each`,
+/// verdicts: `summary::Judgement`, feature `summary`). The calling thread hands the packets to `each`,
 /// group after group in order, dissecting each again (the headers only, a few hundred
 /// instructions) rather than keeping 1.6 KB of dissection per packet; when no group is ready it
 /// prepares one itself. The state `each` works on stays in one core's cache: handing it from
