@@ -96,7 +96,7 @@ const OCTETS: [[u8; 4]; 256] = {
 /// Writes one byte in decimal at `tmp[p..]` (room for three digits needed); returns the position
 /// after it.
 #[inline(always)]
-fn octet(tmp: &mut [u8; 16], p: usize, o: u8) -> usize {
+fn octet<const N: usize>(tmp: &mut [u8; N], p: usize, o: u8) -> usize {
     let e = &OCTETS[usize::from(o)];
     if let Some(dst) = tmp.get_mut(p..p + 3) {
         dst.copy_from_slice(&e[..3]);
@@ -336,6 +336,31 @@ impl Buf {
         } else {
             self.ip4(a)
         }
+    }
+
+    /// Appends an address and a port joined by a dot, as tcpdump writes a UDP or TCP endpoint
+    /// (an IPv4 one in a single append).
+    pub fn ip_port(&mut self, a: &[u8], port: u16) -> &mut Self {
+        let [a0, a1, a2, a3] = *a else {
+            return self.ip(a).c(b'.').u(u64::from(port));
+        };
+        let mut tmp = [0u8; 24];
+        let mut p = octet(&mut tmp, 0, a0);
+        tmp[p] = b'.';
+        p = octet(&mut tmp, p + 1, a1);
+        tmp[p] = b'.';
+        p = octet(&mut tmp, p + 1, a2);
+        tmp[p] = b'.';
+        p = octet(&mut tmp, p + 1, a3);
+        tmp[p] = b'.';
+        let (mut digits, n) = ([0u8; 20], ndigits32(u32::from(port)));
+        digits32(&mut digits, u32::from(port), n);
+        // p is at most 15 and n at most 5: within the 24 bytes.
+        if let Some(dst) = tmp.get_mut(p + 1..p + 1 + n) {
+            dst.copy_from_slice(&digits[..n]);
+        }
+        self.put(&tmp, p + 1 + n);
+        self
     }
 }
 

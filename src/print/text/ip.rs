@@ -94,26 +94,46 @@ impl TextPrinter {
         let tos = b[1];
         let off = u16::from_be_bytes([b[6], b[7]]);
         let proto = b[9];
-        self.out.s("(tos ").hx(u64::from(tos), 1);
-        match tos & 3 {
-            1 => self.out.s(",ECT(1)"),
-            2 => self.out.s(",ECT(0)"),
-            3 => self.out.s(",CE"),
-            _ => &mut self.out,
-        };
+        // The common cases as whole literals (most headers have TOS 0, no fragment offset, one
+        // of three flag sets and a well-known protocol): a few appends instead of a dozen.
+        if tos == 0 {
+            self.out.s("(tos 0x0");
+        } else {
+            self.out.s("(tos ").hx(u64::from(tos), 1);
+            match tos & 3 {
+                1 => self.out.s(",ECT(1)"),
+                2 => self.out.s(",ECT(0)"),
+                3 => self.out.s(",CE"),
+                _ => &mut self.out,
+            };
+        }
         if b[8] >= 1 {
             self.out.s(", ttl ").u(u64::from(b[8]));
         }
         self.out.s(", id ").u(u64::from(u16::from_be_bytes([b[4], b[5]])));
-        self.out.s(", offset ").u(u64::from(off & 0x1fff) * 8).s(", flags [");
-        self.bit_names(u32::from(off), &[(0x2000, "+"), (0x4000, "DF"), (0x8000, "rsvd")], ", ");
-        self.out
-            .s("], proto ")
-            .s(ipproto_name(proto).unwrap_or("unknown"))
-            .s(" (")
-            .u(u64::from(proto))
-            .c(b')');
-        self.out.s(", length ").u(total as u64);
+        match off {
+            0 => self.out.s(", offset 0, flags [none], proto "),
+            0x4000 => self.out.s(", offset 0, flags [DF], proto "),
+            0x2000 => self.out.s(", offset 0, flags [+], proto "),
+            _ => {
+                self.out.s(", offset ").u(u64::from(off & 0x1fff) * 8).s(", flags [");
+                self.bit_names(u32::from(off), &[(0x2000, "+"), (0x4000, "DF"), (0x8000, "rsvd")], ", ");
+                self.out.s("], proto ")
+            }
+        };
+        match proto {
+            1 => self.out.s("ICMP (1), length "),
+            2 => self.out.s("IGMP (2), length "),
+            6 => self.out.s("TCP (6), length "),
+            17 => self.out.s("UDP (17), length "),
+            _ => self
+                .out
+                .s(ipproto_name(proto).unwrap_or("unknown"))
+                .s(" (")
+                .u(u64::from(proto))
+                .s("), length "),
+        };
+        self.out.u(total as u64);
         let mut end = OptEnd::Ok;
         if hlen > 20 {
             self.out.s(", options (");
@@ -296,8 +316,8 @@ impl TextPrinter {
                     return;
                 }
                 let (sp, dp) = (u16::from_be_bytes([*a, *b]), u16::from_be_bytes([*c, *e]));
-                self.out.ip(ip.src).c(b'.').u(u64::from(sp)).s(" > ");
-                self.out.ip(ip.dst).c(b'.').u(u64::from(dp)).s(": ");
+                self.out.ip_port(ip.src, sp).s(" > ");
+                self.out.ip_port(ip.dst, dp).s(": ");
                 if seg.len() >= 20 && hlen < 20 {
                     self.out.s(" tcp ").u((len as u32).wrapping_sub(hlen as u32).into());
                     self.out.s(" [bad hdr length ").u(hlen as u64).s(" - too short, < 20]");
@@ -333,8 +353,8 @@ impl TextPrinter {
             // tcpdump prints the ports of a UDP header cut after them.
             [a, b, c, e, ..] if p == Proto::Udp => {
                 let (sp, dp) = (u16::from_be_bytes([*a, *b]), u16::from_be_bytes([*c, *e]));
-                self.out.ip(ip.src).c(b'.').u(u64::from(sp)).s(" > ");
-                self.out.ip(ip.dst).c(b'.').u(u64::from(dp)).s(": ");
+                self.out.ip_port(ip.src, sp).s(" > ");
+                self.out.ip_port(ip.dst, dp).s(": ");
             }
             _ if !addrs_done => self.addrs(ip),
             _ => {}

@@ -29,7 +29,7 @@ impl TextPrinter {
         let mut ack = u32::from_be_bytes([b[8], b[9], b[10], b[11]]);
         let hlen = usize::from(b[12] >> 4) * 4;
         let flags = b[13];
-        self.out.ip(ip.src).c(b'.').u(u64::from(sp)).s(" > ").ip(ip.dst).c(b'.').u(u64::from(dp)).s(": ");
+        self.out.ip_port(ip.src, sp).s(" > ").ip_port(ip.dst, dp).s(": ");
         if self.opts.quiet {
             self.out.s("tcp ").u(u64::from((len as u32).wrapping_sub(hlen as u32)));
             if hlen > len {

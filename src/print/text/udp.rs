@@ -16,7 +16,7 @@ impl TextPrinter {
         let dp = u16::from_be_bytes([b[2], b[3]]);
         let mut ulen = usize::from(u16::from_be_bytes([b[4], b[5]]));
         let addr_ports = |o: &mut Buf| {
-            o.ip(ip.src).c(b'.').u(u64::from(sp)).s(" > ").ip(ip.dst).c(b'.').u(u64::from(dp)).s(": ");
+            o.ip_port(ip.src, sp).s(" > ").ip_port(ip.dst, dp).s(": ");
         };
         if len < 8 {
             addr_ports(&mut self.out);

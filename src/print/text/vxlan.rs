@@ -35,8 +35,11 @@ impl TextPrinter {
     /// by one: the flags with byte 0, the VNI with bytes 4-6 (GBP fields with bytes 1-3).
     pub(super) fn vxlan_fields(&mut self, h: &[u8]) {
         let Some(&flags) = h.first() else { return };
-        self.out.s(", flags [");
-        if flags & 0x80 != 0 {
+        if flags == 0x08 {
+            // Nearly every frame: I alone.
+            self.out.s(", flags [I] (0x08), ");
+        } else if flags & 0x80 != 0 {
+            self.out.s(", flags [");
             self.out.s(if flags & 0x08 != 0 { "G,I" } else { "G" }).s("] (").hx(u64::from(flags), 2).s("), ");
             if let [_, g, p0, p1, ..] = *h {
                 if g & 0x48 != 0 {
@@ -52,6 +55,7 @@ impl TextPrinter {
             }
         } else {
             self.out
+                .s(", flags [")
                 .s(if flags & 0x08 != 0 { "I" } else { "invalid" })
                 .s("] (")
                 .hx(u64::from(flags), 2)
