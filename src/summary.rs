@@ -790,7 +790,9 @@ impl Summary {
     }
 
     /// [`Summary::add_with`] with the frame's [`Judgement`] made beforehand (on another thread,
-    /// say: `vxdump -j N --summary` judges on every thread and adds on one, in order).
+    /// say: `vxdump -j N --summary` judges on every thread and adds on one, in order). `judged`
+    /// must be `Judgement::of(d)`: one made of another frame counts that frame's checksum and
+    /// verdict.
     pub fn add_judged(
         &mut self,
         info: &PacketInfo,
@@ -890,7 +892,8 @@ impl Summary {
         }
         self.checksum_and_mtu(info, d, &o, judged.outer_udp);
 
-        // Would a Linux VTEP accept it? (A judgement made of another frame judges nothing.)
+        // Would a Linux VTEP accept it? The judgement says; one with no verdict (made of a frame
+        // without VXLAN, not this one) is made up here.
         let g = o.vxlan.flags().g();
         let (vnis, mode) = ([o.vxlan.vni()], if g { Mode::Gbp } else { Mode::Plain });
         let verdict = judged.verdict.unwrap_or_else(|| own_verdict(d, &o));
@@ -1257,7 +1260,7 @@ impl Summary {
             None => Device { mode, ..Device::new(vnis, port, &[]) },
         };
         let maybe = recv == Receives::NotYetKnown;
-        // Without a view the device is the frame's own: judged once, in add_with.
+        // Without a view the device is the frame's own, whose verdict the judgement holds.
         let verdict = if view.is_some() { check_dissection(d, &dev) } else { verdict };
         if verdict != Verdict::Accept {
             if !maybe {

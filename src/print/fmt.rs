@@ -104,6 +104,19 @@ fn octet<const N: usize>(tmp: &mut [u8; N], p: usize, o: u8) -> usize {
     p + usize::from(e[3])
 }
 
+/// Writes `a` dotted at the start of `tmp` (room for 15 bytes needed); returns its length.
+#[inline(always)]
+fn dotted<const N: usize>(tmp: &mut [u8; N], a: [u8; 4]) -> usize {
+    let mut p = octet(tmp, 0, a[0]);
+    for &o in &a[1..] {
+        if let Some(dot) = tmp.get_mut(p) {
+            *dot = b'.';
+        }
+        p = octet(tmp, p + 1, o);
+    }
+    p
+}
+
 /// Appends `v` in decimal to `b` (pairs of digits at a time; the printers' and the JSON
 /// writer's numbers).
 #[inline]
@@ -231,13 +244,7 @@ impl Buf {
     pub fn ip4(&mut self, a: &[u8]) -> &mut Self {
         if let [a0, a1, a2, a3, ..] = *a {
             let mut tmp = [0u8; 16];
-            let mut p = octet(&mut tmp, 0, a0);
-            tmp[p] = b'.';
-            p = octet(&mut tmp, p + 1, a1);
-            tmp[p] = b'.';
-            p = octet(&mut tmp, p + 1, a2);
-            tmp[p] = b'.';
-            p = octet(&mut tmp, p + 1, a3);
+            let p = dotted(&mut tmp, [a0, a1, a2, a3]);
             self.put(&tmp, p);
             return self;
         }
@@ -345,13 +352,7 @@ impl Buf {
             return self.ip(a).c(b'.').u(u64::from(port));
         };
         let mut tmp = [0u8; 24];
-        let mut p = octet(&mut tmp, 0, a0);
-        tmp[p] = b'.';
-        p = octet(&mut tmp, p + 1, a1);
-        tmp[p] = b'.';
-        p = octet(&mut tmp, p + 1, a2);
-        tmp[p] = b'.';
-        p = octet(&mut tmp, p + 1, a3);
+        let p = dotted(&mut tmp, [a0, a1, a2, a3]);
         tmp[p] = b'.';
         let (mut digits, n) = ([0u8; 20], ndigits32(u32::from(port)));
         digits32(&mut digits, u32::from(port), n);
